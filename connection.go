@@ -1,0 +1,120 @@
+package tether
+
+import (
+	"regexp"
+	"time"
+)
+
+// Kind is the kind of a connection manifest.
+const Kind = "Connection"
+
+// DefaultNamespace is the namespace of every connection addressed without
+// one, so Odahu's routes and files keep working unchanged.
+const DefaultNamespace = "default"
+
+// IDPattern is the rule for connection ids (Odahu's: a DNS-1123 label).
+var IDPattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// Connection is how to reach one bucket, registry, repository or database,
+// with its credentials. Its JSON form is Odahu's Connection, verbatim, plus
+// Tether's extensions (spec.parameters, status.version).
+type Connection struct {
+	Kind   string           `json:"kind,omitempty"`
+	ID     string           `json:"id"`
+	Spec   ConnectionSpec   `json:"spec"`
+	Status ConnectionStatus `json:"status"`
+}
+
+// ConnectionSpec is the user-owned part of a connection. Which fields a type
+// uses, requires and treats as secret is declared by the type's schema
+// (see ConnectionType); the Secret-typed fields are base64 on the wire.
+type ConnectionSpec struct {
+	Type        string `json:"type"`
+	URI         string `json:"uri"`
+	Username    string `json:"username,omitempty"`
+	Password    Secret `json:"password,omitempty"`
+	Role        string `json:"role,omitempty"`
+	Region      string `json:"region,omitempty"`
+	Reference   string `json:"reference,omitempty"`
+	KeyID       Secret `json:"keyID,omitempty"`
+	KeySecret   Secret `json:"keySecret,omitempty"`
+	PublicKey   string `json:"publicKey,omitempty"`
+	Description string `json:"description,omitempty"`
+	WebUILink   string `json:"webUILink,omitempty"`
+	Vital       bool   `json:"vital"`
+	Parameters  Params `json:"parameters,omitempty"`
+}
+
+// ConnectionStatus is owned by the server and ignored on input, except
+// Version, which an update may carry for optimistic concurrency.
+type ConnectionStatus struct {
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+	// Version increments on every change. An update carrying a Version
+	// other than the stored one fails with ECONFLICT.
+	Version int64 `json:"version,omitempty"`
+}
+
+// TypedFields lists, in wire order, the spec fields whose meaning and rules
+// depend on the connection type. A type's schema names the ones it uses;
+// the others must stay empty for that type.
+var TypedFields = []string{"username", "password", "role", "region", "reference", "keyID", "keySecret", "publicKey"}
+
+// Field returns a pointer to the typed field with the given wire name, or nil
+// if name is not one of TypedFields.
+func (s *ConnectionSpec) Field(name string) *string {
+	switch name {
+	case "username":
+		return &s.Username
+	case "password":
+		return (*string)(&s.Password)
+	case "role":
+		return &s.Role
+	case "region":
+		return &s.Region
+	case "reference":
+		return &s.Reference
+	case "keyID":
+		return (*string)(&s.KeyID)
+	case "keySecret":
+		return (*string)(&s.KeySecret)
+	case "publicKey":
+		return &s.PublicKey
+	}
+	return nil
+}
+
+// Clone returns a deep copy of c.
+func (c *Connection) Clone() *Connection {
+	out := *c
+	if c.Spec.Parameters != nil {
+		out.Spec.Parameters = make(Params, len(c.Spec.Parameters))
+		for k, v := range c.Spec.Parameters {
+			out.Spec.Parameters[k] = v
+		}
+	}
+	return &out
+}
+
+// ConnectionFilter selects connections in a list. Page and Size follow
+// Odahu's API: Page is 0-based, Size is at most MaxPageSize.
+type ConnectionFilter struct {
+	Types []string
+	Page  int
+	Size  int
+}
+
+// Page sizes of the list API.
+const (
+	DefaultPageSize = 500
+	MaxPageSize     = 500
+)
+
+// UpdateOptions qualify an update.
+type UpdateOptions struct {
+	// Version, if not zero, is the version the caller last read; the update
+	// fails with ECONFLICT if the stored version differs.
+	Version int64
+	// Force allows clearing the vital flag.
+	Force bool
+}

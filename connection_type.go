@@ -1,0 +1,110 @@
+package tether
+
+import (
+	"sort"
+	"strings"
+)
+
+// ConnectionType is the schema of one connection type: the single place
+// that declares which spec fields the type uses, requires and treats as
+// secret, which parameters it accepts, and its own validation. Masking,
+// sealing, validation, the CLI and the renderers all read it.
+type ConnectionType struct {
+	Name        string
+	Description string
+	// Fields are the TypedFields this type uses. A typed field that is not
+	// listed must be empty.
+	Fields []Field
+	// Parameters are the keys this type accepts in spec.parameters.
+	Parameters []Parameter
+	// Check adds the type's own rules (formats, cross-field rules) to p,
+	// after the schema's generic checks. It may fill derived defaults (ecr
+	// derives its region from the uri). It must not do I/O.
+	Check func(spec *ConnectionSpec, p *Problems)
+}
+
+// Field declares how a type uses one of TypedFields.
+type Field struct {
+	Name        string
+	Required    bool
+	Secret      bool // masked on read, sealed at rest
+	Base64      bool // base64 (standard, padded) on the wire
+	Description string
+}
+
+// Parameter declares one accepted key of spec.parameters.
+type Parameter struct {
+	Name        string
+	Required    bool
+	Secret      bool
+	Base64      bool
+	Format      string   // see the Format* constants
+	Enum        []string // allowed values when Format is FormatEnum
+	Description string
+}
+
+// Parameter formats, checked by the registry's generic validation.
+const (
+	FormatString = ""
+	FormatURL    = "url"  // absolute http(s) URL
+	FormatBool   = "bool" // "true" or "false"
+	FormatEnum   = "enum" // one of Enum
+)
+
+// Field returns the schema of the named typed field, or nil if the type
+// does not use it.
+func (t *ConnectionType) Field(name string) *Field {
+	for i := range t.Fields {
+		if t.Fields[i].Name == name {
+			return &t.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Parameter returns the schema of the named parameter, or nil.
+func (t *ConnectionType) Parameter(name string) *Parameter {
+	for i := range t.Parameters {
+		if t.Parameters[i].Name == name {
+			return &t.Parameters[i]
+		}
+	}
+	return nil
+}
+
+// TypeRegistry knows every connection type.
+type TypeRegistry interface {
+	// Type returns the named type, or nil.
+	Type(name string) *ConnectionType
+	// Types returns every type, sorted by name.
+	Types() []*ConnectionType
+	// Validate checks c (id, uri, type, and the type's schema and rules),
+	// fills derived defaults, and returns one EINVALID error naming every
+	// offending field, or nil.
+	Validate(c *Connection) error
+}
+
+// Problems collects validation failures so that one request reports all of
+// them together.
+type Problems struct {
+	list []string
+}
+
+// Add records a problem with the field at path (e.g. "spec.keyID").
+func (p *Problems) Add(path, msg string) {
+	p.list = append(p.list, path+": "+msg)
+}
+
+// Len reports how many problems were recorded.
+func (p *Problems) Len() int { return len(p.list) }
+
+// Err returns nil if no problem was recorded, otherwise one EINVALID error
+// whose message lists every problem, sorted, separated by "; ".
+func (p *Problems) Err(subject string) error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	l := append([]string(nil), p.list...)
+	sort.Strings(l)
+	return Errorf(EINVALID, "%s is invalid: %s", subject, strings.Join(l, "; "))
+}

@@ -1,0 +1,30 @@
+package tether
+
+import "context"
+
+// ConnectionService is the Connection API, as the HTTP layer serves it and
+// the Go client calls it. Every method authorizes the caller found in ctx.
+type ConnectionService interface {
+	// Get returns the connection with its secrets masked.
+	Get(ctx context.Context, ns, id string) (*Connection, error)
+	// Reveal returns the connection with its secrets as they were posted.
+	Reveal(ctx context.Context, ns, id string) (*Connection, error)
+	// List returns masked connections matching f, ordered by id.
+	List(ctx context.Context, ns string, f ConnectionFilter) ([]*Connection, error)
+	// Create validates and stores c; ECONFLICT if the id exists. An empty
+	// id gets a generated one.
+	Create(ctx context.Context, ns string, c *Connection) (*Connection, error)
+	// Update replaces the spec of an existing connection. A masked or
+	// omitted secret keeps the stored value; a vital connection keeps its
+	// vital flag unless opts.Force.
+	Update(ctx context.Context, ns string, c *Connection, opts UpdateOptions) (*Connection, error)
+	// Delete removes a connection; EINVALID if it is vital.
+	Delete(ctx context.Context, ns, id string) error
+}
+
+// KeyService manages the keys that seal secrets at rest.
+type KeyService interface {
+	// Rotate adds a new primary key and re-wraps every record with it,
+	// calling progress after each batch. Reads keep working throughout.
+	Rotate(ctx context.Context, progress func(done, total int)) (keyID string, err error)
+}

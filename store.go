@@ -1,0 +1,90 @@
+package tether
+
+import (
+	"context"
+	"time"
+)
+
+// Record is a connection as the store keeps it. The store is untrusted: it
+// never sees a secret in plaintext. Secret values travel sealed in Sealed;
+// Spec holds the rest of the spec as JSON.
+type Record struct {
+	Namespace string
+	ID        string
+	Type      string // indexed for the type filter
+	Vital     bool   // the store refuses to delete a vital record
+	Spec      []byte // JSON of ConnectionSpec with every secret value removed
+	Sealed    []byte // sealed secret values; nil if the connection has none
+	KeyID     string // id of the key that wraps Sealed's data key
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ListOptions select and page records. Records are ordered by ID.
+type ListOptions struct {
+	Types  []string // empty means every type
+	After  string   // keyset cursor: only ids greater than After
+	Offset int      // records to skip after the cursor (Odahu's page)
+	Limit  int      // at most this many; 0 means no limit
+}
+
+// Store keeps records. Both stores (SQLite, PostgreSQL) pass the same
+// conformance suite (internal/storetest). Every method is atomic.
+type Store interface {
+	// GetRecord returns the record, or ENOTFOUND.
+	GetRecord(ctx context.Context, ns, id string) (*Record, error)
+	// ListRecords returns the records of ns matching opts, ordered by ID.
+	ListRecords(ctx context.Context, ns string, opts ListOptions) ([]*Record, error)
+	// CreateRecord inserts r as is, or fails with ECONFLICT if (ns, id) exists.
+	CreateRecord(ctx context.Context, r *Record) error
+	// UpdateRecord replaces the record if its stored version is
+	// expectedVersion; ECONFLICT if it is not, ENOTFOUND if absent. r.Version
+	// is stored as given.
+	UpdateRecord(ctx context.Context, r *Record, expectedVersion int64) error
+	// DeleteRecord removes the record; ENOTFOUND if absent, EINVALID if vital.
+	DeleteRecord(ctx context.Context, ns, id string) error
+	// RewrapRecord replaces Sealed and KeyID of a record whose version is
+	// still version, without changing its version or timestamps. It reports
+	// false if the record changed or disappeared meanwhile.
+	RewrapRecord(ctx context.Context, ns, id string, version int64, sealed []byte, keyID string) (bool, error)
+	// RecordsNotWrappedBy returns up to limit records, in (namespace, id)
+	// order after the cursor (afterNS, afterID), whose KeyID is not keyID
+	// and which hold sealed values.
+	RecordsNotWrappedBy(ctx context.Context, keyID, afterNS, afterID string, limit int) ([]*Record, error)
+	// CountRecordsNotWrappedBy counts what RecordsNotWrappedBy would walk.
+	CountRecordsNotWrappedBy(ctx context.Context, keyID string) (int, error)
+
+	// KeyChecks returns, by key id, the sealed check values that prove a
+	// keyring can open this store's data.
+	KeyChecks(ctx context.Context) (map[string][]byte, error)
+	// PutKeyCheck records the check value sealed with keyID.
+	PutKeyCheck(ctx context.Context, keyID string, sealed []byte) error
+
+	TokenStore
+
+	// Ping reports whether the store can serve requests.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// Token is an API token as stored: only the SHA-256 hash of the token is
+// kept, never the token.
+type Token struct {
+	ID        string
+	Hash      []byte
+	Subject   string
+	CreatedAt time.Time
+	ExpiresAt *time.Time
+}
+
+// TokenStore keeps API tokens.
+type TokenStore interface {
+	// CreateToken stores t; ECONFLICT if its ID or Hash exists.
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the token with that hash, or ENOTFOUND.
+	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// CountTokens reports how many tokens exist.
+	CountTokens(ctx context.Context) (int, error)
+}
