@@ -55,3 +55,18 @@ func (p Params) Format(f fmt.State, _ rune) {
 
 // LogValue redacts the values in structured logs.
 func (p Params) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(p)) }
+
+// LogValue logs the spec with its secrets redacted: structured-log handlers
+// encode structs with encoding/json, which would otherwise emit the values.
+func (s ConnectionSpec) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("type", s.Type), slog.String("uri", s.URI), slog.String("username", s.Username),
+		slog.Any("password", s.Password), slog.String("region", s.Region),
+		slog.Any("keyID", s.KeyID), slog.Any("keySecret", s.KeySecret),
+		slog.Bool("vital", s.Vital), slog.Any("parameters", s.Parameters))
+}
+
+// LogValue logs the connection with its secrets redacted.
+func (c Connection) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", c.ID), slog.Any("spec", c.Spec), slog.Int64("version", c.Status.Version))
+}

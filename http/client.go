@@ -1,0 +1,240 @@
+package http
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/tether-ml/tether"
+)
+
+// TokenSource returns the bearer token for the next call. It is called on
+// every request, so a token file that is rotated (a projected Kubernetes
+// service-account token) is picked up.
+type TokenSource func() (string, error)
+
+// Client calls a Tether server's API. It implements
+// tether.ConnectionService, so code written against the service works
+// locally and remotely alike.
+type Client struct {
+	base  string
+	http  *http.Client
+	token TokenSource
+}
+
+var _ tether.ConnectionService = (*Client)(nil)
+
+// NewClient returns a client of the server at baseURL (e.g.
+// "http://127.0.0.1:8080"). hc may be nil for http.DefaultClient.
+func NewClient(baseURL string, token TokenSource, hc *http.Client) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, tether.Errorf(tether.EINVALID, "server URL %q must be an absolute http(s) URL", baseURL)
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &Client{base: strings.TrimSuffix(u.String(), "/"), http: hc, token: token}, nil
+}
+
+// connPath is the path of the connection collection in ns.
+func connPath(ns string) (string, error) {
+	if ns != "" && ns != tether.DefaultNamespace {
+		return "", tether.Errorf(tether.EINVALID, "namespace %q: this server serves only the %q namespace", ns, tether.DefaultNamespace)
+	}
+	return routeConnections, nil
+}
+
+// Get returns the masked connection.
+func (c *Client) Get(ctx context.Context, ns, id string) (*tether.Connection, error) {
+	return c.getOne(ctx, ns, id, "")
+}
+
+// Reveal returns the connection with its secrets.
+func (c *Client) Reveal(ctx context.Context, ns, id string) (*tether.Connection, error) {
+	return c.getOne(ctx, ns, id, "/decrypted")
+}
+
+func (c *Client) getOne(ctx context.Context, ns, id, suffix string) (*tether.Connection, error) {
+	p, err := connPath(ns)
+	if err != nil {
+		return nil, err
+	}
+	var out tether.Connection
+	return &out, c.do(ctx, http.MethodGet, p+"/"+url.PathEscape(id)+suffix, nil, nil, &out)
+}
+
+// List returns one page of masked connections.
+func (c *Client) List(ctx context.Context, ns string, f tether.ConnectionFilter) ([]*tether.Connection, error) {
+	p, err := connPath(ns)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"type": f.Types}
+	if f.Page != 0 {
+		q.Set("page", strconv.Itoa(f.Page))
+	}
+	if f.Size != 0 {
+		q.Set("size", strconv.Itoa(f.Size))
+	}
+	var out []*tether.Connection
+	return out, c.do(ctx, http.MethodGet, p+"?"+q.Encode(), nil, nil, &out)
+}
+
+// ListAll returns every masked connection of the given types (all types if
+// none), reading page after page.
+func (c *Client) ListAll(ctx context.Context, ns string, types []string) ([]*tether.Connection, error) {
+	var all []*tether.Connection
+	for page := 0; ; page++ {
+		list, err := c.List(ctx, ns, tether.ConnectionFilter{Types: types, Page: page, Size: tether.MaxPageSize})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, list...)
+		if len(list) < tether.MaxPageSize {
+			return all, nil
+		}
+	}
+}
+
+// Create creates a connection and returns it masked.
+func (c *Client) Create(ctx context.Context, ns string, conn *tether.Connection) (*tether.Connection, error) {
+	p, err := connPath(ns)
+	if err != nil {
+		return nil, err
+	}
+	var out tether.Connection
+	return &out, c.do(ctx, http.MethodPost, p, nil, conn, &out)
+}
+
+// Update updates a connection and returns it masked.
+func (c *Client) Update(ctx context.Context, ns string, conn *tether.Connection, opts tether.UpdateOptions) (*tether.Connection, error) {
+	p, err := connPath(ns)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	if opts.Version != 0 {
+		h.Set("If-Match", strconv.Quote(strconv.FormatInt(opts.Version, 10)))
+	}
+	path := p + "/" + url.PathEscape(conn.ID)
+	if opts.Force {
+		path += "?force=true"
+	}
+	var out tether.Connection
+	return &out, c.do(ctx, http.MethodPut, path, h, conn, &out)
+}
+
+// Delete deletes a connection.
+func (c *Client) Delete(ctx context.Context, ns, id string) error {
+	p, err := connPath(ns)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, p+"/"+url.PathEscape(id), nil, nil, nil)
+}
+
+// RotateKeys asks the server to rotate its key, calling progress for every
+// progress line it streams, and returns the new key id.
+func (c *Client) RotateKeys(ctx context.Context, progress func(done, total int)) (string, error) {
+	resp, err := c.send(ctx, http.MethodPost, routeRotateKeys, nil, nil)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var p RotateProgress
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			return "", tether.Errorf(tether.EINTERNAL, "malformed progress from server")
+		}
+		switch {
+		case p.Message != "":
+			return "", tether.Errorf(tether.EINTERNAL, "%s", p.Message)
+		case p.KeyID != "":
+			return p.KeyID, nil
+		case progress != nil:
+			progress(p.Done, p.Total)
+		}
+	}
+	return "", tether.Errorf(tether.EUNAVAILABLE, "key rotation stream ended early; run it again")
+}
+
+// do sends a request and decodes a JSON answer into out.
+func (c *Client) do(ctx context.Context, method, path string, h http.Header, in, out any) error {
+	resp, err := c.send(ctx, method, path, h, in)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return tether.Errorf(tether.EINTERNAL, "malformed answer from server (%s %s)", method, path)
+	}
+	return nil
+}
+
+// send performs a request; a non-2xx answer becomes a *tether.Error with the
+// server's message and the code of its status.
+func (c *Client) send(ctx context.Context, method, path string, h http.Header, in any) (*http.Response, error) {
+	req, err := c.newRequest(ctx, method, path, h, in)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &tether.Error{Code: tether.EUNAVAILABLE, Message: "cannot reach the tether server at " + c.base, Err: err}
+	}
+	if resp.StatusCode/100 == 2 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var body errorBody
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
+	if json.Unmarshal(raw, &body) != nil || body.Message == "" {
+		body.Message = fmt.Sprintf("server answered %s", resp.Status)
+	}
+	return nil, tether.Errorf(codeOf(resp.StatusCode), "%s", body.Message)
+}
+
+func (c *Client) newRequest(ctx context.Context, method, path string, h http.Header, in any) (*http.Request, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, tether.Internal("http.Client", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, tether.Internal("http.Client", err)
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != nil {
+		token, err := c.token()
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req, nil
+}

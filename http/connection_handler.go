@@ -1,0 +1,176 @@
+package http
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tether-ml/tether"
+)
+
+// namespace is the namespace a request addresses. Odahu's routes address
+// the default namespace.
+func namespace(*http.Request) string { return tether.DefaultNamespace }
+
+func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	list, err := s.conns.List(r.Context(), namespace(r), f)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// parseFilter reads Odahu's list parameters: type (repeatable), page, size.
+func parseFilter(r *http.Request) (tether.ConnectionFilter, error) {
+	q := r.URL.Query()
+	f := tether.ConnectionFilter{Types: q["type"]}
+	var p tether.Problems
+	for _, name := range []string{"page", "size"} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil:
+			p.Add(name, "must be an integer")
+		case name == "size" && n < 1:
+			p.Add(name, fmt.Sprintf("must be between 1 and %d", tether.MaxPageSize))
+		}
+		if name == "page" {
+			f.Page = n
+		} else {
+			f.Size = n
+		}
+	}
+	return f, p.Err("list request")
+}
+
+func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
+	c, err := s.conns.Get(r.Context(), namespace(r), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeConnection(w, http.StatusOK, c)
+}
+
+func (s *Server) revealConnection(w http.ResponseWriter, r *http.Request) {
+	c, err := s.conns.Reveal(r.Context(), namespace(r), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeConnection(w, http.StatusOK, c)
+}
+
+// writeConnection writes c with its version as ETag, for If-Match.
+func writeConnection(w http.ResponseWriter, status int, c *tether.Connection) {
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(c.Status.Version, 10)))
+	writeJSON(w, status, c)
+}
+
+func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
+	c, err := decodeConnection(w, r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	out, err := s.conns.Create(r.Context(), namespace(r), c)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeConnection(w, http.StatusCreated, out)
+}
+
+// updateConnection serves both Odahu's PUT /connection (id in the body)
+// and PUT /connection/{id}.
+func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) {
+	c, opts, err := updateRequest(w, r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	out, err := s.conns.Update(r.Context(), namespace(r), c, opts)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeConnection(w, http.StatusOK, out)
+}
+
+func updateRequest(w http.ResponseWriter, r *http.Request) (*tether.Connection, tether.UpdateOptions, error) {
+	var opts tether.UpdateOptions
+	c, err := decodeConnection(w, r)
+	if err != nil {
+		return nil, opts, err
+	}
+	if id := r.PathValue("id"); id != "" {
+		if c.ID != "" && c.ID != id {
+			return nil, opts, tether.Errorf(tether.EINVALID, "id in the body (%q) differs from id in the path (%q)", c.ID, id)
+		}
+		c.ID = id
+	}
+	opts.Force, err = boolQuery(r, "force")
+	if err != nil {
+		return nil, opts, err
+	}
+	opts.Version, err = expectedVersion(r, c.Status.Version)
+	return c, opts, err
+}
+
+// expectedVersion reads the version an update is conditional on, from
+// If-Match or from the body's status.version; both must agree if both are
+// given.
+func expectedVersion(r *http.Request, body int64) (int64, error) {
+	h := r.Header.Get("If-Match")
+	if h == "" || h == "*" {
+		return body, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(strings.TrimSpace(h), "W/"), `"`), 10, 64)
+	if err != nil || v < 1 {
+		return 0, tether.Errorf(tether.EINVALID, "If-Match must be a connection version such as \"3\"")
+	}
+	if body != 0 && body != v {
+		return 0, tether.Errorf(tether.EINVALID, "If-Match (%d) and status.version (%d) differ", v, body)
+	}
+	return v, nil
+}
+
+func boolQuery(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, tether.Errorf(tether.EINVALID, "query parameter %s must be true or false", name)
+	}
+	return b, nil
+}
+
+func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.conns.Delete(r.Context(), namespace(r), id); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, errorBody{Message: fmt.Sprintf("Connection %s was deleted", id)})
+}
+
+func decodeConnection(w http.ResponseWriter, r *http.Request) (*tether.Connection, error) {
+	body, err := readBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return tether.DecodeConnection(body)
+}

@@ -1,0 +1,73 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/tether-ml/tether"
+)
+
+// MaxBodyBytes is the largest request body the API reads.
+const MaxBodyBytes = 1 << 20
+
+// statusOf maps each error code to one HTTP status.
+var statusOf = map[string]int{
+	tether.EINVALID:      http.StatusBadRequest,
+	tether.ENOTFOUND:     http.StatusNotFound,
+	tether.ECONFLICT:     http.StatusConflict,
+	tether.EUNAUTHORIZED: http.StatusUnauthorized,
+	tether.EFORBIDDEN:    http.StatusForbidden,
+	tether.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	tether.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	tether.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// codeOf is the inverse of statusOf, used by the client.
+func codeOf(status int) string {
+	for code, s := range statusOf {
+		if s == status {
+			return code
+		}
+	}
+	if status >= 500 {
+		return tether.EINTERNAL
+	}
+	return tether.EINVALID
+}
+
+// errorBody is Odahu's error body.
+type errorBody struct {
+	Message string `json:"message"`
+}
+
+// writeError writes err as Odahu's error body with its status. Internal
+// details are logged, never returned.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := tether.ErrorCode(err)
+	if code == tether.EINTERNAL {
+		log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "err", err.Error())
+	}
+	writeJSON(w, statusOf[code], errorBody{Message: tether.ErrorMessage(err)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// readBody reads a request body of at most MaxBodyBytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, tether.Errorf(tether.ETOOLARGE, "request body is larger than %d bytes (1 MiB)", MaxBodyBytes)
+	}
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "cannot read request body")
+	}
+	return body, nil
+}

@@ -1,0 +1,120 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	thttp "github.com/tether-ml/tether/http"
+)
+
+// TestResponsesMatchTheOpenAPIDocument sends real requests covering every
+// operation of the document, and validates every request and response
+// against it.
+func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
+	ctx := context.Background()
+	doc, err := openapi3.NewLoader().LoadFromData(thttp.OpenAPIDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		t.Fatalf("document is invalid: %v", err)
+	}
+	// The key rotation streams JSON lines; validate its last line as JSON.
+	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.JSONBodyDecoder)
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStack(t)
+	covered := map[string]bool{}
+	exchange := func(method, path, body string, headers ...string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.srv.URL+path, strings.NewReader(body))
+		if strings.HasPrefix(path, "/api/") {
+			req.Header.Set("Authorization", "Bearer "+s.token)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		validate(t, router, s.srv.Client(), req, body, covered)
+	}
+	exchange("POST", "/api/v1/connection", s3Example)
+	exchange("POST", "/api/v1/connection", s3Example)
+	exchange("POST", "/api/v1/connection", `{"id":"x","spec":{"type":"s3","uri":"s3://b"}}`)
+	exchange("GET", "/api/v1/connection?type=s3&size=10&page=0", "")
+	exchange("GET", "/api/v1/connection/training-data", "")
+	exchange("GET", "/api/v1/connection/nope", "")
+	exchange("GET", "/api/v1/connection/training-data/decrypted", "")
+	exchange("PUT", "/api/v1/connection", s3Example)
+	exchange("PUT", "/api/v1/connection/training-data", s3Example, "If-Match", `"2"`)
+	exchange("PUT", "/api/v1/connection/training-data", s3Example, "If-Match", `"1"`)
+	exchange("POST", "/api/v1/keys/rotate", "")
+	exchange("DELETE", "/api/v1/connection/training-data", "")
+	exchange("GET", "/healthz", "")
+	exchange("GET", "/readyz", "")
+	exchange("GET", "/metrics", "")
+	exchange("GET", "/openapi.json", "")
+
+	var missing []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !covered[method+" "+path] {
+				missing = append(missing, method+" "+path)
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("operations not exercised: %v", missing)
+	}
+}
+
+// validate sends req, checks that the document has its route, and
+// validates the request and the response against the document.
+func validate(t *testing.T, router routers.Router, hc *http.Client, req *http.Request, body string, covered map[string]bool) {
+	t.Helper()
+	ctx := context.Background()
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Fatalf("%s %s is not in the document: %v", req.Method, req.URL.Path, err)
+	}
+	covered[req.Method+" "+route.Path] = true
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+		t.Errorf("%s %s: request does not match the document: %v", req.Method, req.URL.Path, err)
+	}
+	req.Body = io.NopCloser(strings.NewReader(body))
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
+		Body: io.NopCloser(bytes.NewReader(raw)), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	if resp.Header.Get("Content-Type") == "application/x-ndjson" {
+		out.Body = io.NopCloser(bytes.NewReader(lastLine(raw)))
+	}
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		t.Errorf("%s %s -> %d: response does not match the document: %v", req.Method, req.URL.Path, resp.StatusCode, err)
+	}
+}
+
+func lastLine(b []byte) []byte {
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	return lines[len(lines)-1]
+}

@@ -1,0 +1,91 @@
+package http
+
+import "net/http"
+
+// Route patterns. Odahu's routes are served verbatim; Tether's extensions
+// sit beside them.
+const (
+	routeConnections = "/api/v1/connection"
+	routeConnection  = "/api/v1/connection/{id}"
+	routeDecrypted   = "/api/v1/connection/{id}/decrypted"
+	routeRotateKeys  = "/api/v1/keys/rotate"
+)
+
+func (s *Server) routes() {
+	api := func(pattern string, h http.HandlerFunc) {
+		s.mux.Handle(pattern, s.authenticate(h))
+	}
+	api("GET "+routeConnections, s.listConnections)
+	api("POST "+routeConnections, s.createConnection)
+	api("PUT "+routeConnections, s.updateConnection)
+	api("PUT "+routeConnection, s.updateConnection)
+	api("GET "+routeConnection, s.getConnection)
+	api("DELETE "+routeConnection, s.deleteConnection)
+	api("GET "+routeDecrypted, s.revealConnection)
+	api("POST "+routeRotateKeys, s.rotateKeys)
+
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", s.metrics.handler())
+	s.mux.HandleFunc("GET /openapi.json", serveOpenAPI)
+	s.mux.Handle("GET /swagger/", swaggerUI())
+	s.mux.Handle("GET /swagger", http.RedirectHandler("/swagger/index.html", http.StatusMovedPermanently))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.ready != nil {
+		if err := s.ready(r.Context()); err != nil {
+			s.log.WarnContext(r.Context(), "not ready", "err", err.Error())
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// jsonFallback makes the mux's own 404 and 405 answers use Odahu's JSON
+// error body, like every other error of the API. The mux sets r.Pattern
+// before it calls a route's handler; its own error handlers leave it empty.
+func jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(&fallbackWriter{ResponseWriter: w, r: r}, r)
+	})
+}
+
+// fallbackWriter replaces the mux's plain-text errors with JSON ones.
+type fallbackWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	replaced bool
+}
+
+func (f *fallbackWriter) WriteHeader(code int) {
+	if f.r.Pattern != "" || code < 400 {
+		f.ResponseWriter.WriteHeader(code)
+		return
+	}
+	msg := "no route for " + f.r.Method + " " + f.r.URL.Path
+	if code == http.StatusMethodNotAllowed {
+		msg = "method " + f.r.Method + " is not allowed on " + f.r.URL.Path
+	}
+	writeJSON(f.ResponseWriter, code, errorBody{Message: msg})
+	f.replaced = true
+}
+
+func (f *fallbackWriter) Write(b []byte) (int, error) {
+	if f.replaced {
+		return len(b), nil
+	}
+	return f.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers flush through the wrapper.
+func (f *fallbackWriter) Flush() {
+	if fl, ok := f.ResponseWriter.(http.Flusher); ok {
+		fl.Flush()
+	}
+}

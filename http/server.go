@@ -1,0 +1,52 @@
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/tether-ml/tether"
+)
+
+// Deps are what the server serves.
+type Deps struct {
+	Connections tether.ConnectionService
+	Keys        tether.KeyService
+	Auth        tether.Authenticator
+	// Ready reports whether the server can serve requests (e.g. the store
+	// answers); /readyz calls it.
+	Ready  func(ctx context.Context) error
+	Logger *slog.Logger
+}
+
+// Server is the HTTP handler of the Tether API.
+type Server struct {
+	conns   tether.ConnectionService
+	keys    tether.KeyService
+	auth    tether.Authenticator
+	ready   func(ctx context.Context) error
+	log     *slog.Logger
+	metrics *metrics
+	mux     *http.ServeMux
+	handler http.Handler
+}
+
+// NewServer returns the API handler: routes, authentication, request logs,
+// metrics and panic recovery.
+func NewServer(d Deps) *Server {
+	s := &Server{
+		conns: d.Connections, keys: d.Keys, auth: d.Auth, ready: d.Ready, log: d.Logger,
+		metrics: newMetrics(), mux: http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.routes()
+	s.handler = s.observe(s.recoverPanics(jsonFallback(s.mux)))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}

@@ -1,0 +1,121 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/internal/conntype"
+	"github.com/tether-ml/tether/internal/seal"
+	"github.com/tether-ml/tether/internal/service"
+	"github.com/tether-ml/tether/internal/sqlite"
+)
+
+// stack is a real server (SQLite, keyring, services) behind httptest.
+type stack struct {
+	t     *testing.T
+	srv   *httptest.Server
+	token string
+	logs  *bytes.Buffer
+	dir   string
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "tether.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	kr, err := seal.Create(filepath.Join(dir, "tether.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := service.VerifyKeys(ctx, st, kr, "tether.key"); err != nil {
+		t.Fatal(err)
+	}
+	tokens := service.NewTokens(st)
+	if err := tokens.Bootstrap(ctx, "", filepath.Join(dir, "admin.token")); err != nil {
+		t.Fatal(err)
+	}
+	admins := service.Admins{tether.BootstrapSubject}
+	logs := &bytes.Buffer{}
+	h := thttp.NewServer(thttp.Deps{
+		Connections: service.NewConnections(st, kr, conntype.New(), admins),
+		Keys:        service.NewKeys(st, kr, admins),
+		Auth:        tokens,
+		Ready:       st.Ping,
+		Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &stack{t: t, srv: srv, token: readFile(t, filepath.Join(dir, "admin.token")), logs: logs, dir: dir}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(bytes.TrimSpace(b))
+}
+
+// response is a finished HTTP exchange.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (r response) message(t *testing.T) string {
+	t.Helper()
+	var e struct{ Message string }
+	r.json(t, &e)
+	return e.Message
+}
+
+// do sends a request with the admin token; headers are "Key", "Value" pairs.
+func (s *stack) do(method, path, body string, headers ...string) response {
+	s.t.Helper()
+	return s.doAs(s.token, method, path, body, headers...)
+}
+
+func (s *stack) doAs(token, method, path, body string, headers ...string) response {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.srv.URL+path, bytes.NewBufferString(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}

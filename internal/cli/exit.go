@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tether-ml/tether"
+)
+
+// Exit codes, documented in "tether --help".
+const (
+	exitOK          = 0
+	exitInternal    = 1
+	exitUsage       = 2
+	exitInvalid     = 3
+	exitNotFound    = 4
+	exitConflict    = 5
+	exitAuth        = 6
+	exitUnavailable = 7
+)
+
+// exitOf maps each error code to one exit code.
+var exitOf = map[string]int{
+	tether.EINVALID:      exitInvalid,
+	tether.ETOOLARGE:     exitInvalid,
+	tether.ENOTFOUND:     exitNotFound,
+	tether.ECONFLICT:     exitConflict,
+	tether.EUNAUTHORIZED: exitAuth,
+	tether.EFORBIDDEN:    exitAuth,
+	tether.EUNAVAILABLE:  exitUnavailable,
+	tether.EINTERNAL:     exitInternal,
+}
+
+// usageError marks a command-line mistake (exit code 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// ExitCode returns the process exit code for err.
+func ExitCode(err error) int {
+	var u usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &u) || isCobraUsage(err):
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return 130
+	}
+	return exitOf[tether.ErrorCode(err)]
+}
+
+// isCobraUsage recognises cobra's own argument errors, which are plain.
+func isCobraUsage(err error) bool {
+	var e *tether.Error
+	if errors.As(err, &e) {
+		return false
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.Contains(msg, "arg(s)") || strings.HasPrefix(msg, "required flag")
+}
+
+// printError writes the safe message of err to w: details of internal
+// errors stay out of the terminal as they do out of API responses, except
+// for usage errors, which are the user's own input.
+func printError(w io.Writer, err error) {
+	var u usageError
+	var e *tether.Error
+	switch {
+	case errors.As(err, &u), !errors.As(err, &e):
+		fmt.Fprintln(w, "Error:", err)
+	case e.Code == tether.EUNAVAILABLE && e.Err != nil:
+		fmt.Fprintf(w, "Error: %s: %v\n", e.Message, e.Err)
+	default:
+		fmt.Fprintln(w, "Error:", tether.ErrorMessage(err))
+	}
+}

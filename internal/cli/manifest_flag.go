@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/manifest"
+)
+
+// manifestFlags are the flags of the commands that read connection files.
+type manifestFlags struct {
+	file    string
+	id      string
+	secrets []string
+}
+
+func (m *manifestFlags) add(cmd *cobra.Command, withSecrets bool) {
+	cmd.Flags().StringVarP(&m.file, "file", "f", "", "YAML or JSON file of one or more connections (- for stdin)")
+	cmd.Flags().StringVar(&m.id, "id", "", "connection id, replacing the file's (file must hold one connection)")
+	if withSecrets {
+		cmd.Flags().StringArrayVar(&m.secrets, "set-secret", nil,
+			"set a secret field from raw bytes, base64-encoded for you: NAME=@FILE, NAME=- (stdin) or NAME=env:VAR (repeatable)")
+	}
+}
+
+// read returns the connections of the file, with --id and --set-secret
+// applied.
+func (a *app) readManifest(m *manifestFlags) ([]*tether.Connection, error) {
+	if m.file == "" {
+		return nil, usagef("-f FILE is required")
+	}
+	if m.file == "-" && usesStdin(m.secrets) {
+		return nil, usagef("-f - and --set-secret NAME=- cannot both read stdin")
+	}
+	data, err := a.readFile(m.file)
+	if err != nil {
+		return nil, err
+	}
+	list, err := manifest.Decode(data)
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "%s: %s", m.file, tether.ErrorMessage(err))
+	}
+	if (m.id != "" || len(m.secrets) > 0) && len(list) != 1 {
+		return nil, usagef("--id and --set-secret need a file holding one connection; %s holds %d", m.file, len(list))
+	}
+	if m.id != "" {
+		list[0].ID = m.id
+	}
+	if len(m.secrets) > 0 {
+		if err := a.applySecrets(list[0], m.secrets); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+func (a *app) readFile(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(a.env.Stdin)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "cannot read %s: %v", name, unwrapPathError(err))
+	}
+	return data, nil
+}
+
+func usesStdin(sets []string) bool {
+	for _, s := range sets {
+		if strings.HasSuffix(s, "=-") {
+			return true
+		}
+	}
+	return false
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// forEach runs fn on every connection, reporting each failure on stderr and
+// carrying on, as kubectl does with multi-document files. It returns the
+// first failure.
+func (a *app) forEach(list []*tether.Connection, fn func(*tether.Connection) (string, error)) error {
+	var first error
+	for _, c := range list {
+		msg, err := fn(c)
+		if err != nil {
+			if len(list) == 1 {
+				return err
+			}
+			fmt.Fprintf(a.env.Stderr, "Error: connection %q: %s\n", c.ID, tether.ErrorMessage(err))
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		fmt.Fprintln(a.env.Stdout, msg)
+	}
+	return first
+}

@@ -1,0 +1,98 @@
+// Package cli is the tether command line: one file per noun_verb, built on
+// cobra. Commands talk to the server through the Go client of package http,
+// except "tether server", which runs it.
+package cli
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tether-ml/tether/internal/conntype"
+)
+
+// Env is the process environment a command runs in, passed in rather than
+// read from globals so that tests run commands in-process.
+type Env struct {
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// app is the state shared by the commands of one invocation.
+type app struct {
+	env   Env
+	types *conntype.Registry
+	url   string
+	token string
+}
+
+const rootLong = `Tether is a connection registry for ML platforms: it keeps how to reach each
+bucket, registry and repository, with its credentials encrypted at rest, and
+serves them by name. "tether server" runs the API; every other command is its
+client, in the style of kubectl and odahuflowctl.
+
+Client configuration:
+  --url, TETHER_URL              server address (default http://127.0.0.1:8080)
+  --token, TETHER_TOKEN          bearer token
+  TETHER_TOKEN_PATH              file holding the token, re-read on every call
+  ./tether-data/admin.token      used when none of the above is set
+
+Exit codes:
+  0  success
+  1  internal or unexpected error
+  2  usage error (unknown command or flag, missing argument)
+  3  invalid input (the message names each offending field), or too large
+  4  not found
+  5  conflict (duplicate id, stale version)
+  6  authentication or authorization failed
+  7  server unreachable or unavailable`
+
+// NewRootCommand returns the tether command tree.
+func NewRootCommand(env Env) *cobra.Command {
+	a := &app{env: env, types: conntype.New()}
+	root := &cobra.Command{
+		Use:           "tether",
+		Short:         "Connection registry for ML platforms",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.PersistentFlags().StringVar(&a.url, "url", "", "server URL (env TETHER_URL; default http://127.0.0.1:8080)")
+	root.PersistentFlags().StringVar(&a.token, "token", "", "bearer token (env TETHER_TOKEN)")
+	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), versionCommand())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	return root
+}
+
+// Run executes the command line args and returns the process exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	root := NewRootCommand(env)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		printError(env.Stderr, err)
+	}
+	return ExitCode(err)
+}
+
+func (a *app) connCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "connection",
+		Aliases: []string{"conn", "connections"},
+		Short:   "Manage connections",
+	}
+	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand())
+	return cmd
+}
+
+func (a *app) keysCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "keys", Short: "Manage the keys that encrypt secrets at rest"}
+	cmd.AddCommand(a.keysRotateCommand())
+	return cmd
+}

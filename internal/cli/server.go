@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/internal/seal"
+	"github.com/tether-ml/tether/internal/service"
+	"github.com/tether-ml/tether/internal/sqlite"
+)
+
+// serverConfig holds the flags of "tether server".
+type serverConfig struct {
+	addr, dataDir, keyFile, adminTokenFile string
+	tlsCert, tlsKey, logLevel, logFormat   string
+	sync                                   bool
+}
+
+func (a *app) serverCommand() *cobra.Command {
+	var cfg serverConfig
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the Tether API server",
+		Long: `Run the Tether API server. With no flags it serves http://127.0.0.1:8080 with
+an embedded SQLite database in ./tether-data.
+
+On first start it creates, in the data directory, the key file that encrypts
+secrets at rest (tether.key, 0600) and a bootstrap admin token (admin.token,
+0600), which is never logged or printed. Keep the key file safe and apart from
+backups of the database: without it the secrets cannot be read.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runServer(cmd.Context(), cfg)
+		},
+	}
+	f, env := cmd.Flags(), a.env.Getenv
+	f.StringVar(&cfg.addr, "addr", firstNonEmpty(env(envAddr), "127.0.0.1:8080"), "listen address (env TETHER_ADDR)")
+	f.StringVar(&cfg.dataDir, "data-dir", firstNonEmpty(env(envDataDir), defaultDataDir), "data directory (env TETHER_DATA_DIR)")
+	f.StringVar(&cfg.keyFile, "key-file", env(envKeyFile), "key file (env TETHER_KEY_FILE; default DATA_DIR/tether.key)")
+	f.StringVar(&cfg.adminTokenFile, "admin-token-file", env(envAdminToken), "file holding the admin token to accept (env TETHER_ADMIN_TOKEN_FILE)")
+	f.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS with --tls-key")
+	f.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	f.BoolVar(&cfg.sync, "fsync", false, "sync the database to disk on every commit (durable against power loss)")
+	return cmd
+}
+
+func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
+	log, err := newLogger(a.env.Stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	st, sealer, err := openData(ctx, cfg)
+	if err != nil {
+		log.Error("cannot start", "err", err.Error())
+		return err
+	}
+	defer st.Close()
+	handler := thttp.NewServer(thttp.Deps{
+		Connections: service.NewConnections(st, sealer, a.types, service.Admins{tether.BootstrapSubject}),
+		Keys:        service.NewKeys(st, sealer, service.Admins{tether.BootstrapSubject}),
+		Auth:        service.NewTokens(st),
+		Ready:       st.Ping,
+		Logger:      log,
+	})
+	return serve(ctx, log, cfg, handler)
+}
+
+// openData opens the data directory: the store, the keyring (created on
+// first start, refused if missing or wrong for existing data), and the
+// bootstrap admin token.
+func openData(ctx context.Context, cfg serverConfig) (*sqlite.DB, *seal.Keyring, error) {
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return nil, nil, tether.Errorf(tether.EINVALID, "cannot create data directory %s: %v", cfg.dataDir, unwrapPathError(err))
+	}
+	sync := "NORMAL"
+	if cfg.sync {
+		sync = "FULL"
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.dataDir, "tether.db"), sqlite.Options{Synchronous: sync})
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := openKeyring(ctx, st, firstNonEmpty(cfg.keyFile, filepath.Join(cfg.dataDir, "tether.key")))
+	if err == nil {
+		err = service.NewTokens(st).Bootstrap(ctx, cfg.adminTokenFile, filepath.Join(cfg.dataDir, adminTokenName))
+	}
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, sealer, nil
+}
+
+// openKeyring loads the key file, creating it only for a store that has
+// never sealed anything: a missing key file for existing data is an error,
+// never a reason to make a new key.
+func openKeyring(ctx context.Context, st tether.Store, path string) (*seal.Keyring, error) {
+	kr, err := seal.Load(path)
+	if tether.ErrorCode(err) == tether.ENOTFOUND {
+		checks, cerr := st.KeyChecks(ctx)
+		if cerr != nil {
+			return nil, cerr
+		}
+		if len(checks) > 0 {
+			return nil, tether.Errorf(tether.EINVALID,
+				"key file %s does not exist, but this data directory holds secrets sealed with it: refusing to start; restore the key file (or point --key-file at it)", path)
+		}
+		kr, err = seal.Create(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return kr, service.VerifyKeys(ctx, st, kr, path)
+}
+
+// serve listens and serves until ctx is cancelled (SIGINT/SIGTERM), then
+// shuts down gracefully, letting requests in flight finish.
+func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handler) error {
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return tether.Errorf(tether.EUNAVAILABLE, "cannot listen on %s: %v", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if scheme == "https" {
+			errc <- srv.ServeTLS(ln, cfg.tlsCert, cfg.tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "data_dir", cfg.dataDir)
+	select {
+	case err := <-errc:
+		return tether.Errorf(tether.EUNAVAILABLE, "server stopped: %v", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return tether.Internal("cli.serve", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q: use text or json", format)
+}

@@ -1,0 +1,71 @@
+package conntype
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/tether-ml/tether"
+)
+
+// ecrURIPattern matches <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]
+// followed by an optional /prefix. Odahu's example uses a 10-digit account,
+// so accounts are not held to AWS's 12 digits. Read-only.
+var ecrURIPattern = regexp.MustCompile(
+	`^([0-9]{1,12})\.dkr\.ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(\.cn)?(?:/(.*))?$`)
+
+// ecrType is an Amazon Elastic Container Registry, reached with IAM-user
+// keys. Odahu's rules: keyID and keySecret required; the uri names the
+// account and region; the region is derived from the uri when empty.
+func ecrType() *tether.ConnectionType {
+	return &tether.ConnectionType{
+		Name:        "ecr",
+		Description: "Amazon ECR registry, e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/prefix",
+		Fields: []tether.Field{
+			{Name: "region",
+				Description: "AWS region of the registry; taken from the uri when empty"},
+			{Name: "keyID", Required: true, Secret: true, Base64: true,
+				Description: "Access key ID (AWS_ACCESS_KEY_ID), base64-encoded"},
+			{Name: "keySecret", Required: true, Secret: true, Base64: true,
+				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
+		},
+		Check: checkECR,
+	}
+}
+
+// checkECR checks the decoded keys and the uri, fills the region from the
+// uri when empty, and otherwise checks that both agree.
+func checkECR(s *tether.ConnectionSpec, p *tether.Problems) {
+	checkDecodedText("spec.keyID", s.KeyID.Reveal(), p)
+	checkDecodedText("spec.keySecret", s.KeySecret.Reveal(), p)
+	if s.URI == "" {
+		return
+	}
+	region, msg := ecrRegion(s.URI)
+	switch {
+	case msg != "":
+		p.Add("spec.uri", msg)
+	case s.Region == "":
+		s.Region = region
+	case s.Region != region && clean(s.Region):
+		p.Add("spec.region", fmt.Sprintf("must be the uri's region %q or empty", region))
+	}
+}
+
+// ecrRegion returns the region named by an ECR uri, or why the uri is not
+// one.
+func ecrRegion(uri string) (region, problem string) {
+	m := ecrURIPattern.FindStringSubmatch(uri)
+	if m == nil {
+		return "", "must be <account>.dkr.ecr.<region>.amazonaws.com[/prefix], without scheme, " +
+			"e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/prefix"
+	}
+	region, china, prefix := m[3], m[4] != "", m[5]
+	if china != strings.HasPrefix(region, "cn-") {
+		return "", "must end in amazonaws.com.cn for China regions (cn-*) and only for them"
+	}
+	if prefix != "" && !validRepoPath(prefix) {
+		return "", "prefix must be lowercase repository components separated by '/'"
+	}
+	return region, ""
+}

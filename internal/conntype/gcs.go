@@ -1,0 +1,102 @@
+package conntype
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/tether-ml/tether"
+)
+
+// gcsType is a Google Cloud Storage bucket reached with a service-account
+// key. Odahu's rules: region and keySecret (the key's JSON) required, role
+// rejected.
+func gcsType() *tether.ConnectionType {
+	return &tether.ConnectionType{
+		Name:        "gcs",
+		Description: "Google Cloud Storage bucket, reached with a service-account key",
+		Fields: []tether.Field{
+			{Name: "region", Required: true,
+				Description: "GCP region of the bucket (or the GCP project), e.g. us-central1"},
+			{Name: "keySecret", Required: true, Secret: true, Base64: true,
+				Description: "Service-account key JSON file, base64-encoded"},
+		},
+		Check: checkGCS,
+	}
+}
+
+// checkGCS checks the uri, the region's form and that the key is a
+// service-account key JSON.
+func checkGCS(s *tether.ConnectionSpec, p *tether.Problems) {
+	if s.URI != "" {
+		if msg := gcsURIProblem(s.URI); msg != "" {
+			p.Add("spec.uri", msg)
+		}
+	}
+	if s.Region != "" && clean(s.Region) && !gcpLocation(s.Region) {
+		p.Add("spec.region", "must be a GCP region or project id: letters, digits and '-', e.g. us-central1")
+	}
+	if key, ok := decoded(s.KeySecret.Reveal()); ok {
+		var sa map[string]any
+		if json.Unmarshal(key, &sa) != nil {
+			p.Add("spec.keySecret", "must be a base64-encoded service-account key (a JSON object)")
+		} else if t, _ := sa["type"].(string); t == "" {
+			p.Add("spec.keySecret", `must be a service-account key: its JSON has no "type" (e.g. "service_account")`)
+		}
+	}
+}
+
+// gcsURIProblem returns why uri is not gs://<bucket>[/path] or
+// gcs://<bucket>[/path], or "".
+func gcsURIProblem(uri string) string {
+	const form = "must be gs://<bucket>[/path] or gcs://<bucket>[/path]"
+	scheme, rest, ok := strings.Cut(uri, "://")
+	switch {
+	case ok && scheme == "gsc":
+		return form + ` ("gsc://" is a typo of "gcs://")`
+	case !ok || (scheme != "gs" && scheme != "gcs"):
+		return form
+	}
+	bucket, path, _ := strings.Cut(rest, "/")
+	if msg := gcsBucketProblem(bucket); msg != "" {
+		return form + ": " + msg
+	}
+	if hasControl(path) {
+		return "path " + msgControl
+	}
+	return ""
+}
+
+// gcsBucketProblem returns why name breaks the GCS bucket naming rules, or
+// "".
+func gcsBucketProblem(name string) string {
+	const rule = "bucket names are 3 to 63 lowercase letters, digits, '-', '_' and '.' " +
+		"(up to 222 with dots, 63 between dots), starting and ending with a letter or digit"
+	switch {
+	case name == "":
+		return "the bucket name is missing"
+	case len(name) < 3 || len(name) > 222 || !lowerAlnumEnds(name) ||
+		strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != "":
+		return rule
+	case !strings.Contains(name, ".") && len(name) > 63:
+		return rule
+	case isIPv4(name):
+		return "bucket names must not look like an IP address"
+	case strings.HasPrefix(name, "goog") || strings.Contains(name, "google"):
+		return `bucket names must not start with "goog" or contain "google"`
+	}
+	for _, part := range strings.Split(name, ".") {
+		if part == "" || len(part) > 63 {
+			return rule
+		}
+	}
+	return ""
+}
+
+// gcpLocation reports whether s looks like a GCP region, multi-region or
+// project id.
+func gcpLocation(s string) bool {
+	if len(s) > 63 {
+		return false
+	}
+	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == ""
+}

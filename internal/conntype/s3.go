@@ -1,0 +1,100 @@
+package conntype
+
+import (
+	"strings"
+
+	"github.com/tether-ml/tether"
+)
+
+// s3Type is an Amazon S3 bucket, or one of an S3-compatible store (MinIO,
+// Ceph). Odahu's rules: region, keyID and keySecret required, role
+// rejected (IAM-user keys only). The parameters carry what Kaptain's S3
+// variables do (S3_ENDPOINT, S3_FORCE_PATH_STYLE, S3_SIGNATURE_VERSION,
+// AWS_SESSION_TOKEN).
+func s3Type() *tether.ConnectionType {
+	return &tether.ConnectionType{
+		Name:        "s3",
+		Description: "Amazon S3 bucket, or one of an S3-compatible store (MinIO, Ceph)",
+		Fields: []tether.Field{
+			{Name: "region", Required: true,
+				Description: "AWS region of the bucket, e.g. eu-central-1"},
+			{Name: "keyID", Required: true, Secret: true, Base64: true,
+				Description: "Access key ID (AWS_ACCESS_KEY_ID), base64-encoded"},
+			{Name: "keySecret", Required: true, Secret: true, Base64: true,
+				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
+		},
+		Parameters: []tether.Parameter{
+			{Name: "endpoint", Format: tether.FormatURL,
+				Description: "Endpoint URL of an S3-compatible store (S3_ENDPOINT), e.g. http://minio:9000"},
+			{Name: "forcePathStyle", Format: tether.FormatBool,
+				Description: `Address buckets by path, not by virtual host (S3_FORCE_PATH_STYLE): "true" or "false"`},
+			{Name: "signatureVersion", Format: tether.FormatEnum, Enum: []string{"s3v4", "s3"},
+				Description: `Request signing (S3_SIGNATURE_VERSION): "s3v4", or "s3" for the legacy v2`},
+			{Name: "sessionToken", Secret: true, Base64: true,
+				Description: "Session token of temporary credentials (AWS_SESSION_TOKEN), base64-encoded"},
+		},
+		Check: checkS3,
+	}
+}
+
+// checkS3 checks the uri, the decoded keys and, on AWS itself (no endpoint
+// parameter), the form of the region; S3-compatible stores name their
+// regions freely.
+func checkS3(s *tether.ConnectionSpec, p *tether.Problems) {
+	if s.URI != "" {
+		if msg := s3URIProblem(s.URI); msg != "" {
+			p.Add("spec.uri", msg)
+		}
+	}
+	checkDecodedText("spec.keyID", s.KeyID.Reveal(), p)
+	checkDecodedText("spec.keySecret", s.KeySecret.Reveal(), p)
+	checkDecodedText("spec.parameters.sessionToken", s.Parameters["sessionToken"], p)
+	onAWS := s.Parameters["endpoint"] == ""
+	if onAWS && s.Region != "" && clean(s.Region) && !awsRegionPattern.MatchString(s.Region) {
+		p.Add("spec.region", "must be an AWS region such as eu-central-1 "+
+			"(set parameters.endpoint for an S3-compatible store)")
+	}
+}
+
+// s3URIProblem returns why uri is not s3://<bucket>[/path], or "".
+func s3URIProblem(uri string) string {
+	const form = "must be s3://<bucket>[/path]"
+	rest, ok := strings.CutPrefix(uri, "s3://")
+	if !ok {
+		return form
+	}
+	bucket, path, _ := strings.Cut(rest, "/")
+	if msg := s3BucketProblem(bucket); msg != "" {
+		return form + ": " + msg
+	}
+	if hasControl(path) {
+		return "path " + msgControl
+	}
+	return ""
+}
+
+// s3BucketProblem returns why name breaks the S3 bucket naming rules (which
+// MinIO shares), or "".
+func s3BucketProblem(name string) string {
+	const rule = "bucket names are 3 to 63 lowercase letters, digits, '.' and '-', " +
+		"starting and ending with a letter or digit"
+	switch {
+	case name == "":
+		return "the bucket name is missing"
+	case len(name) < 3 || len(name) > 63 || !lowerAlnumEnds(name) ||
+		strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789.-") != "":
+		return rule
+	case strings.Contains(name, ".."):
+		return "bucket names must not contain \"..\""
+	case isIPv4(name):
+		return "bucket names must not look like an IP address"
+	}
+	return ""
+}
+
+// lowerAlnumEnds reports whether s starts and ends with a lowercase letter
+// or a digit.
+func lowerAlnumEnds(s string) bool {
+	isLowerAlnum := func(b byte) bool { return ('a' <= b && b <= 'z') || ('0' <= b && b <= '9') }
+	return s != "" && isLowerAlnum(s[0]) && isLowerAlnum(s[len(s)-1])
+}

@@ -1,0 +1,193 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/tether-ml/tether"
+)
+
+// Connections implements tether.ConnectionService.
+type Connections struct {
+	store  tether.Store
+	sealer tether.Sealer
+	types  tether.TypeRegistry
+	authz  tether.Authorizer
+	clock  func() time.Time
+}
+
+// NewConnections returns the connection service over its dependencies.
+func NewConnections(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer) *Connections {
+	return &Connections{store: store, sealer: sealer, types: types, authz: authz, clock: time.Now}
+}
+
+var _ tether.ConnectionService = (*Connections)(nil)
+
+// Get returns the masked connection. It never decrypts anything.
+func (s *Connections) Get(ctx context.Context, ns, id string) (*tether.Connection, error) {
+	if err := s.authorize(ctx, tether.PermRead, ns); err != nil {
+		return nil, err
+	}
+	r, err := s.store.GetRecord(ctx, ns, id)
+	if err != nil {
+		return nil, err
+	}
+	return toConnection(r)
+}
+
+// Reveal returns the connection with its secrets as they were posted.
+func (s *Connections) Reveal(ctx context.Context, ns, id string) (*tether.Connection, error) {
+	if err := s.authorize(ctx, tether.PermReveal, ns); err != nil {
+		return nil, err
+	}
+	r, err := s.store.GetRecord(ctx, ns, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.reveal(r)
+}
+
+func (s *Connections) reveal(r *tether.Record) (*tether.Connection, error) {
+	c, err := toConnection(r)
+	if err != nil || r.Sealed == nil {
+		return c, err
+	}
+	plain, err := s.sealer.Open(r.Sealed, aad(r.Namespace, r.ID))
+	if err != nil {
+		return nil, tether.Internal("service.reveal", fmt.Errorf("open %s/%s: %w", r.Namespace, r.ID, err))
+	}
+	secrets := map[string]string{}
+	if err := json.Unmarshal(plain, &secrets); err != nil {
+		return nil, tether.Internal("service.reveal", err)
+	}
+	fillSecrets(&c.Spec, secrets)
+	return c, nil
+}
+
+// List returns the masked connections of ns that match f.
+func (s *Connections) List(ctx context.Context, ns string, f tether.ConnectionFilter) ([]*tether.Connection, error) {
+	if err := s.authorize(ctx, tether.PermRead, ns); err != nil {
+		return nil, err
+	}
+	opts, err := s.listOptions(f)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.store.ListRecords(ctx, ns, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*tether.Connection, 0, len(recs))
+	for _, r := range recs {
+		c, err := toConnection(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (s *Connections) listOptions(f tether.ConnectionFilter) (tether.ListOptions, error) {
+	var p tether.Problems
+	for _, t := range f.Types {
+		if s.types.Type(t) == nil {
+			p.Add("type", fmt.Sprintf("unknown connection type %q", t))
+		}
+	}
+	if f.Size == 0 {
+		f.Size = tether.DefaultPageSize
+	}
+	if f.Size < 1 || f.Size > tether.MaxPageSize {
+		p.Add("size", fmt.Sprintf("must be between 1 and %d", tether.MaxPageSize))
+	}
+	if f.Page < 0 {
+		p.Add("page", "must be 0 or more")
+	}
+	if err := p.Err("list request"); err != nil {
+		return tether.ListOptions{}, err
+	}
+	return tether.ListOptions{Types: f.Types, Offset: f.Page * f.Size, Limit: f.Size}, nil
+}
+
+// Create validates c, seals its secrets and stores it. An empty id gets a
+// generated one, as Odahu does.
+func (s *Connections) Create(ctx context.Context, ns string, c *tether.Connection) (*tether.Connection, error) {
+	if err := s.authorize(ctx, tether.PermWrite, ns); err != nil {
+		return nil, err
+	}
+	c = c.Clone()
+	if c.ID == "" {
+		c.ID = newID()
+	}
+	if c.Spec.Vital {
+		if err := s.authorize(ctx, tether.PermVital, ns); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.types.Validate(c); err != nil {
+		return nil, err
+	}
+	t := now(s.clock)
+	r, err := s.seal(ns, c, 1, t, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateRecord(ctx, r); err != nil {
+		return nil, err
+	}
+	return toConnection(r)
+}
+
+// seal turns a validated connection into a record, sealing its secrets.
+func (s *Connections) seal(ns string, c *tether.Connection, version int64, created, updated time.Time) (*tether.Record, error) {
+	spec := c.Clone().Spec
+	secrets := splitSecrets(&spec, s.types.Type(spec.Type))
+	specJSON, err := json.Marshal(spec)
+	if err != nil {
+		return nil, tether.Internal("service.seal", err)
+	}
+	r := &tether.Record{
+		Namespace: ns, ID: c.ID, Type: spec.Type, Vital: spec.Vital, Spec: specJSON,
+		Version: version, CreatedAt: created, UpdatedAt: updated,
+	}
+	if len(secrets) == 0 {
+		return r, nil
+	}
+	plain, err := json.Marshal(secrets)
+	if err != nil {
+		return nil, tether.Internal("service.seal", err)
+	}
+	if r.Sealed, r.KeyID, err = s.sealer.Seal(plain, aad(ns, c.ID)); err != nil {
+		return nil, tether.Internal("service.seal", err)
+	}
+	return r, nil
+}
+
+// Delete removes a connection; the store refuses vital ones atomically.
+func (s *Connections) Delete(ctx context.Context, ns, id string) error {
+	if err := s.authorize(ctx, tether.PermWrite, ns); err != nil {
+		return err
+	}
+	return s.store.DeleteRecord(ctx, ns, id)
+}
+
+func (s *Connections) authorize(ctx context.Context, perm tether.Permission, ns string) error {
+	who := tether.IdentityFrom(ctx)
+	if who == nil {
+		return tether.Errorf(tether.EUNAUTHORIZED, "authentication required")
+	}
+	return s.authz.Authorize(ctx, who, perm, ns)
+}
+
+// newID returns a random version-4 UUID, a valid connection id.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

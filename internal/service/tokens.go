@@ -1,0 +1,129 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tether-ml/tether"
+)
+
+// TokenPrefix starts every token Tether issues, so that secret scanners can
+// recognise one.
+const TokenPrefix = "tether_"
+
+// Tokens authenticates API tokens. Only SHA-256 hashes of tokens are
+// stored: tokens are 256-bit random values, so a fast hash is safe.
+type Tokens struct {
+	store tether.TokenStore
+	clock func() time.Time
+}
+
+// NewTokens returns the token authenticator.
+func NewTokens(store tether.TokenStore) *Tokens {
+	return &Tokens{store: store, clock: time.Now}
+}
+
+var _ tether.Authenticator = (*Tokens)(nil)
+
+// Authenticate maps a token to its identity; EUNAUTHORIZED if it is unknown
+// or expired. The message never says which.
+func (t *Tokens) Authenticate(ctx context.Context, token string) (*tether.Identity, error) {
+	tok, err := t.store.TokenByHash(ctx, HashToken(token))
+	if tether.ErrorCode(err) == tether.ENOTFOUND {
+		return nil, tether.Errorf(tether.EUNAUTHORIZED, "invalid or expired token")
+	} else if err != nil {
+		return nil, err
+	}
+	if tok.ExpiresAt != nil && !t.clock().Before(*tok.ExpiresAt) {
+		return nil, tether.Errorf(tether.EUNAUTHORIZED, "invalid or expired token")
+	}
+	return &tether.Identity{Subject: tok.Subject, TokenID: tok.ID}, nil
+}
+
+// HashToken is the stored form of a token.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// NewToken returns a fresh random token.
+func NewToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Bootstrap makes sure an admin token exists. With suppliedFile set, the
+// token in that file is registered (if it is not yet) as an admin token.
+// Otherwise, on a store without tokens, a new admin token is written to
+// writeFile (0600) and registered. The token is never logged or printed.
+func (t *Tokens) Bootstrap(ctx context.Context, suppliedFile, writeFile string) error {
+	if suppliedFile != "" {
+		raw, err := os.ReadFile(suppliedFile)
+		if err != nil {
+			return tether.Errorf(tether.EINVALID, "cannot read admin token file %s: %v", suppliedFile, unwrapPath(err))
+		}
+		token := strings.TrimSpace(string(raw))
+		if len(token) < 16 {
+			return tether.Errorf(tether.EINVALID, "admin token in %s is too short (at least 16 characters)", suppliedFile)
+		}
+		return t.ensureAdmin(ctx, token)
+	}
+	n, err := t.store.CountTokens(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	token := NewToken()
+	if err := writeSecretFile(writeFile, token+"\n"); err != nil {
+		return err
+	}
+	return t.ensureAdmin(ctx, token)
+}
+
+func (t *Tokens) ensureAdmin(ctx context.Context, token string) error {
+	hash := HashToken(token)
+	if _, err := t.store.TokenByHash(ctx, hash); tether.ErrorCode(err) != tether.ENOTFOUND {
+		return err
+	}
+	return t.store.CreateToken(ctx, &tether.Token{
+		ID: "admin-" + hex.EncodeToString(hash[:4]), Hash: hash,
+		Subject: tether.BootstrapSubject, CreatedAt: now(t.clock),
+	})
+}
+
+// writeSecretFile writes data to path with mode 0600, atomically.
+func writeSecretFile(path, data string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-token-*")
+	if err != nil {
+		return tether.Errorf(tether.EINVALID, "cannot write %s: %v", path, unwrapPath(err))
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(data); err != nil {
+		tmp.Close()
+		return tether.Internal("service.writeSecretFile", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return tether.Internal("service.writeSecretFile", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return tether.Internal("service.writeSecretFile", err)
+	}
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,126 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tether-ml/tether"
+)
+
+// maxUpdateAttempts bounds the retries of an unconditional update that lost
+// a race with another writer.
+const maxUpdateAttempts = 5
+
+// Update replaces the spec of an existing connection. Secret fields that
+// are omitted or masked keep their stored values (if the type is
+// unchanged). The write is conditional on the version read, so the merge and
+// the vital rule hold even under concurrent writers; a caller that gave no
+// version is retried transparently, one that gave a stale version gets
+// ECONFLICT.
+func (s *Connections) Update(ctx context.Context, ns string, c *tether.Connection, opts tether.UpdateOptions) (*tether.Connection, error) {
+	if err := s.authorize(ctx, tether.PermWrite, ns); err != nil {
+		return nil, err
+	}
+	if c.ID == "" {
+		return nil, tether.Errorf(tether.EINVALID, "connection is invalid: id: required")
+	}
+	for attempt := 1; ; attempt++ {
+		out, err := s.updateOnce(ctx, ns, c, opts)
+		if tether.ErrorCode(err) != tether.ECONFLICT || opts.Version != 0 || attempt == maxUpdateAttempts {
+			return out, err
+		}
+	}
+}
+
+func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Connection, opts tether.UpdateOptions) (*tether.Connection, error) {
+	cur, err := s.store.GetRecord(ctx, ns, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Version != 0 && opts.Version != cur.Version {
+		return nil, tether.Errorf(tether.ECONFLICT,
+			"connection %q was changed since version %d (it is at version %d): read it again and retry", in.ID, opts.Version, cur.Version)
+	}
+	c, err := s.merge(cur, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkVital(ctx, ns, cur, c, opts); err != nil {
+		return nil, err
+	}
+	if err := s.types.Validate(c); err != nil {
+		return nil, err
+	}
+	r, err := s.seal(ns, c, cur.Version+1, cur.CreatedAt, now(s.clock))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateRecord(ctx, r, cur.Version); err != nil {
+		return nil, err
+	}
+	return toConnection(r)
+}
+
+// merge returns in with every omitted or masked secret replaced by the
+// stored value, when the type is unchanged.
+func (s *Connections) merge(cur *tether.Record, in *tether.Connection) (*tether.Connection, error) {
+	c := in.Clone()
+	if cur.Sealed == nil || cur.Type != c.Spec.Type || !wantsStored(c, s.types.Type(c.Spec.Type)) {
+		return c, nil
+	}
+	stored, err := s.reveal(cur)
+	if err != nil {
+		return nil, err
+	}
+	t := s.types.Type(c.Spec.Type)
+	for _, name := range secretFields(t) {
+		if p := c.Spec.Field(name); *p == "" || *p == tether.Mask {
+			*p = *stored.Spec.Field(name)
+		}
+	}
+	for _, prm := range t.Parameters {
+		v, set := c.Spec.Parameters[prm.Name]
+		if prev := stored.Spec.Parameters[prm.Name]; prm.Secret && prev != "" && (!set || v == "" || v == tether.Mask) {
+			if c.Spec.Parameters == nil {
+				c.Spec.Parameters = tether.Params{}
+			}
+			c.Spec.Parameters[prm.Name] = prev
+		}
+	}
+	return c, nil
+}
+
+// wantsStored reports whether in omits or masks any secret, i.e. whether
+// the stored secrets must be opened to merge.
+func wantsStored(c *tether.Connection, t *tether.ConnectionType) bool {
+	if t == nil {
+		return false
+	}
+	for _, name := range secretFields(t) {
+		if v := *c.Spec.Field(name); v == "" || v == tether.Mask {
+			return true
+		}
+	}
+	for _, prm := range t.Parameters {
+		if v := c.Spec.Parameters[prm.Name]; prm.Secret && (v == "" || v == tether.Mask) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkVital enforces the vital rule: clearing the flag needs Force, and
+// changing it needs the vital permission.
+func (s *Connections) checkVital(ctx context.Context, ns string, cur *tether.Record, c *tether.Connection, opts tether.UpdateOptions) error {
+	if cur.Vital == c.Spec.Vital {
+		return nil
+	}
+	if cur.Vital && !opts.Force {
+		return tether.Errorf(tether.EINVALID,
+			"connection %q is vital: clearing spec.vital needs force (?force=true, or --force)", c.ID)
+	}
+	if err := s.authorize(ctx, tether.PermVital, ns); err != nil {
+		return fmt.Errorf("change spec.vital: %w", err)
+	}
+	return nil
+}

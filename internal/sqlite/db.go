@@ -1,0 +1,191 @@
+// Package sqlite implements tether.Store on an SQLite database file, with the
+// pure-Go driver modernc.org/sqlite (no cgo), so that `tether server` with no
+// flags works out of the box.
+//
+// Concurrency: a DB holds two connection pools on the same file. All writes
+// go through a pool of exactly one connection; reads go through a separate
+// pool of query-only connections. SQLite allows one writer at a time, and
+// when several connections of one process compete for that lock, SQLite's
+// busy handler can still return SQLITE_BUSY (a deferred transaction that
+// tries to upgrade its read lock fails at once, whatever busy_timeout says).
+// Serialising writers in Go instead makes them queue in database/sql, which
+// honours the caller's context, and never surfaces SQLITE_BUSY within one
+// process. WAL mode lets readers run concurrently with that writer, so reads
+// do not queue behind writes. For other processes on the same file (a second
+// server, the CLI), write transactions begin IMMEDIATE and every connection
+// waits up to busy_timeout for a lock.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tether-ml/tether"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Options tune how a database is opened. The zero value is a good default.
+type Options struct {
+	// Synchronous is SQLite's PRAGMA synchronous: "NORMAL" (the default) is
+	// safe against corruption in WAL mode but may lose the last commits on a
+	// power failure; "FULL" makes every commit durable at the cost of an
+	// fsync per commit. "OFF" and "EXTRA" are accepted too.
+	Synchronous string
+	// BusyTimeout is how long a statement waits for a lock held by another
+	// process before failing. Zero means 5 seconds.
+	BusyTimeout time.Duration
+	// MaxReaders caps the read pool. Zero means the number of CPUs (at
+	// least 2).
+	MaxReaders int
+}
+
+// DB is a tether.Store on one SQLite database file. It is safe for
+// concurrent use.
+type DB struct {
+	path  string
+	write *sql.DB // exactly one connection: every write is serialised here
+	read  *sql.DB // query-only connections for reads
+}
+
+var _ tether.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations, and returns the store. It fails with EINVALID for bad options
+// or a database whose schema is newer than this binary knows. path must name
+// a file: an in-memory database cannot be shared by the two pools.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	const op = "sqlite.Open"
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if path == "" || path == ":memory:" {
+		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "the SQLite database must be a file path"}
+	}
+	db := &DB{path: path}
+	if db.write, err = openPool(ctx, path, opts, false); err != nil {
+		return nil, err
+	}
+	if err = migrate(ctx, db.write); err != nil {
+		_ = db.write.Close()
+		return nil, err
+	}
+	if db.read, err = openPool(ctx, path, opts, true); err != nil {
+		_ = db.write.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// withDefaults validates o and fills in its zero fields.
+func (o Options) withDefaults() (Options, error) {
+	o.Synchronous = strings.ToUpper(o.Synchronous)
+	switch o.Synchronous {
+	case "":
+		o.Synchronous = "NORMAL"
+	case "OFF", "NORMAL", "FULL", "EXTRA":
+	default:
+		return o, &tether.Error{Code: tether.EINVALID, Op: "sqlite.Open",
+			Message: "synchronous must be one of OFF, NORMAL, FULL, EXTRA"}
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.MaxReaders <= 0 {
+		o.MaxReaders = max(runtime.NumCPU(), 2)
+	}
+	return o, nil
+}
+
+// openPool opens and pings one of the two pools. The writer pool is opened
+// first, so it is the one that switches the file to WAL (a persistent
+// setting) before any reader connects.
+func openPool(ctx context.Context, path string, opts Options, readOnly bool) (*sql.DB, error) {
+	const op = "sqlite.Open"
+	pool, err := sql.Open("sqlite", dsn(path, opts, readOnly))
+	if err != nil {
+		return nil, tether.Internal(op, err)
+	}
+	if readOnly {
+		pool.SetMaxOpenConns(opts.MaxReaders)
+		pool.SetMaxIdleConns(opts.MaxReaders)
+	} else {
+		pool.SetMaxOpenConns(1)
+		pool.SetMaxIdleConns(1)
+	}
+	if err := pool.PingContext(ctx); err != nil {
+		_ = pool.Close()
+		return nil, storeErr(ctx, op, err)
+	}
+	return pool, nil
+}
+
+// dsn builds the driver's connection string. The path goes into a file: URI,
+// escaped, so that a '?' or '%' in it cannot be mistaken for parameters.
+func dsn(path string, opts Options, readOnly bool) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	path = filepath.ToSlash(path)
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path // a Windows drive letter: file:///C:/...
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10))
+	q.Set("_foreign_keys", "1")
+	q.Set("_synchronous", opts.Synchronous)
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Path returns the path of the database file, as given to Open.
+func (db *DB) Path() string { return db.path }
+
+// Ping reports whether both pools can reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	const op = "sqlite.Ping"
+	if err := db.write.PingContext(ctx); err != nil {
+		return storeErr(ctx, op, err)
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		return storeErr(ctx, op, err)
+	}
+	return nil
+}
+
+// Close closes both pools. Closing the writer last lets SQLite checkpoint
+// the WAL into the main file when the last connection goes.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE on the one writer
+// connection) and commits it if fn succeeds. fn returns errors that are
+// already mapped; inTx maps only its own.
+func (db *DB) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return storeErr(ctx, op, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return storeErr(ctx, op, err)
+	}
+	return nil
+}

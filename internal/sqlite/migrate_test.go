@@ -1,0 +1,70 @@
+package sqlite_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlite"
+)
+
+// migrationRows returns schema_migrations as "version name applied_at" lines.
+func migrationRows(t *testing.T, path string) []string {
+	t.Helper()
+	rows, err := raw(t, "file:"+escape(path)).Query(`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatalf("query schema_migrations: %v", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var version, appliedAt int64
+		var name string
+		if err := rows.Scan(&version, &name, &appliedAt); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%d %s %d", version, name, appliedAt))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestMigrationsApplyOnce(t *testing.T) {
+	path := tempPath(t)
+	open(t, path, sqlite.Options{}).Close()
+	first := migrationRows(t, path)
+	if len(first) == 0 || !strings.HasPrefix(first[0], "1 0001_") {
+		t.Fatalf("schema_migrations after first open: %q", first)
+	}
+	open(t, path, sqlite.Options{}).Close()
+	if d := cmp.Diff(first, migrationRows(t, path)); d != "" {
+		t.Errorf("reopening changed schema_migrations (-first +second):\n%s", d)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := tempPath(t)
+	open(t, path, sqlite.Options{}).Close()
+	if _, err := raw(t, "file:"+escape(path)).Exec(
+		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`); err != nil {
+		t.Fatalf("insert future migration: %v", err)
+	}
+	db, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a newer schema succeeded")
+	}
+	if code := tether.ErrorCode(err); code != tether.EINVALID {
+		t.Errorf("error code %q, want %q", code, tether.EINVALID)
+	}
+	msg := tether.ErrorMessage(err)
+	for _, want := range []string{"database schema version 99 is newer than this tether binary supports (", "upgrade tether"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q does not contain %q", msg, want)
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tether-ml/tether"
+)
+
+// recordColumns are the columns scanRecord reads, in its order.
+const recordColumns = `namespace, id, type, vital, spec, sealed, key_id, version, created_at, updated_at`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanRecord reads one row of recordColumns.
+func scanRecord(s scanner) (*tether.Record, error) {
+	var r tether.Record
+	var created, updated int64
+	err := s.Scan(&r.Namespace, &r.ID, &r.Type, &r.Vital, &r.Spec, &r.Sealed, &r.KeyID,
+		&r.Version, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &r, nil
+}
+
+// toMicros and fromMicros convert times to the stored form, Unix microseconds
+// (UTC). Unlike nanoseconds, microseconds cover the zero time.Time too.
+func toMicros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// blob binds b as a BLOB, and a nil b as SQL NULL.
+func blob(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// GetRecord returns the record (ns, id), or ENOTFOUND.
+func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, error) {
+	const op = "sqlite.GetRecord"
+	row := db.read.QueryRowContext(ctx,
+		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`, ns, id)
+	r, err := scanRecord(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(op, id)
+	}
+	if err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
+	return r, nil
+}
+
+// ListRecords returns the records of ns matching opts, ordered by id. It is
+// a keyset query (id > After) on the primary key, or on the
+// (namespace, type, id) index when types are given, so its cost does not
+// grow with the records before the cursor.
+func (db *DB) ListRecords(ctx context.Context, ns string, opts tether.ListOptions) ([]*tether.Record, error) {
+	const op = "sqlite.ListRecords"
+	if opts.Offset < 0 || opts.Limit < 0 {
+		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "offset and limit must not be negative"}
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT ` + recordColumns + ` FROM connections WHERE namespace = ? AND id > ?`)
+	args := []any{ns, opts.After}
+	if len(opts.Types) > 0 {
+		q.WriteString(` AND type IN (?` + strings.Repeat(`, ?`, len(opts.Types)-1) + `)`)
+		for _, t := range opts.Types {
+			args = append(args, t)
+		}
+	}
+	limit := int64(opts.Limit)
+	if limit == 0 {
+		limit = -1 // SQLite: no limit
+	}
+	q.WriteString(` ORDER BY id LIMIT ? OFFSET ?`)
+	args = append(args, limit, opts.Offset)
+	return db.queryRecords(ctx, op, q.String(), args...)
+}
+
+// queryRecords runs a query selecting recordColumns on the read pool.
+func (db *DB) queryRecords(ctx context.Context, op, query string, args ...any) ([]*tether.Record, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
+	defer rows.Close()
+	out := []*tether.Record{}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, storeErr(ctx, op, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
+	return out, nil
+}
+
+// CreateRecord inserts r as is; ECONFLICT if (r.Namespace, r.ID) exists.
+func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
+	const op = "sqlite.CreateRecord"
+	_, err := db.write.ExecContext(ctx, `INSERT INTO connections (`+recordColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Namespace, r.ID, r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed), r.KeyID,
+		r.Version, toMicros(r.CreatedAt), toMicros(r.UpdatedAt))
+	if isUnique(err) {
+		return &tether.Error{Code: tether.ECONFLICT, Op: op,
+			Message: fmt.Sprintf("connection %q already exists", r.ID)}
+	}
+	return storeErr(ctx, op, err)
+}
+
+// nonNil returns b, or an empty slice for nil, for NOT NULL blob columns.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// UpdateRecord replaces every field of the stored record with r's if the
+// stored version is expectedVersion: ECONFLICT if it is not, ENOTFOUND if the
+// record is absent. The compare and the write are one statement; the
+// follow-up lookup, which only picks the error, shares its transaction.
+func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersion int64) error {
+	const op = "sqlite.UpdateRecord"
+	return db.inTx(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE connections SET type = ?, vital = ?, spec = ?,
+			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?
+			WHERE namespace = ? AND id = ? AND version = ?`,
+			r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed), r.KeyID, r.Version,
+			toMicros(r.CreatedAt), toMicros(r.UpdatedAt), r.Namespace, r.ID, expectedVersion)
+		if n, err := affected(res, err); err != nil || n == 1 {
+			return storeErr(ctx, op, err)
+		}
+		found, err := exists(ctx, tx, r.Namespace, r.ID)
+		if err != nil {
+			return storeErr(ctx, op, err)
+		}
+		if !found {
+			return notFound(op, r.ID)
+		}
+		return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf(
+			"connection %q was changed by someone else since version %d; read it again and retry", r.ID, expectedVersion)}
+	})
+}
+
+// DeleteRecord removes the record; ENOTFOUND if absent, EINVALID if vital.
+// The vital check is part of the DELETE itself, so a concurrent update that
+// makes the record vital cannot slip between a check and the delete.
+func (db *DB) DeleteRecord(ctx context.Context, ns, id string) error {
+	const op = "sqlite.DeleteRecord"
+	return db.inTx(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`DELETE FROM connections WHERE namespace = ? AND id = ? AND vital = 0`, ns, id)
+		if n, err := affected(res, err); err != nil || n == 1 {
+			return storeErr(ctx, op, err)
+		}
+		found, err := exists(ctx, tx, ns, id)
+		if err != nil {
+			return storeErr(ctx, op, err)
+		}
+		if !found {
+			return notFound(op, id)
+		}
+		return &tether.Error{Code: tether.EINVALID, Op: op,
+			Message: fmt.Sprintf("connection %q is vital and cannot be deleted", id)}
+	})
+}
+
+// affected returns the rows affected by an Exec that returned res, err.
+func affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// exists reports whether the record (ns, id) exists, as tx sees it.
+func exists(ctx context.Context, tx *sql.Tx, ns, id string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM connections WHERE namespace = ? AND id = ?`, ns, id).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,96 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tether-ml/tether"
+)
+
+func testPing(t *testing.T, s tether.Store) {
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+// storeCalls returns one call of every Store method, all made with ctx,
+// touching the record default/present and the new record default/absent.
+func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
+	return map[string]func() error{
+		"Ping":      func() error { return s.Ping(ctx) },
+		"GetRecord": func() error { _, err := s.GetRecord(ctx, "default", "present"); return err },
+		"ListRecords": func() error {
+			_, err := s.ListRecords(ctx, "default", tether.ListOptions{})
+			return err
+		},
+		"CreateRecord": func() error { return s.CreateRecord(ctx, NewRecord("default", "absent", "s3")) },
+		"UpdateRecord": func() error { return s.UpdateRecord(ctx, changed(NewRecord("default", "present", "s3")), 1) },
+		"DeleteRecord": func() error { return s.DeleteRecord(ctx, "default", "present") },
+		"RewrapRecord": func() error {
+			_, err := s.RewrapRecord(ctx, "default", "present", 1, []byte("x"), "key-9")
+			return err
+		},
+		"RecordsNotWrappedBy": func() error {
+			_, err := s.RecordsNotWrappedBy(ctx, "key-9", "", "", 10)
+			return err
+		},
+		"CountRecordsNotWrappedBy": func() error { _, err := s.CountRecordsNotWrappedBy(ctx, "key-9"); return err },
+		"KeyChecks":                func() error { _, err := s.KeyChecks(ctx); return err },
+		"PutKeyCheck":              func() error { return s.PutKeyCheck(ctx, "key-9", []byte("x")) },
+		"CreateToken":              func() error { return s.CreateToken(ctx, NewToken("absent")) },
+		"TokenByHash":              func() error { _, err := s.TokenByHash(ctx, NewToken("present").Hash); return err },
+		"CountTokens":              func() error { _, err := s.CountTokens(ctx); return err },
+	}
+}
+
+// testCancelledContext checks that every method fails promptly, with the
+// context's error in the chain, when its context is already done; that it
+// changes nothing; and that the store still works afterwards.
+func testCancelledContext(t *testing.T, s tether.Store) {
+	present := NewRecord("default", "present", "s3")
+	create(t, s, present)
+	if err := s.CreateToken(t.Context(), NewToken("present")); err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancel2()
+	for ctxName, c := range map[string]struct {
+		ctx  context.Context
+		want error
+	}{"cancelled": {cancelled, context.Canceled}, "expired": {expired, context.DeadlineExceeded}} {
+		for name, call := range storeCalls(c.ctx, s) {
+			err := callWithin(t, 10*time.Second, call)
+			if !errors.Is(err, c.want) {
+				t.Errorf("%s with a %s context: %v, want an error wrapping %v", name, ctxName, err, c.want)
+			}
+		}
+	}
+	wantStored(t, s, present)
+	_, err := s.GetRecord(t.Context(), "default", "absent")
+	wantCode(t, "GetRecord of a record created with a cancelled context", err, tether.ENOTFOUND)
+	checks, err := s.KeyChecks(t.Context())
+	if err != nil || len(checks) != 0 {
+		t.Errorf("KeyChecks = %v, %v; want none", checks, err)
+	}
+	wantTokens(t, s, 1)
+	testPing(t, s)
+}
+
+// callWithin runs call and returns its error, failing t if it takes longer
+// than d: a done context must make a store give up, not hang.
+func callWithin(t *testing.T, d time.Duration, call func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("call still running after %v with a done context", d)
+		return nil
+	}
+}
