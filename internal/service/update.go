@@ -3,13 +3,15 @@ package service
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
 
 // maxUpdateAttempts bounds the retries of an unconditional update that lost
 // a race with another writer.
-const maxUpdateAttempts = 5
+const maxUpdateAttempts = 16
 
 // Update replaces the spec of an existing connection. Secret fields that
 // are omitted or masked keep their stored values (if the type is
@@ -29,6 +31,8 @@ func (s *Connections) Update(ctx context.Context, ns string, c *tether.Connectio
 		if tether.ErrorCode(err) != tether.ECONFLICT || opts.Version != 0 || attempt == maxUpdateAttempts {
 			return out, err
 		}
+		// Jitter spreads writers that keep colliding.
+		time.Sleep(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond))))
 	}
 }
 
