@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
 )
 
 func (a *app) connCreateCommand() *cobra.Command {
@@ -22,11 +23,7 @@ func (a *app) connCreateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
-			return a.forEach(list, func(c *tether.Connection) (string, error) {
+			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
 				out, err := cl.Create(cmd.Context(), tether.DefaultNamespace, c)
 				if err != nil {
 					return "", err

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
 )
 
 func (a *app) connDeleteCommand() *cobra.Command {
@@ -24,11 +25,7 @@ func (a *app) connDeleteCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
-			return a.forEach(list, func(c *tether.Connection) (string, error) {
+			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
 				err := cl.Delete(cmd.Context(), tether.DefaultNamespace, c.ID)
 				if tether.ErrorCode(err) == tether.ENOTFOUND && ignoreNotFound {
 					return fmt.Sprintf("connection %q not found (ignored)", c.ID), nil

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
 )
 
 func (a *app) connEditCommand() *cobra.Command {
@@ -31,11 +32,7 @@ since.`,
 			if err != nil {
 				return err
 			}
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
-			return a.forEach(list, func(c *tether.Connection) (string, error) {
+			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
 				opts := tether.UpdateOptions{Version: c.Status.Version, Force: force}
 				out, err := cl.Update(cmd.Context(), tether.DefaultNamespace, c, opts)
 				if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/manifest"
 )
 
@@ -86,13 +87,17 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// forEach runs fn on every connection, reporting each failure on stderr and
-// carrying on, as kubectl does with multi-document files. It returns the
-// first failure.
-func (a *app) forEach(list []*tether.Connection, fn func(*tether.Connection) (string, error)) error {
+// forEach runs fn with a client on every connection, printing what fn
+// returns, reporting each failure on stderr and carrying on, as kubectl
+// does with multi-document files. It returns the first failure.
+func (a *app) forEach(list []*tether.Connection, fn func(*thttp.Client, *tether.Connection) (string, error)) error {
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
 	var first error
 	for _, c := range list {
-		msg, err := fn(c)
+		msg, err := fn(cl, c)
 		if err != nil {
 			if len(list) == 1 {
 				return err
