@@ -3,11 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func (a *app) keysRotateCommand() *cobra.Command {
@@ -43,7 +41,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, desc string) *progress {
-	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+	if !isTerminal(w) {
 		return &progress{}
 	}
 	return &progress{w: w, desc: desc}

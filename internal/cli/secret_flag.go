@@ -7,14 +7,24 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/tether-ml/tether"
 )
 
-// secretSource reads the value of one --set-secret NAME=SOURCE. Values are
-// never accepted on the command line itself, where they would land in shell
-// history and process listings.
-func (a *app) secretSource(src string) (string, error) {
+// secretSource reads the value of one --set-secret NAME=SOURCE; "-" on a
+// terminal prompts without echo. Values are never accepted on the command
+// line itself, where they would land in shell history and process listings.
+func (a *app) secretSource(name, src string) (string, error) {
 	switch {
+	case src == "-" && isTerminal(a.env.Stdin):
+		fmt.Fprintf(a.env.Stderr, "%s: ", name)
+		raw, err := term.ReadPassword(int(a.env.Stdin.(*os.File).Fd()))
+		fmt.Fprintln(a.env.Stderr)
+		if err != nil {
+			return "", usagef("cannot read the secret from the terminal: %v", err)
+		}
+		return string(raw), nil
 	case src == "-":
 		raw, err := io.ReadAll(a.env.Stdin)
 		if err != nil {
@@ -55,7 +65,7 @@ func (a *app) applySecrets(c *tether.Connection, sets []string) error {
 		if err != nil {
 			return err
 		}
-		v, err := a.secretSource(src)
+		v, err := a.secretSource(name, src)
 		if err != nil {
 			return err
 		}
@@ -97,4 +107,10 @@ func secretNames(t *tether.ConnectionType) []string {
 		}
 	}
 	return names
+}
+
+// isTerminal reports whether r is a terminal.
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
