@@ -41,7 +41,15 @@ func (a *app) tokenSource() thttp.TokenSource {
 		return func() (string, error) { return t, nil }
 	}
 	if p := a.env.Getenv(envTokenPath); p != "" {
-		return func() (string, error) { return readToken(p) }
+		return func() (string, error) {
+			t, err := readToken(p)
+			if tether.ErrorCode(err) == tether.ENOTFOUND {
+				// No credentials: an authentication failure (exit 6), not a
+				// missing resource (exit 4).
+				return "", tether.Errorf(tether.EUNAUTHORIZED, "%s", tether.ErrorMessage(err))
+			}
+			return t, err
+		}
 	}
 	return func() (string, error) {
 		t, err := readToken(localTokenSource)

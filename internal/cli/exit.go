@@ -40,6 +40,19 @@ type usageError struct{ err error }
 func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
 
+// reportedError stands for the failures of a command over several
+// connections, each already printed: it keeps the exit code of the first,
+// and only a count is printed for it.
+type reportedError struct {
+	err           error
+	failed, total int
+}
+
+func (r reportedError) Error() string {
+	return fmt.Sprintf("%d of %d connections failed", r.failed, r.total)
+}
+func (r reportedError) Unwrap() error { return r.err }
+
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // ExitCode returns the process exit code for err.
@@ -71,9 +84,14 @@ func isCobraUsage(err error) bool {
 // errors stay out of the terminal as they do out of API responses, except
 // for usage errors, which are the user's own input.
 func printError(w io.Writer, err error) {
-	var u usageError
-	var e *tether.Error
+	var (
+		u usageError
+		e *tether.Error
+		r reportedError
+	)
 	switch {
+	case errors.As(err, &r):
+		fmt.Fprintln(w, "Error:", r.Error())
 	case errors.As(err, &u), !errors.As(err, &e):
 		fmt.Fprintln(w, "Error:", err)
 	case e.Code == tether.EUNAVAILABLE && e.Err != nil:

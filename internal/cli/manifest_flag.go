@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -89,26 +90,34 @@ func unwrapPathError(err error) error {
 
 // forEach runs fn with a client on every connection, printing what fn
 // returns, reporting each failure on stderr and carrying on, as kubectl
-// does with multi-document files. It returns the first failure.
+// does with multi-document files. It returns the first failure, marked as
+// reported so that it is not printed a second time.
 func (a *app) forEach(list []*tether.Connection, fn func(*thttp.Client, *tether.Connection) (string, error)) error {
 	cl, err := a.client()
 	if err != nil {
 		return err
 	}
-	var first error
+	rep := reportedError{total: len(list)}
 	for _, c := range list {
 		msg, err := fn(cl, c)
 		if err != nil {
 			if len(list) == 1 {
 				return err
 			}
-			fmt.Fprintf(a.env.Stderr, "Error: connection %q: %s\n", c.ID, tether.ErrorMessage(err))
-			if first == nil {
-				first = err
+			msg := tether.ErrorMessage(err)
+			if !strings.Contains(msg, strconv.Quote(c.ID)) {
+				msg = fmt.Sprintf("connection %q: %s", c.ID, msg)
+			}
+			fmt.Fprintln(a.env.Stderr, "Error:", msg)
+			if rep.failed++; rep.err == nil {
+				rep.err = err
 			}
 			continue
 		}
 		fmt.Fprintln(a.env.Stdout, msg)
 	}
-	return first
+	if rep.err != nil {
+		return rep
+	}
+	return nil
 }

@@ -88,11 +88,20 @@ func (a *app) connCommand() *cobra.Command {
 		Short:   "Manage connections",
 	}
 	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand())
-	return cmd
+	return requireSubcommand(cmd)
 }
 
 func (a *app) keysCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "Manage the keys that encrypt secrets at rest"}
 	cmd.AddCommand(a.keysRotateCommand())
+	return requireSubcommand(cmd)
+}
+
+// requireSubcommand makes a command group print its help when called alone
+// and fail with a usage error (exit code 2) on an unknown subcommand, which
+// cobra otherwise answers with the help and exit code 0.
+func requireSubcommand(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 	return cmd
 }

@@ -86,8 +86,13 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 // first start, refused if missing or wrong for existing data), and the
 // bootstrap admin token.
 func openData(ctx context.Context, cfg serverConfig) (*sqlite.DB, *seal.Keyring, error) {
+	restrictFileModes()
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, nil, tether.Errorf(tether.EINVALID, "cannot create data directory %s: %v", cfg.dataDir, unwrapPathError(err))
+	}
+	// The data directory is Tether's own: nobody else needs to list it.
+	if err := os.Chmod(cfg.dataDir, 0o700); err != nil {
+		return nil, nil, tether.Errorf(tether.EINVALID, "cannot restrict data directory %s to its owner: %v", cfg.dataDir, unwrapPathError(err))
 	}
 	sync := "NORMAL"
 	if cfg.sync {
