@@ -25,6 +25,7 @@ const (
 	PermWrite      Permission = "connections.write"  // create, update, delete
 	PermVital      Permission = "connections.vital"  // clear the vital flag
 	PermRotateKeys Permission = "keys.rotate"
+	PermBackup     Permission = "backup" // back up and restore the whole store
 )
 
 // Authenticator maps a bearer token to an identity; EUNAUTHORIZED if the

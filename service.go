@@ -28,3 +28,13 @@ type KeyService interface {
 	// calling progress after each batch. Reads keep working throughout.
 	Rotate(ctx context.Context, progress func(done, total int)) (keyID string, err error)
 }
+
+// BackupService copies the whole store out and back in, still sealed.
+type BackupService interface {
+	// Backup passes fn one consistent snapshot of the store.
+	Backup(ctx context.Context, fn func(*Dump) error) error
+	// Restore writes a dump into a store that holds no connection, all or
+	// nothing. It refuses, before writing anything, a dump sealed with a key
+	// the server's keyring cannot open.
+	Restore(ctx context.Context, d *Dump) error
+}

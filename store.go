@@ -2,6 +2,7 @@ package tether
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -61,6 +62,18 @@ type Store interface {
 	// PutKeyCheck records the check value sealed with keyID.
 	PutKeyCheck(ctx context.Context, keyID string, sealed []byte) error
 
+	// CountRecords counts the records of every namespace.
+	CountRecords(ctx context.Context) (int, error)
+	// Export reads one consistent snapshot of the whole store and passes it
+	// to fn. The dump's Records may be iterated only inside fn, once.
+	Export(ctx context.Context, fn func(*Dump) error) error
+	// Import writes a dump in one transaction: all of it or nothing. It
+	// fails with ECONFLICT, writing nothing, if the store already holds a
+	// record. Tokens whose id or hash the store already holds, and key checks
+	// of keys it already has a check for, are kept as stored (a fresh
+	// server's bootstrap token and key check survive a restore).
+	Import(ctx context.Context, d *Dump) error
+
 	TokenStore
 
 	// Ping reports whether the store can serve requests.
@@ -87,4 +100,17 @@ type TokenStore interface {
 	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
 	// CountTokens reports how many tokens exist.
 	CountTokens(ctx context.Context) (int, error)
+}
+
+// Dump is the whole content of a store, as a backup carries it: still
+// sealed, so it is no more secret than the database itself.
+type Dump struct {
+	// KeyChecks are the check values of every key that sealed data here.
+	KeyChecks map[string][]byte
+	Tokens    []*Token
+	// RecordCount is how many records Records yields.
+	RecordCount int
+	// Records yields every record in (namespace, id) order, then stops; an
+	// error ends the sequence.
+	Records iter.Seq2[*Record, error]
 }

@@ -190,6 +190,11 @@ func (c *Client) send(ctx context.Context, method, path string, h http.Header, i
 	if err != nil {
 		return nil, err
 	}
+	return c.roundTrip(ctx, req)
+}
+
+// roundTrip performs req; see send.
+func (c *Client) roundTrip(ctx context.Context, req *http.Request) (*http.Response, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -9,6 +9,8 @@ const (
 	routeConnection  = "/api/v1/connection/{id}"
 	routeDecrypted   = "/api/v1/connection/{id}/decrypted"
 	routeRotateKeys  = "/api/v1/keys/rotate"
+	routeBackup      = "/api/v1/backup"
+	routeRestore     = "/api/v1/restore"
 )
 
 func (s *Server) routes() {
@@ -23,6 +25,8 @@ func (s *Server) routes() {
 	api("DELETE "+routeConnection, s.deleteConnection)
 	api("GET "+routeDecrypted, s.revealConnection)
 	api("POST "+routeRotateKeys, s.rotateKeys)
+	api("GET "+routeBackup, s.backupStore)
+	api("POST "+routeRestore, s.restoreStore)
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

@@ -12,6 +12,7 @@ import (
 type Deps struct {
 	Connections tether.ConnectionService
 	Keys        tether.KeyService
+	Backups     tether.BackupService
 	Auth        tether.Authenticator
 	// Ready reports whether the server can serve requests (e.g. the store
 	// answers); /readyz calls it.
@@ -23,6 +24,7 @@ type Deps struct {
 type Server struct {
 	conns   tether.ConnectionService
 	keys    tether.KeyService
+	backups tether.BackupService
 	auth    tether.Authenticator
 	ready   func(ctx context.Context) error
 	log     *slog.Logger
@@ -35,7 +37,7 @@ type Server struct {
 // metrics and panic recovery.
 func NewServer(d Deps) *Server {
 	s := &Server{
-		conns: d.Connections, keys: d.Keys, auth: d.Auth, ready: d.Ready, log: d.Logger,
+		conns: d.Connections, keys: d.Keys, backups: d.Backups, auth: d.Auth, ready: d.Ready, log: d.Logger,
 		metrics: newMetrics(), mux: http.NewServeMux(),
 	}
 	if s.log == nil {

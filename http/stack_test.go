@@ -31,6 +31,13 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
+	return newStackWithKey(t, "")
+}
+
+// newStackWithKey is newStack with a copy of the key file at keyFile, or a
+// new key file if keyFile is "".
+func newStackWithKey(t *testing.T, keyFile string) *stack {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "tether.db"), sqlite.Options{})
@@ -38,7 +45,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	kr, err := seal.Create(filepath.Join(dir, "tether.key"))
+	kr, err := openKeyring(filepath.Join(dir, "tether.key"), keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +61,7 @@ func newStack(t *testing.T) *stack {
 	h := thttp.NewServer(thttp.Deps{
 		Connections: service.NewConnections(st, kr, conntype.New(), admins),
 		Keys:        service.NewKeys(st, kr, admins),
+		Backups:     service.NewBackups(st, kr, admins),
 		Auth:        tokens,
 		Ready:       st.Ping,
 		Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
@@ -61,6 +69,21 @@ func newStack(t *testing.T) *stack {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &stack{t: t, srv: srv, token: readFile(t, filepath.Join(dir, "admin.token")), logs: logs, dir: dir}
+}
+
+// openKeyring creates a key file at path, or copies the one at from there.
+func openKeyring(path, from string) (*seal.Keyring, error) {
+	if from == "" {
+		return seal.Create(path)
+	}
+	raw, err := os.ReadFile(from)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		return nil, err
+	}
+	return seal.Load(path)
 }
 
 func readFile(t *testing.T, path string) string {

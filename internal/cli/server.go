@@ -72,9 +72,11 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		return err
 	}
 	defer st.Close()
+	admins := service.Admins{tether.BootstrapSubject}
 	handler := thttp.NewServer(thttp.Deps{
-		Connections: service.NewConnections(st, sealer, a.types, service.Admins{tether.BootstrapSubject}),
-		Keys:        service.NewKeys(st, sealer, service.Admins{tether.BootstrapSubject}),
+		Connections: service.NewConnections(st, sealer, a.types, admins),
+		Keys:        service.NewKeys(st, sealer, admins),
+		Backups:     service.NewBackups(st, sealer, admins),
 		Auth:        service.NewTokens(st),
 		Ready:       st.Ping,
 		Logger:      log,

@@ -35,11 +35,7 @@ var _ tether.KeyService = (*Keys)(nil)
 // it. Records stay readable throughout: a record is readable with whichever
 // key wraps it, and the swap of its wrapped key is one atomic write.
 func (k *Keys) Rotate(ctx context.Context, progress func(done, total int)) (string, error) {
-	who := tether.IdentityFrom(ctx)
-	if who == nil {
-		return "", tether.Errorf(tether.EUNAUTHORIZED, "authentication required")
-	}
-	if err := k.authz.Authorize(ctx, who, tether.PermRotateKeys, ""); err != nil {
+	if err := authorizeGlobal(ctx, k.authz, tether.PermRotateKeys); err != nil {
 		return "", err
 	}
 	keyID, err := k.sealer.Rotate(ctx)

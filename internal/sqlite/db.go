@@ -44,6 +44,9 @@ type Options struct {
 	// MaxReaders caps the read pool. Zero means the number of CPUs (at
 	// least 2).
 	MaxReaders int
+	// NoMigrate opens the database without applying pending migrations,
+	// for "tether migrate status".
+	NoMigrate bool
 }
 
 // DB is a tether.Store on one SQLite database file. It is safe for
@@ -73,7 +76,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.write, err = openPool(ctx, path, opts, false); err != nil {
 		return nil, err
 	}
-	if err = migrate(ctx, db.write); err != nil {
+	if !opts.NoMigrate {
+		_, err = migrate(ctx, db.write)
+	}
+	if err != nil {
 		_ = db.write.Close()
 		return nil, err
 	}

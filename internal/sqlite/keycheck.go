@@ -5,8 +5,11 @@ import "context"
 // KeyChecks returns, by key id, the check values sealed with each key, which
 // prove at start-up that the keyring can open this database's data.
 func (db *DB) KeyChecks(ctx context.Context) (map[string][]byte, error) {
-	const op = "sqlite.KeyChecks"
-	rows, err := db.read.QueryContext(ctx, `SELECT key_id, sealed FROM key_checks`)
+	return queryKeyChecks(ctx, "sqlite.KeyChecks", db.read)
+}
+
+func queryKeyChecks(ctx context.Context, op string, q querier) (map[string][]byte, error) {
+	rows, err := q.QueryContext(ctx, `SELECT key_id, sealed FROM key_checks`)
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}

@@ -42,6 +42,11 @@ func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 		"CreateToken":              func() error { return s.CreateToken(ctx, NewToken("absent")) },
 		"TokenByHash":              func() error { _, err := s.TokenByHash(ctx, NewToken("present").Hash); return err },
 		"CountTokens":              func() error { _, err := s.CountTokens(ctx); return err },
+		"CountRecords":             func() error { _, err := s.CountRecords(ctx); return err },
+		"Export":                   func() error { return s.Export(ctx, func(*tether.Dump) error { return nil }) },
+		"Import": func() error {
+			return s.Import(ctx, &tether.Dump{Records: seq([]*tether.Record{NewRecord("other", "absent", "s3")})})
+		},
 	}
 }
 

@@ -47,6 +47,10 @@ func Run(t *testing.T, open func(t *testing.T) tether.Store) {
 		{"KeyChecks", testKeyChecks},
 		{"Tokens", testTokens},
 		{"TokenConflict", testTokenConflict},
+		{"Export", testExport},
+		{"ExportSnapshot", testExportSnapshot},
+		{"Import", testImport},
+		{"ImportRefused", testImportRefused},
 		{"Ping", testPing},
 		{"CancelledContext", testCancelledContext},
 	}
