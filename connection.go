@@ -97,11 +97,15 @@ func (c *Connection) Clone() *Connection {
 }
 
 // ConnectionFilter selects connections in a list. Page and Size follow
-// Odahu's API: Page is 0-based, Size is at most MaxPageSize.
+// Odahu's API: Page is 0-based, Size is at most MaxPageSize. After is
+// Tether's keyset extension: only connections whose id sorts after it (the
+// last id of the previous page), which costs the same wherever the page is;
+// it excludes Page.
 type ConnectionFilter struct {
 	Types []string
 	Page  int
 	Size  int
+	After string
 }
 
 // Page sizes of the list API.

@@ -84,23 +84,29 @@ func (c *Client) List(ctx context.Context, ns string, f tether.ConnectionFilter)
 	if f.Size != 0 {
 		q.Set("size", strconv.Itoa(f.Size))
 	}
+	if f.After != "" {
+		q.Set("after", f.After)
+	}
 	var out []*tether.Connection
 	return out, c.do(ctx, http.MethodGet, p+"?"+q.Encode(), nil, nil, &out)
 }
 
 // ListAll returns every masked connection of the given types (all types if
-// none), reading page after page.
+// none), reading page after page with the keyset cursor, so each page costs
+// the same however many connections there are.
 func (c *Client) ListAll(ctx context.Context, ns string, types []string) ([]*tether.Connection, error) {
 	var all []*tether.Connection
-	for page := 0; ; page++ {
-		list, err := c.List(ctx, ns, tether.ConnectionFilter{Types: types, Page: page, Size: tether.MaxPageSize})
+	f := tether.ConnectionFilter{Types: types, Size: tether.MaxPageSize}
+	for {
+		list, err := c.List(ctx, ns, f)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, list...)
-		if len(list) < tether.MaxPageSize {
+		if len(list) < f.Size {
 			return all, nil
 		}
+		f.After = list[len(list)-1].ID
 	}
 }
 

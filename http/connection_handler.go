@@ -27,10 +27,11 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, list)
 }
 
-// parseFilter reads Odahu's list parameters: type (repeatable), page, size.
+// parseFilter reads Odahu's list parameters, type (repeatable), page and
+// size, and Tether's keyset cursor, after.
 func parseFilter(r *http.Request) (tether.ConnectionFilter, error) {
 	q := r.URL.Query()
-	f := tether.ConnectionFilter{Types: q["type"]}
+	f := tether.ConnectionFilter{Types: q["type"], After: q.Get("after")}
 	var p tether.Problems
 	for _, name := range []string{"page", "size"} {
 		v := q.Get(name)

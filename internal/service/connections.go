@@ -17,11 +17,12 @@ type Connections struct {
 	types  tether.TypeRegistry
 	authz  tether.Authorizer
 	clock  func() time.Time
+	pages  *cursors
 }
 
 // NewConnections returns the connection service over its dependencies.
 func NewConnections(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer) *Connections {
-	return &Connections{store: store, sealer: sealer, types: types, authz: authz, clock: time.Now}
+	return &Connections{store: store, sealer: sealer, types: types, authz: authz, clock: time.Now, pages: newCursors()}
 }
 
 var _ tether.ConnectionService = (*Connections)(nil)
@@ -72,13 +73,20 @@ func (s *Connections) List(ctx context.Context, ns string, f tether.ConnectionFi
 	if err := s.authorize(ctx, tether.PermRead, ns); err != nil {
 		return nil, err
 	}
-	opts, err := s.listOptions(f)
+	f, err := s.checkFilter(f)
 	if err != nil {
 		return nil, err
+	}
+	opts := tether.ListOptions{Types: f.Types, After: f.After, Limit: f.Size}
+	if f.After == "" {
+		opts.After, opts.Offset = s.pages.start(ns, f)
 	}
 	recs, err := s.store.ListRecords(ctx, ns, opts)
 	if err != nil {
 		return nil, err
+	}
+	if f.After == "" && len(recs) == f.Size {
+		s.pages.remember(ns, f, recs[len(recs)-1].ID)
 	}
 	out := make([]*tether.Connection, 0, len(recs))
 	for _, r := range recs {
@@ -91,7 +99,8 @@ func (s *Connections) List(ctx context.Context, ns string, f tether.ConnectionFi
 	return out, nil
 }
 
-func (s *Connections) listOptions(f tether.ConnectionFilter) (tether.ListOptions, error) {
+// checkFilter validates f and fills in the default page size.
+func (s *Connections) checkFilter(f tether.ConnectionFilter) (tether.ConnectionFilter, error) {
 	var p tether.Problems
 	for _, t := range f.Types {
 		if s.types.Type(t) == nil {
@@ -107,11 +116,16 @@ func (s *Connections) listOptions(f tether.ConnectionFilter) (tether.ListOptions
 	if f.Page < 0 {
 		p.Add("page", "must be 0 or more")
 	}
-	if err := p.Err("list request"); err != nil {
-		return tether.ListOptions{}, err
+	if f.After != "" && f.Page != 0 {
+		p.Add("after", "excludes page: give one or the other")
 	}
-	return tether.ListOptions{Types: f.Types, Offset: f.Page * f.Size, Limit: f.Size}, nil
+	return f, p.Err("list request")
 }
+
+// Invalidate forgets what the service remembers of the store's content
+// (list page boundaries). Call it when another server writes to a shared
+// store.
+func (s *Connections) Invalidate() { s.pages.invalidate() }
 
 // Create validates c, seals its secrets and stores it. An empty id gets a
 // generated one, as Odahu does.
@@ -139,6 +153,7 @@ func (s *Connections) Create(ctx context.Context, ns string, c *tether.Connectio
 	if err := s.store.CreateRecord(ctx, r); err != nil {
 		return nil, err
 	}
+	s.pages.invalidate()
 	return toConnection(r)
 }
 
@@ -172,6 +187,7 @@ func (s *Connections) Delete(ctx context.Context, ns, id string) error {
 	if err := s.authorize(ctx, tether.PermWrite, ns); err != nil {
 		return err
 	}
+	defer s.pages.invalidate()
 	return s.store.DeleteRecord(ctx, ns, id)
 }
 

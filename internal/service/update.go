@@ -62,6 +62,9 @@ func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Conn
 	if err := s.store.UpdateRecord(ctx, r, cur.Version); err != nil {
 		return nil, err
 	}
+	if r.Type != cur.Type {
+		s.pages.invalidate() // it moves between type-filtered lists
+	}
 	return toConnection(r)
 }
 
