@@ -121,3 +121,15 @@ func TestOpenUnwritableDirectory(t *testing.T) {
 		t.Fatal("Open in a missing directory succeeded")
 	}
 }
+
+// BenchmarkStore compares reads at 100 and 100,000 records
+// (go test -bench Store -run ^$ ./internal/sqlite/).
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(tb testing.TB) tether.Store {
+		db, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "bench.db"), sqlite.Options{})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return db
+	})
+}

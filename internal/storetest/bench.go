@@ -1,0 +1,83 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tether-ml/tether"
+)
+
+// BenchSizes are the store sizes Bench compares: a read must cost the same
+// at each.
+var BenchSizes = []int{100, 100_000}
+
+// Bench measures, at each of BenchSizes records, the reads that must not
+// slow down as a store grows: get by id, the first list page, the last list
+// page (by keyset cursor, as the service pages, and by offset, for
+// comparison), and a full page of a type filter whose 100 matches are
+// spread over the whole store.
+// open must return a fresh, empty store.
+func Bench(b *testing.B, open func(tb testing.TB) tether.Store) {
+	for _, n := range BenchSizes {
+		s := open(b)
+		load(b, s, n)
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) { benchReads(b, s, n) })
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchID is the id of the i-th record of a bench store.
+func benchID(i int) string { return fmt.Sprintf("conn-%07d", i) }
+
+// load fills s with n records in one import; 100 of them, evenly spread,
+// are of type gcs.
+func load(b *testing.B, s tether.Store, n int) {
+	b.Helper()
+	records := func(yield func(*tether.Record, error) bool) {
+		for i := range n {
+			typ := "s3"
+			if i%max(n/100, 1) == 0 {
+				typ = "gcs"
+			}
+			if !yield(NewRecord("default", benchID(i), typ), nil) {
+				return
+			}
+		}
+	}
+	if err := s.Import(b.Context(), &tether.Dump{RecordCount: n, Records: records}); err != nil {
+		b.Fatalf("loading %d records: %v", n, err)
+	}
+}
+
+func benchReads(b *testing.B, s tether.Store, n int) {
+	const page = 100
+	list := func(b *testing.B, opts tether.ListOptions, want int) {
+		for b.Loop() {
+			recs, err := s.ListRecords(b.Context(), "default", opts)
+			if err != nil || len(recs) != want {
+				b.Fatalf("ListRecords(%+v): %d records, %v", opts, len(recs), err)
+			}
+		}
+	}
+	lastStart := max(n-page, 0)
+	after := ""
+	if lastStart > 0 {
+		after = benchID(lastStart - 1)
+	}
+	b.Run("get", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.GetRecord(b.Context(), "default", benchID(rand.IntN(n))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("list-first", func(b *testing.B) { list(b, tether.ListOptions{Limit: page}, min(page, n)) })
+	b.Run("list-last-keyset", func(b *testing.B) { list(b, tether.ListOptions{After: after, Limit: page}, min(page, n)) })
+	b.Run("list-last-offset", func(b *testing.B) { list(b, tether.ListOptions{Offset: lastStart, Limit: page}, min(page, n)) })
+	b.Run("list-type", func(b *testing.B) {
+		list(b, tether.ListOptions{Types: []string{"gcs"}, Limit: page}, min(page, n))
+	})
+}
