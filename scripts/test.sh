@@ -2,7 +2,8 @@
 # Installs what Tether's tests need and runs them all: formatting, vet,
 # staticcheck, the unit/contract/end-to-end tests (with the race detector),
 # and a short run of every fuzz target. Works on a fresh Debian machine with
-# Go; everything else comes from the Go module proxy.
+# Go; everything else comes from the Go module proxy, or from Debian's
+# packages (PostgreSQL, through scripts/testenv/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,19 @@ go vet ./...
 
 step "staticcheck"
 "$GOBIN/staticcheck" ./...
+
+step "start PostgreSQL"
+# The PostgreSQL store's tests need a real server: a throwaway one, in its
+# own state file so a server the developer started by hand is left alone,
+# stopped when this script exits. A URL already in the environment is used
+# as is; TETHER_TEST_SKIP_POSTGRES=1 skips those tests instead.
+if [ "${TETHER_TEST_SKIP_POSTGRES:-}" != 1 ] && [ -z "${TETHER_TEST_POSTGRES_URL:-}" ]; then
+  export TETHER_PG_STATE="${TMPDIR:-/tmp}/tether-pg-test.$$.state"
+  trap './scripts/testenv/postgres.sh stop' EXIT
+  TETHER_TEST_POSTGRES_URL=$(./scripts/testenv/postgres.sh start)
+  export TETHER_TEST_POSTGRES_URL
+fi
+echo "TETHER_TEST_POSTGRES_URL=${TETHER_TEST_POSTGRES_URL:-}"
 
 step "go test"
 go test -race -count=1 -timeout 20m ./...

@@ -15,8 +15,8 @@ var BenchSizes = []int{100, 100_000}
 // Bench measures, at each of BenchSizes records, the reads that must not
 // slow down as a store grows: get by id, the first list page, the last list
 // page (by keyset cursor, as the service pages, and by offset, for
-// comparison), and a full page of a type filter whose 100 matches are
-// spread over the whole store.
+// comparison), a full page of a type filter whose 100 matches are spread
+// over the whole store, and the last page of a two-type filter.
 // open must return a fresh, empty store.
 func Bench(b *testing.B, open func(tb testing.TB) tether.Store) {
 	for _, n := range BenchSizes {
@@ -79,5 +79,8 @@ func benchReads(b *testing.B, s tether.Store, n int) {
 	b.Run("list-last-offset", func(b *testing.B) { list(b, tether.ListOptions{Offset: lastStart, Limit: page}, min(page, n)) })
 	b.Run("list-type", func(b *testing.B) {
 		list(b, tether.ListOptions{Types: []string{"gcs"}, Limit: page}, min(page, n))
+	})
+	b.Run("list-two-types", func(b *testing.B) {
+		list(b, tether.ListOptions{Types: []string{"gcs", "s3"}, After: after, Limit: page}, min(page, n))
 	})
 }

@@ -1,0 +1,67 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/tether-ml/tether"
+)
+
+// uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
+const uniqueViolation = "23505"
+
+// storeErr maps a driver error for operation op. A cancelled or expired
+// context is returned as such (errors.Is(err, context.Canceled) holds), so
+// callers can tell "the client went away" from a failure. A server that
+// cannot be reached, or that is shutting down, is EUNAVAILABLE, so that
+// clients of a replicated deployment know a retry may succeed. Anything else
+// is an internal error whose cause is kept for the log and hidden from the
+// caller. PostgreSQL's error text never holds the values of a statement
+// (the DETAIL that may quote a key is not part of PgError.Error()).
+// Expected conditions (not found, conflict) are detected by the callers,
+// which know the id to name in the message.
+func storeErr(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%s: %w", op, ctxErr)
+	}
+	if unavailable(err) {
+		return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: "the database is unavailable", Err: err}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return tether.Internal(op, err)
+}
+
+// unavailable reports whether err means the server is out of reach rather
+// than the request wrong: a failed connection attempt, a network error, a
+// connection exception (SQLSTATE class 08) or an operator intervention
+// such as a shutdown (57P*).
+func unavailable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	if errors.As(err, &connectErr) || errors.As(err, &netErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P"))
+}
+
+// isUnique reports whether err is a violation of a PRIMARY KEY or UNIQUE
+// constraint, i.e. a duplicate.
+func isUnique(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation
+}
+
+// notFound is the ENOTFOUND error for a connection.
+func notFound(op, id string) error {
+	return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("connection %q not found", id)}
+}

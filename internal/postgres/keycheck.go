@@ -1,0 +1,40 @@
+package postgres
+
+import "context"
+
+// KeyChecks returns, by key id, the check values sealed with each key, which
+// prove at start-up that the keyring can open this database's data.
+func (db *DB) KeyChecks(ctx context.Context) (map[string][]byte, error) {
+	return queryKeyChecks(ctx, "postgres.KeyChecks", db.pool)
+}
+
+// queryKeyChecks reads every key check through q.
+func queryKeyChecks(ctx context.Context, op string, q querier) (map[string][]byte, error) {
+	rows, err := q.Query(ctx, `SELECT key_id, sealed FROM key_checks`)
+	if err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var keyID string
+		var sealed []byte
+		if err := rows.Scan(&keyID, &sealed); err != nil {
+			return nil, storeErr(ctx, op, err)
+		}
+		out[keyID] = sealed
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
+	return out, nil
+}
+
+// PutKeyCheck records the check value sealed with keyID, replacing any
+// previous one for that key.
+func (db *DB) PutKeyCheck(ctx context.Context, keyID string, sealed []byte) error {
+	const op = "postgres.PutKeyCheck"
+	_, err := db.pool.Exec(ctx, `INSERT INTO key_checks (key_id, sealed) VALUES ($1, $2)
+		ON CONFLICT (key_id) DO UPDATE SET sealed = EXCLUDED.sealed`, keyID, nonNil(sealed))
+	return storeErr(ctx, op, err)
+}

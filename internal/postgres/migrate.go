@@ -1,0 +1,169 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tether-ml/tether"
+)
+
+// migrationFiles holds the schema migrations, named NNNN_description.sql and
+// numbered 1, 2, 3, ... without gaps, with the same numbers as the SQLite
+// store's: version N means the same schema in both. A released migration is
+// never edited: a change to the schema is a new file.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one numbered schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrateLockClass is the first key of the advisory lock that serialises
+// migrations ("teth" in ASCII); the second is a hash of the schema being
+// migrated, so tether schemas side by side in one database do not wait for
+// each other. Advisory locks are per database already.
+const migrateLockClass int32 = 0x74657468
+
+// createSchemaMigrations creates the table that records applied migrations.
+// It is created by the migration code, not by a migration, so that the
+// version of any database, even an empty one, can be read the same way.
+const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    integer     NOT NULL PRIMARY KEY,
+	name       text        NOT NULL,
+	applied_at timestamptz NOT NULL DEFAULT now()
+)`
+
+// Migrate applies the pending migrations and returns their versions (none
+// if the schema is up to date). It refuses, with EINVALID, a database whose
+// schema is newer than this binary knows: running old code on a newer schema
+// could silently lose data.
+//
+// Everything happens in one READ COMMITTED transaction that first takes a
+// transaction-scoped advisory lock: when several replicas start at once,
+// one migrates while the others wait for the lock, then find nothing left
+// to do. The lock cannot outlive the transaction, even if the process dies,
+// and PostgreSQL's transactional DDL makes the pending migrations apply all
+// together or not at all. (A future migration that cannot run in a
+// transaction, such as CREATE INDEX CONCURRENTLY, needs a session lock
+// instead.)
+func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	const op = "postgres.Migrate"
+	migrations, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return nil, tether.Internal(op, err)
+	}
+	var applied []int
+	// READ COMMITTED whatever the server's default: each statement must see
+	// what a replica that held the lock before us committed.
+	err = db.inTx(ctx, op, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		current, err := lockSchema(ctx, op, tx)
+		if err != nil {
+			return err
+		}
+		if latest := len(migrations); current > latest {
+			return newerSchema(op, current, latest)
+		}
+		for _, m := range migrations[current:] {
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return storeErr(ctx, op+" "+m.name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
+				m.version, m.name); err != nil {
+				return storeErr(ctx, op+" "+m.name, err)
+			}
+			applied = append(applied, m.version)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return applied, nil
+}
+
+// lockSchema takes the migration lock for tx, creates schema_migrations if
+// needed, and returns the schema version recorded there.
+func lockSchema(ctx context.Context, op string, tx pgx.Tx) (int, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(COALESCE(current_schema(), '')))`,
+		migrateLockClass); err != nil {
+		return 0, storeErr(ctx, op, err)
+	}
+	if _, err := tx.Exec(ctx, createSchemaMigrations); err != nil {
+		return 0, storeErr(ctx, op, err)
+	}
+	var current int
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return 0, storeErr(ctx, op, err)
+	}
+	return current, nil
+}
+
+// newerSchema is the error for a database migrated by a newer binary. The
+// wording is the SQLite store's.
+func newerSchema(op string, current, latest int) error {
+	return &tether.Error{Code: tether.EINVALID, Op: op, Message: fmt.Sprintf(
+		"database schema version %d is newer than this tether binary supports (%d); upgrade tether", current, latest)}
+}
+
+// SchemaStatus reports the schema version of the database (0 if it was
+// never migrated) and the newest version this binary knows. It writes
+// nothing, so it works on a database opened with NoMigrate, and through a
+// role that may only read.
+func (db *DB) SchemaStatus(ctx context.Context) (current, latest int, err error) {
+	const op = "postgres.SchemaStatus"
+	migrations, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return 0, 0, tether.Internal(op, err)
+	}
+	latest = len(migrations)
+	var exists bool
+	if err := db.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, 0, storeErr(ctx, op, err)
+	}
+	if !exists {
+		return 0, latest, nil
+	}
+	if err := db.pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return 0, 0, storeErr(ctx, op, err)
+	}
+	return current, latest, nil
+}
+
+// loadMigrations reads the migrations in version order and checks that they
+// are numbered 1..n without gaps or duplicates.
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []migration
+	for i, name := range names {
+		base := path.Base(name)
+		prefix, _, _ := strings.Cut(base, "_")
+		version, err := strconv.Atoi(prefix)
+		if err != nil || version != i+1 {
+			return nil, fmt.Errorf("migration %s: want number %d", base, i+1)
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: version, name: base, sql: string(body)})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no migrations embedded")
+	}
+	return out, nil
+}

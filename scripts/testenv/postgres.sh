@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Starts and stops a throwaway PostgreSQL 15 server for Tether's tests.
+#
+#   scripts/testenv/postgres.sh start   # prints the server's URL on stdout
+#   scripts/testenv/postgres.sh stop    # stops it and removes its files
+#
+# The server lives in a fresh directory under ${TMPDIR:-/tmp}, listens on
+# 127.0.0.1 only (on 55432, or the next free port) and trusts every local
+# connection: it holds nothing but test data. Its URL and directory are kept
+# in a state file, $TETHER_PG_STATE (default ${TMPDIR:-/tmp}/tether-pg.state),
+# so that `stop` finds it. Both subcommands are idempotent: `start` with a
+# server already running prints its URL again; `stop` with none does nothing.
+# Two callers that must not share a server use two state files.
+#
+# Works on a fresh Debian 12 machine without systemd or Docker: as root it
+# installs postgresql-15 when missing and runs the server as the `postgres`
+# user (initdb refuses root); as any other user it runs the server as that
+# user and expects PostgreSQL 15 to be installed.
+set -euo pipefail
+
+PG_VERSION=15
+PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
+FIRST_PORT=${TETHER_PG_PORT:-55432}
+STATE=${TETHER_PG_STATE:-${TMPDIR:-/tmp}/tether-pg.state}
+
+log() { printf 'postgres.sh: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# as_owner runs a command as the user who owns the server's files.
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# install_postgres installs PostgreSQL when its binaries are missing. apt's
+# package lists are refreshed only if the first attempt cannot find it.
+install_postgres() {
+  [ -x "$PG_BIN/initdb" ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "PostgreSQL $PG_VERSION is not installed ($PG_BIN/initdb); as root: apt-get install -y postgresql-$PG_VERSION"
+  log "installing postgresql-$PG_VERSION"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -q "postgresql-$PG_VERSION" >&2; then
+    apt-get update -q >&2
+    apt-get install -y -q "postgresql-$PG_VERSION" >&2
+  fi
+  [ -x "$PG_BIN/initdb" ] || die "postgresql-$PG_VERSION installed no $PG_BIN/initdb"
+}
+
+# state_get prints the value of KEY in the state file, if any.
+state_get() {
+  if [ -f "$STATE" ]; then sed -n "s/^$1=//p" "$STATE"; fi
+}
+
+# running reports whether the server of the state file is up.
+running() {
+  local dir
+  dir=$(state_get dir)
+  [ -n "$dir" ] && [ -d "$dir/data" ] && as_owner "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null 2>&1
+}
+
+# port_free reports whether nothing accepts connections on 127.0.0.1:$1.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port prints the first free port from $1 on.
+free_port() {
+  local port=$1
+  for _ in $(seq 200); do
+    if port_free "$port"; then echo "$port"; return 0; fi
+    port=$((port + 1))
+  done
+  die "no free port from $1 to $port"
+}
+
+# make_dir creates the server's directory, owned by the server's user. If
+# that user cannot reach $TMPDIR (e.g. under /root), /tmp is used instead.
+make_dir() {
+  local dir
+  for parent in "${TMPDIR:-/tmp}" /tmp; do
+    dir=$(mktemp -d "$parent/tether-pg-XXXXXX") || continue
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
+    if as_owner test -w "$dir"; then echo "$dir"; return 0; fi
+    rm -rf "$dir"
+  done
+  die "the postgres user cannot write to a temporary directory"
+}
+
+# launch starts the server in $1 on port $2, waiting until it accepts
+# connections. fsync stays ON (do not add fsync=off or synchronous_commit=off
+# for speed): the durability tests need a server that flushes its WAL at
+# every commit, as a production server does. initdb's --no-sync only skips
+# flushing the new cluster's files once, which a throwaway directory does
+# not need.
+launch() {
+  local dir=$1 port=$2
+  as_owner "$PG_BIN/pg_ctl" start -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -o \
+    "-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=on -c max_connections=200" >/dev/null
+}
+
+# CLEANUP is the directory of a server being set up; if start fails, the
+# EXIT trap stops that server and removes the directory.
+CLEANUP=
+cleanup() {
+  if [ -n "$CLEANUP" ]; then
+    as_owner "$PG_BIN/pg_ctl" stop -D "$CLEANUP/data" -m immediate >/dev/null 2>&1 || true
+    rm -rf "$CLEANUP"
+  fi
+}
+trap cleanup EXIT
+
+start() {
+  case $FIRST_PORT in
+    '' | *[!0-9]*) die "TETHER_PG_PORT must be a port number, not '$FIRST_PORT'" ;;
+  esac
+  install_postgres
+  if running; then
+    state_get url
+    return 0
+  fi
+  stop # a stale state file: its server is gone
+  local dir port url
+  dir=$(make_dir)
+  CLEANUP=$dir
+  as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  port=$(free_port "$FIRST_PORT")
+  # Another process may take the port between the check and the bind: retry
+  # a few times on the next free port.
+  for _ in 1 2 3; do
+    if launch "$dir" "$port"; then break; fi
+    tail -n 5 "$dir/postgres.log" >&2 || true
+    port=$(free_port $((port + 1)))
+  done
+  as_owner "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null || die "the server did not start; see above"
+  url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+  printf 'url=%s\ndir=%s\n' "$url" "$dir" >"$STATE"
+  CLEANUP=
+  echo "$url"
+}
+
+stop() {
+  [ -f "$STATE" ] || return 0
+  local dir
+  dir=$(state_get dir)
+  if [ -n "$dir" ] && [ -d "$dir/data" ]; then
+    as_owner "$PG_BIN/pg_ctl" stop -D "$dir/data" -m fast -w -t 60 >/dev/null 2>&1 || true
+  fi
+  case "$dir" in
+    */tether-pg-*) rm -rf "$dir" ;;
+  esac
+  rm -f "$STATE"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) die "usage: $0 start|stop" ;;
+esac
