@@ -114,3 +114,12 @@ type Dump struct {
 	// error ends the sequence.
 	Records iter.Seq2[*Record, error]
 }
+
+// ChangeWatcher is implemented by stores that several servers share: it
+// reports writes made through any of them, so each server can forget what
+// it remembers of the data.
+type ChangeWatcher interface {
+	// WatchChanges calls fn after writes committed by any server (at least
+	// once per write, possibly once for several) until ctx is done.
+	WatchChanges(ctx context.Context, fn func()) error
+}

@@ -47,8 +47,8 @@ type errorBody struct {
 // details are logged, never returned.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := tether.ErrorCode(err)
-	if code == tether.EINTERNAL {
-		log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "err", err.Error())
+	if code == tether.EINTERNAL || code == tether.EUNAVAILABLE {
+		log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "code", code, "err", err.Error())
 	}
 	writeJSON(w, statusOf[code], errorBody{Message: tether.ErrorMessage(err)})
 }

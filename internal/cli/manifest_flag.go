@@ -101,7 +101,7 @@ func (a *app) forEach(list []*tether.Connection, fn func(*thttp.Client, *tether.
 	for _, c := range list {
 		msg, err := fn(cl, c)
 		if err != nil {
-			if len(list) == 1 {
+			if len(list) == 1 || !aboutItem(err) {
 				return err
 			}
 			msg := tether.ErrorMessage(err)
@@ -120,4 +120,15 @@ func (a *app) forEach(list []*tether.Connection, fn func(*thttp.Client, *tether.
 		return rep
 	}
 	return nil
+}
+
+// aboutItem reports whether err concerns one connection of a file, so that
+// the others are still worth trying; a bad token or an unreachable server
+// fails them all alike.
+func aboutItem(err error) bool {
+	switch tether.ErrorCode(err) {
+	case tether.EUNAUTHORIZED, tether.EUNAVAILABLE, tether.EINTERNAL:
+		return false
+	}
+	return true
 }

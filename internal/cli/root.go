@@ -65,7 +65,7 @@ func NewRootCommand(env Env) *cobra.Command {
 	root.SetErr(env.Stderr)
 	root.PersistentFlags().StringVar(&a.url, "url", "", "server URL (env TETHER_URL; default http://127.0.0.1:8080)")
 	root.PersistentFlags().StringVar(&a.token, "token", "", "bearer token (env TETHER_TOKEN)")
-	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), versionCommand())
+	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(), versionCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }

@@ -18,14 +18,13 @@ import (
 	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/service"
-	"github.com/tether-ml/tether/internal/sqlite"
 )
 
 // serverConfig holds the flags of "tether server".
 type serverConfig struct {
-	addr, dataDir, keyFile, adminTokenFile string
-	tlsCert, tlsKey, logLevel, logFormat   string
-	sync                                   bool
+	storeConfig
+	addr, keyFile, adminTokenFile        string
+	tlsCert, tlsKey, logLevel, logFormat string
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -47,14 +46,13 @@ backups of the database: without it the secrets cannot be read.`,
 	}
 	f, env := cmd.Flags(), a.env.Getenv
 	f.StringVar(&cfg.addr, "addr", firstNonEmpty(env(envAddr), "127.0.0.1:8080"), "listen address (env TETHER_ADDR)")
-	f.StringVar(&cfg.dataDir, "data-dir", firstNonEmpty(env(envDataDir), defaultDataDir), "data directory (env TETHER_DATA_DIR)")
+	cfg.storeConfig.addFlags(f, env)
 	f.StringVar(&cfg.keyFile, "key-file", env(envKeyFile), "key file (env TETHER_KEY_FILE; default DATA_DIR/tether.key)")
 	f.StringVar(&cfg.adminTokenFile, "admin-token-file", env(envAdminToken), "file holding the admin token to accept (env TETHER_ADMIN_TOKEN_FILE)")
 	f.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS with --tls-key")
 	f.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
-	f.BoolVar(&cfg.sync, "fsync", false, "sync the database to disk on every commit (durable against power loss)")
 	return cmd
 }
 
@@ -73,8 +71,16 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	}
 	defer st.Close()
 	admins := service.Admins{tether.BootstrapSubject}
+	conns := service.NewConnections(st, sealer, a.types, admins)
+	if w, ok := st.(tether.ChangeWatcher); ok {
+		// Other replicas write too: forget page boundaries when they do.
+		// Stopped before the store closes (defers run last-in first-out).
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() { _ = w.WatchChanges(wctx, conns.Invalidate) }()
+	}
 	handler := thttp.NewServer(thttp.Deps{
-		Connections: service.NewConnections(st, sealer, a.types, admins),
+		Connections: conns,
 		Keys:        service.NewKeys(st, sealer, admins),
 		Backups:     service.NewBackups(st, sealer, admins),
 		Auth:        service.NewTokens(st),
@@ -84,11 +90,10 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	return serve(ctx, log, cfg, handler)
 }
 
-// openData opens the data directory: the store, the keyring (created on
-// first start, refused if missing or wrong for existing data), and the
-// bootstrap admin token.
-func openData(ctx context.Context, cfg serverConfig) (*sqlite.DB, *seal.Keyring, error) {
-	restrictFileModes()
+// openData opens the store (migrating it), the keyring (created on first
+// start, refused if missing or wrong for existing data), and makes sure of
+// the bootstrap admin token.
+func openData(ctx context.Context, cfg serverConfig) (store, *seal.Keyring, error) {
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, nil, tether.Errorf(tether.EINVALID, "cannot create data directory %s: %v", cfg.dataDir, unwrapPathError(err))
 	}
@@ -96,11 +101,7 @@ func openData(ctx context.Context, cfg serverConfig) (*sqlite.DB, *seal.Keyring,
 	if err := os.Chmod(cfg.dataDir, 0o700); err != nil {
 		return nil, nil, tether.Errorf(tether.EINVALID, "cannot restrict data directory %s to its owner: %v", cfg.dataDir, unwrapPathError(err))
 	}
-	sync := "NORMAL"
-	if cfg.sync {
-		sync = "FULL"
-	}
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.dataDir, "tether.db"), sqlite.Options{Synchronous: sync})
+	st, err := cfg.open(ctx, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -161,7 +162,8 @@ func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handl
 			errc <- srv.Serve(ln)
 		}
 	}()
-	log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "data_dir", cfg.dataDir)
+	log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(),
+		"data_dir", cfg.dataDir, "store", cfg.description())
 	select {
 	case err := <-errc:
 		return tether.Errorf(tether.EUNAVAILABLE, "server stopped: %v", err)

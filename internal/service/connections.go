@@ -58,7 +58,11 @@ func (s *Connections) reveal(r *tether.Record) (*tether.Connection, error) {
 	}
 	plain, err := s.sealer.Open(r.Sealed, aad(r.Namespace, r.ID))
 	if err != nil {
-		return nil, tether.Internal("service.reveal", fmt.Errorf("open %s/%s: %w", r.Namespace, r.ID, err))
+		// An operator's problem, not a bug: say what to fix (the cause,
+		// with the key file's path, goes to the log only).
+		return nil, &tether.Error{Code: tether.EUNAVAILABLE, Op: "service.reveal", Err: err, Message: fmt.Sprintf(
+			"this server cannot open the secrets of connection %q: its key file lacks the key that sealed them "+
+				"(every replica needs the same key file) or the stored data is damaged", r.ID)}
 	}
 	secrets := map[string]string{}
 	if err := json.Unmarshal(plain, &secrets); err != nil {

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/postgres"
+	"github.com/tether-ml/tether/internal/sqlite"
+)
+
+// envDB selects the database, as --db does.
+const envDB = "TETHER_DB"
+
+// store is what the server and "tether migrate" need of either store.
+type store interface {
+	tether.Store
+	// SchemaStatus reports the database's schema version and the newest
+	// this binary knows.
+	SchemaStatus(ctx context.Context) (current, latest int, err error)
+	// Migrate applies pending migrations and returns their versions.
+	Migrate(ctx context.Context) ([]int, error)
+}
+
+// storeConfig says which database to open.
+type storeConfig struct {
+	db      string // a postgres:// URL; empty for SQLite in dataDir
+	dataDir string
+	fsync   bool
+}
+
+func (c *storeConfig) addFlags(f *pflag.FlagSet, getenv func(string) string) {
+	f.StringVar(&c.db, "db", getenv(envDB),
+		"PostgreSQL URL, e.g. postgres://tether@db:5432/tether (env TETHER_DB; default: SQLite in the data directory)")
+	f.StringVar(&c.dataDir, "data-dir", firstNonEmpty(getenv(envDataDir), defaultDataDir),
+		"data directory: the key file, the admin token and the SQLite database (env TETHER_DATA_DIR)")
+	f.BoolVar(&c.fsync, "fsync", false, "SQLite: sync to disk on every commit (durable against power loss, not only crashes)")
+}
+
+// description names the database for logs, without credentials.
+func (c *storeConfig) description() string {
+	if c.db != "" {
+		return "postgres"
+	}
+	return "sqlite " + filepath.Join(c.dataDir, "tether.db")
+}
+
+// open opens the configured store; migrate false leaves the schema as it is
+// (for "tether migrate status").
+func (c *storeConfig) open(ctx context.Context, migrate bool) (store, error) {
+	restrictFileModes()
+	if c.db != "" {
+		return postgres.Open(ctx, c.db, postgres.Options{NoMigrate: !migrate})
+	}
+	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "cannot create data directory %s: %v", c.dataDir, unwrapPathError(err))
+	}
+	sync := "NORMAL"
+	if c.fsync {
+		sync = "FULL"
+	}
+	return sqlite.Open(ctx, filepath.Join(c.dataDir, "tether.db"), sqlite.Options{Synchronous: sync, NoMigrate: !migrate})
+}
