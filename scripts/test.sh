@@ -56,6 +56,7 @@ done <<'TARGETS'
 ./internal/manifest FuzzDecode
 ./internal/conntype FuzzValidate
 ./internal/seal FuzzOpen
+./internal/backup FuzzRead
 TARGETS
 
 step "all tests passed"
