@@ -53,7 +53,7 @@ func (l *logBuffer) records(t *testing.T) []logRecord {
 	for _, line := range strings.Split(text, "\n") {
 		var r logRecord
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("server log line is not a JSON object: %q", line)
+			t.Fatalf("server log line is not a JSON object: %q; log:\n%s", line, l)
 		}
 		out = append(out, r)
 	}
@@ -102,6 +102,7 @@ type server struct {
 	Logs      *logBuffer
 	stdout    *logBuffer
 	cmd       *exec.Cmd
+	scheme    string        // the scheme the "listening" URL must have
 	done      chan struct{} // closed when the process has exited
 	waitErr   error
 }
@@ -145,20 +146,45 @@ func serverCommand(o serverOptions, stdout, stderr io.Writer) *exec.Cmd {
 func startServer(t *testing.T, o serverOptions) *server {
 	t.Helper()
 	o.fill(t)
-	s := &server{t: t, DataDir: o.DataDir, Dir: o.Dir, TokenFile: o.TokenFile, HTTP: o.HTTP,
-		Logs: &logBuffer{}, stdout: &logBuffer{}, done: make(chan struct{})}
-	s.cmd = serverCommand(o, s.stdout, s.Logs)
-	if err := s.cmd.Start(); err != nil {
+	s := newServer(t, o)
+	if err := s.launch(); err != nil {
 		t.Fatalf("start server: %v", err)
+	}
+	s.awaitUp()
+	return s
+}
+
+// newServer returns the server of o (filled), not started: launch starts
+// it, awaitUp waits for it. The two halves let a test start several
+// servers at the same moment (launch does not fail t, so it may run in
+// any goroutine).
+func newServer(t *testing.T, o serverOptions) *server {
+	s := &server{t: t, DataDir: o.DataDir, Dir: o.Dir, TokenFile: o.TokenFile, HTTP: o.HTTP,
+		Logs: &logBuffer{}, stdout: &logBuffer{}, done: make(chan struct{}), scheme: o.ExpectedScheme}
+	s.cmd = serverCommand(o, s.stdout, s.Logs)
+	return s
+}
+
+// launch starts the process, which is killed at the end of the test if
+// the test did not stop it. It returns the error of exec.Cmd.Start.
+func (s *server) launch() error {
+	if err := s.cmd.Start(); err != nil {
+		return err
 	}
 	go func() {
 		s.waitErr = s.cmd.Wait()
 		close(s.done)
 	}()
-	t.Cleanup(s.kill)
-	s.URL = s.waitListening(o.ExpectedScheme)
+	s.t.Cleanup(s.kill)
+	return nil
+}
+
+// awaitUp learns the address of a launched server from its "listening"
+// log record and waits until /readyz answers 200, failing t otherwise.
+func (s *server) awaitUp() {
+	s.t.Helper()
+	s.URL = s.waitListening(s.scheme)
 	s.waitReady()
-	return s
 }
 
 // waitListening returns the URL of the "listening" log record.
@@ -167,6 +193,11 @@ func (s *server) waitListening(scheme string) string {
 	t.Helper()
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
+		select {
+		case <-s.done: // its last words may be plain text: say why, not that
+			t.Fatalf("server exited before listening (%v); stderr:\n%s", s.waitErr, s.Logs)
+		default:
+		}
 		for _, r := range s.Logs.records(t) {
 			if r["msg"] == "listening" {
 				url, _ := r["url"].(string)

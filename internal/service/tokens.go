@@ -94,10 +94,18 @@ func (t *Tokens) ensureAdmin(ctx context.Context, token string) error {
 	if _, err := t.store.TokenByHash(ctx, hash); tether.ErrorCode(err) != tether.ENOTFOUND {
 		return err
 	}
-	return t.store.CreateToken(ctx, &tether.Token{
+	err := t.store.CreateToken(ctx, &tether.Token{
 		ID: "admin-" + hex.EncodeToString(hash[:4]), Hash: hash,
 		Subject: tether.BootstrapSubject, CreatedAt: now(t.clock),
 	})
+	if tether.ErrorCode(err) == tether.ECONFLICT {
+		// Replicas sharing the token file start together: another one may
+		// have registered it since we looked. That is success.
+		if _, gerr := t.store.TokenByHash(ctx, hash); gerr == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // writeSecretFile writes data to path with mode 0600, atomically.
