@@ -4,12 +4,24 @@ import "context"
 
 // Identity is an authenticated caller.
 type Identity struct {
-	// Subject names the caller: "user:NAME", "group:NAME" or
-	// "serviceaccount:NS:NAME".
+	// Subject names the caller: "user:NAME" or "serviceaccount:NS:NAME".
 	Subject string
+	// Groups are the groups the caller belongs to, as subjects
+	// ("group:NAME"); role bindings to a group apply to its members.
+	Groups []string
+	// Method is how the caller authenticated: "token", "oidc" or
+	// "kubernetes".
+	Method string
 	// TokenID identifies the credential used, for audit; never the token.
 	TokenID string
 }
+
+// Authentication methods, as Identity.Method.
+const (
+	MethodToken      = "token"
+	MethodOIDC       = "oidc"
+	MethodKubernetes = "kubernetes"
+)
 
 // BootstrapSubject is the subject of the admin token the server creates on
 // first start.
@@ -29,10 +41,16 @@ const (
 )
 
 // Authenticator maps a bearer token to an identity; EUNAUTHORIZED if the
-// token is unknown or expired.
+// token is unknown, expired, or otherwise not valid. An authenticator that
+// does not recognise the kind of token at all (an API token given to the
+// OIDC verifier, say) returns ErrNotMine, so that a chain can try the next.
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (*Identity, error)
 }
+
+// ErrNotMine is returned by an Authenticator for a token of a kind it does
+// not handle.
+var ErrNotMine = Errorf(EUNAUTHORIZED, "invalid or expired token")
 
 // Authorizer decides whether an identity holds a permission in a namespace;
 // it returns nil or an EFORBIDDEN error naming the missing permission.
@@ -51,4 +69,30 @@ func WithIdentity(ctx context.Context, id *Identity) context.Context {
 func IdentityFrom(ctx context.Context) *Identity {
 	id, _ := ctx.Value(identityKey{}).(*Identity)
 	return id
+}
+
+// RequestInfo describes the request a call serves, for the audit log.
+type RequestInfo struct {
+	Job    string // the job the caller acts for (X-Tether-Job, --job)
+	Remote string // the client's address
+}
+
+type requestInfoKey struct{}
+
+// WithRequestInfo returns a context carrying the request's description.
+func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, info)
+}
+
+// RequestInfoFrom returns the request's description, or the zero value.
+func RequestInfoFrom(ctx context.Context) RequestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(RequestInfo)
+	return info
+}
+
+// AuditLog records what callers did and tried.
+type AuditLog interface {
+	// Record appends e, completing its time, subject, job and remote
+	// address from ctx where e leaves them empty.
+	Record(ctx context.Context, e AuditEvent) error
 }

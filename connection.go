@@ -19,10 +19,13 @@ var IDPattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 // with its credentials. Its JSON form is Odahu's Connection, verbatim, plus
 // Tether's extensions (spec.parameters, status.version).
 type Connection struct {
-	Kind   string           `json:"kind,omitempty"`
-	ID     string           `json:"id"`
-	Spec   ConnectionSpec   `json:"spec"`
-	Status ConnectionStatus `json:"status"`
+	Kind string `json:"kind,omitempty"`
+	// Namespace is where the connection lives; empty means the namespace
+	// the request addresses (DefaultNamespace on Odahu's routes).
+	Namespace string           `json:"namespace,omitempty"`
+	ID        string           `json:"id"`
+	Spec      ConnectionSpec   `json:"spec"`
+	Status    ConnectionStatus `json:"status"`
 }
 
 // ConnectionSpec is the user-owned part of a connection. Which fields a type

@@ -14,6 +14,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // no or bad credentials
 	EFORBIDDEN    = "forbidden"    // authenticated, but not allowed
 	ETOOLARGE     = "too_large"    // the request body is over the limit
+	ETHROTTLED    = "throttled"    // too many failed attempts; retry later
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; retrying may help
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )

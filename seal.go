@@ -19,4 +19,7 @@ type Sealer interface {
 	PrimaryKeyID() string
 	// Rotate adds a new key, makes it primary and persists the keyring.
 	Rotate(ctx context.Context) (keyID string, err error)
+	// Fingerprint returns a keyed hash of data, stable across rotations,
+	// for correlating a credential in the audit log without holding it.
+	Fingerprint(data []byte) string
 }

@@ -1,6 +1,9 @@
 package tether
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ConnectionService is the Connection API, as the HTTP layer serves it and
 // the Go client calls it. Every method authorizes the caller found in ctx.
@@ -37,4 +40,48 @@ type BackupService interface {
 	// nothing. It refuses, before writing anything, a dump sealed with a key
 	// the server's keyring cannot open.
 	Restore(ctx context.Context, d *Dump) error
+}
+
+// NamespaceService manages namespaces.
+type NamespaceService interface {
+	Create(ctx context.Context, name string) (*Namespace, error)
+	Get(ctx context.Context, name string) (*Namespace, error)
+	// List returns the namespaces the caller holds a role in.
+	List(ctx context.Context) ([]*Namespace, error)
+	// Delete deletes a namespace; force also deletes its connections.
+	Delete(ctx context.Context, name string, force bool) error
+}
+
+// RoleBindingService manages role bindings.
+type RoleBindingService interface {
+	Create(ctx context.Context, b RoleBinding) (*RoleBinding, error)
+	// List returns the bindings of ns, or of every namespace for "".
+	List(ctx context.Context, ns string) ([]*RoleBinding, error)
+	Delete(ctx context.Context, id string) error
+}
+
+// TokenService issues and revokes API tokens.
+type TokenService interface {
+	// Create returns the new token (shown once) and its stored record.
+	Create(ctx context.Context, subject string, ttl time.Duration) (string, *Token, error)
+	List(ctx context.Context) ([]*Token, error)
+	Revoke(ctx context.Context, id string) error
+}
+
+// AuditService reads the audit log.
+type AuditService interface {
+	List(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// Usage tells how often a connection was revealed since a time.
+	Usage(ctx context.Context, ns, id string, since time.Time) (*Usage, error)
+}
+
+// Usage is how a connection was revealed over a window.
+type Usage struct {
+	Namespace  string         `json:"namespace"`
+	Connection string         `json:"connection"`
+	Since      time.Time      `json:"since"`
+	Total      int            `json:"total"`
+	PerDay     map[string]int `json:"perDay"`   // "2006-01-02" -> reveals
+	Subjects   map[string]int `json:"subjects"` // subject -> reveals
+	Jobs       map[string]int `json:"jobs"`     // job -> reveals
 }

@@ -69,12 +69,17 @@ type Store interface {
 	Export(ctx context.Context, fn func(*Dump) error) error
 	// Import writes a dump in one transaction: all of it or nothing. It
 	// fails with ECONFLICT, writing nothing, if the store already holds a
-	// record. Tokens whose id or hash the store already holds, and key checks
-	// of keys it already has a check for, are kept as stored (a fresh
-	// server's bootstrap token and key check survive a restore).
+	// record. Tokens whose id or hash the store already holds, key checks of
+	// keys it already has a check for, namespaces it already has and role
+	// bindings it already holds (same id, or same subject, role and
+	// namespace) are kept as stored (a fresh server's bootstrap token and key
+	// check survive a restore). The audit log is not part of a dump.
 	Import(ctx context.Context, d *Dump) error
 
 	TokenStore
+	NamespaceStore
+	RoleBindingStore
+	AuditStore
 
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
@@ -100,14 +105,90 @@ type TokenStore interface {
 	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
 	// CountTokens reports how many tokens exist.
 	CountTokens(ctx context.Context) (int, error)
+	// ListTokens returns every token, ordered by ID.
+	ListTokens(ctx context.Context) ([]*Token, error)
+	// DeleteToken removes the token with that ID; ENOTFOUND if absent.
+	DeleteToken(ctx context.Context, id string) error
+}
+
+// NamespaceStore keeps namespaces. The namespace DefaultNamespace always
+// exists (the migration that adds namespaces creates it) and cannot be
+// deleted.
+type NamespaceStore interface {
+	// CreateNamespace stores n; ECONFLICT if it exists.
+	CreateNamespace(ctx context.Context, n *Namespace) error
+	// GetNamespace returns the namespace, or ENOTFOUND.
+	GetNamespace(ctx context.Context, name string) (*Namespace, error)
+	// ListNamespaces returns every namespace, ordered by name.
+	ListNamespaces(ctx context.Context) ([]*Namespace, error)
+	// DeleteNamespace removes the namespace and its role bindings,
+	// atomically. A namespace that holds connections is refused (ECONFLICT)
+	// unless force, which deletes them too; a vital connection refuses the
+	// deletion even with force (EINVALID). ENOTFOUND if absent; EINVALID
+	// for DefaultNamespace.
+	DeleteNamespace(ctx context.Context, name string, force bool) error
+}
+
+// RoleBindingStore keeps role bindings.
+type RoleBindingStore interface {
+	// CreateRoleBinding stores b; ECONFLICT if its ID, or the same
+	// (Subject, Role, Namespace), exists.
+	CreateRoleBinding(ctx context.Context, b *RoleBinding) error
+	// ListRoleBindings returns every role binding, ordered by
+	// (Namespace, Subject, Role).
+	ListRoleBindings(ctx context.Context) ([]*RoleBinding, error)
+	// DeleteRoleBinding removes the binding; ENOTFOUND if absent.
+	DeleteRoleBinding(ctx context.Context, id string) error
+}
+
+// AuditStore keeps the audit log: append-only.
+type AuditStore interface {
+	// AppendAudit stores e and sets e.ID, which increases with each event.
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	// ListAudit returns the events matching f, oldest first.
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+}
+
+// AuditEvent is one entry of the audit log. It never holds a secret value;
+// where a credential must be correlated, Detail holds a keyed HMAC of it.
+type AuditEvent struct {
+	ID         int64     `json:"id"`
+	Time       time.Time `json:"time"`
+	Subject    string    `json:"subject,omitempty"` // empty when unauthenticated
+	Action     string    `json:"action"`            // e.g. "connection.reveal"
+	Namespace  string    `json:"namespace,omitempty"`
+	Connection string    `json:"connection,omitempty"`
+	Job        string    `json:"job,omitempty"`    // from X-Tether-Job
+	Outcome    string    `json:"outcome"`          // "success", "denied" or "failed"
+	Remote     string    `json:"remote,omitempty"` // client address
+	Detail     string    `json:"detail,omitempty"` // safe detail: missing permission, token fingerprint
+}
+
+// Audit outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeDenied  = "denied"
+	OutcomeFailed  = "failed"
+)
+
+// AuditFilter selects audit events. Zero fields select everything.
+type AuditFilter struct {
+	Namespace  string
+	Connection string
+	Actions    []string
+	Since      time.Time // events at or after
+	AfterID    int64     // events with a greater ID (paging)
+	Limit      int       // at most this many; 0 means no limit
 }
 
 // Dump is the whole content of a store, as a backup carries it: still
 // sealed, so it is no more secret than the database itself.
 type Dump struct {
 	// KeyChecks are the check values of every key that sealed data here.
-	KeyChecks map[string][]byte
-	Tokens    []*Token
+	KeyChecks    map[string][]byte
+	Tokens       []*Token
+	Namespaces   []*Namespace
+	RoleBindings []*RoleBinding
 	// RecordCount is how many records Records yields.
 	RecordCount int
 	// Records yields every record in (namespace, id) order, then stops; an

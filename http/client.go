@@ -27,6 +27,7 @@ type Client struct {
 	base  string
 	http  *http.Client
 	token TokenSource
+	job   string
 }
 
 var _ tether.ConnectionService = (*Client)(nil)
@@ -44,12 +45,24 @@ func NewClient(baseURL string, token TokenSource, hc *http.Client) (*Client, err
 	return &Client{base: strings.TrimSuffix(u.String(), "/"), http: hc, token: token}, nil
 }
 
-// connPath is the path of the connection collection in ns.
+// WithJob returns a client whose requests say they act for job
+// (X-Tether-Job), which the server records in its audit log.
+func (c *Client) WithJob(job string) *Client {
+	out := *c
+	out.job = job
+	return &out
+}
+
+// connPath is the path of the connection collection in ns: Odahu's route
+// for the default namespace, the namespaced one otherwise.
 func connPath(ns string) (string, error) {
-	if ns != "" && ns != tether.DefaultNamespace {
-		return "", tether.Errorf(tether.EINVALID, "namespace %q: this server serves only the %q namespace", ns, tether.DefaultNamespace)
+	if ns == "" || ns == tether.DefaultNamespace {
+		return routeConnections, nil
 	}
-	return routeConnections, nil
+	if !tether.NamespacePattern.MatchString(ns) {
+		return "", tether.Errorf(tether.EINVALID, "namespace %q is not a valid namespace name", ns)
+	}
+	return "/api/v1/namespaces/" + ns + "/connection", nil
 }
 
 // Get returns the masked connection.
@@ -237,6 +250,9 @@ func (c *Client) newRequest(ctx context.Context, method, path string, h http.Hea
 		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.job != "" {
+		req.Header.Set("X-Tether-Job", c.job)
+	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -11,7 +11,12 @@ import (
 
 // namespace is the namespace a request addresses. Odahu's routes address
 // the default namespace.
-func namespace(*http.Request) string { return tether.DefaultNamespace }
+func namespace(r *http.Request) string {
+	if ns := r.PathValue("ns"); ns != "" {
+		return ns
+	}
+	return tether.DefaultNamespace
+}
 
 func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 	f, err := parseFilter(r)
@@ -174,4 +179,18 @@ func decodeConnection(w http.ResponseWriter, r *http.Request) (*tether.Connectio
 		return nil, err
 	}
 	return tether.DecodeConnection(body)
+}
+
+func (s *Server) connectionUsage(w http.ResponseWriter, r *http.Request) {
+	since, err := sinceQuery(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	u, err := s.audit.Usage(r.Context(), namespace(r), r.PathValue("id"), since)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
 }

@@ -21,6 +21,7 @@ var statusOf = map[string]int{
 	tether.EUNAUTHORIZED: http.StatusUnauthorized,
 	tether.EFORBIDDEN:    http.StatusForbidden,
 	tether.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	tether.ETHROTTLED:    http.StatusTooManyRequests,
 	tether.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	tether.EINTERNAL:     http.StatusInternalServerError,
 }

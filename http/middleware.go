@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,7 +63,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx = tether.WithRequestInfo(ctx, tether.RequestInfo{Job: jobOf(r), Remote: clientAddr(r)})
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
@@ -83,17 +86,27 @@ func newRequestID() string {
 }
 
 // authenticate requires a valid bearer token and puts the caller's identity
-// in the request context.
+// in the request context. An address that failed too often gets 429 first.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := clientAddr(r)
+		if blocked, wait := s.throttle.blocked(addr); blocked {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			writeError(w, r, s.log, tether.Errorf(tether.ETHROTTLED, "too many failed authentications from %s: retry in %s", addr, wait.Round(time.Second)))
+			return
+		}
 		token, ok := bearer(r)
 		if !ok {
+			s.throttle.failed(addr)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tether"`)
 			writeError(w, r, s.log, tether.Errorf(tether.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>"))
 			return
 		}
 		who, err := s.auth.Authenticate(r.Context(), token)
 		if err != nil {
+			if tether.ErrorCode(err) == tether.EUNAUTHORIZED {
+				s.throttle.failed(addr)
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tether", error="invalid_token"`)
 			writeError(w, r, s.log, err)
 			return
@@ -127,4 +140,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// validJob limits the X-Tether-Job header to what is safe to store and show.
+var validJob = regexp.MustCompile(`^[A-Za-z0-9._:/@-]{1,128}$`)
+
+// jobOf returns the job a request is made for (X-Tether-Job), if valid.
+func jobOf(r *http.Request) string {
+	if j := r.Header.Get("X-Tether-Job"); validJob.MatchString(j) {
+		return j
+	}
+	return ""
 }

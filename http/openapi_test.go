@@ -39,7 +39,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	}
 	s := newStack(t)
 	covered := map[string]bool{}
-	exchange := func(method, path, body string, headers ...string) {
+	exchange := func(method, path, body string, headers ...string) []byte {
 		t.Helper()
 		req, _ := http.NewRequest(method, s.srv.URL+path, strings.NewReader(body))
 		if strings.HasPrefix(path, "/api/") {
@@ -51,7 +51,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 		for i := 0; i+1 < len(headers); i += 2 {
 			req.Header.Set(headers[i], headers[i+1])
 		}
-		validate(t, router, s.srv.Client(), req, body, covered)
+		return validate(t, router, s.srv.Client(), req, body, covered)
 	}
 	exchange("POST", "/api/v1/connection", s3Example)
 	exchange("POST", "/api/v1/connection", s3Example)
@@ -68,6 +68,26 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("POST", "/api/v1/restore", string(s.do("GET", "/api/v1/backup", "").body), "Content-Type", "application/x-ndjson")
 	exchange("POST", "/api/v1/restore", "not a backup", "Content-Type", "application/x-ndjson")
 	exchange("DELETE", "/api/v1/connection/training-data", "")
+	exchange("GET", "/api/v1/connection/training-data/usage?since=24h", "")
+	exchange("POST", "/api/v1/namespaces", `{"name":"team-a"}`)
+	exchange("GET", "/api/v1/namespaces", "")
+	exchange("GET", "/api/v1/namespaces/team-a", "")
+	exchange("POST", "/api/v1/namespaces/team-a/connection", s3Example)
+	exchange("GET", "/api/v1/namespaces/team-a/connection?size=5", "")
+	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data", "")
+	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data/decrypted", "")
+	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data/usage", "")
+	exchange("PUT", "/api/v1/namespaces/team-a/connection", s3Example)
+	exchange("PUT", "/api/v1/namespaces/team-a/connection/training-data", s3Example)
+	exchange("DELETE", "/api/v1/namespaces/team-a/connection/training-data", "")
+	rb := exchange("POST", "/api/v1/rolebindings", `{"subject":"group:ml","role":"viewer","namespace":"team-a"}`)
+	exchange("GET", "/api/v1/rolebindings?namespace=team-a", "")
+	exchange("DELETE", "/api/v1/rolebindings/"+jsonField(t, rb, "id"), "")
+	tok := exchange("POST", "/api/v1/tokens", `{"subject":"user:alice","ttl":"1h"}`)
+	exchange("GET", "/api/v1/tokens", "")
+	exchange("DELETE", "/api/v1/tokens/"+jsonField(t, tok, "id"), "")
+	exchange("GET", "/api/v1/audit?namespace=team-a&since=1h&limit=50", "")
+	exchange("DELETE", "/api/v1/namespaces/team-a?force=true", "")
 	exchange("GET", "/healthz", "")
 	exchange("GET", "/readyz", "")
 	exchange("GET", "/metrics", "")
@@ -89,7 +109,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 
 // validate sends req, checks that the document has its route, and
 // validates the request and the response against the document.
-func validate(t *testing.T, router routers.Router, hc *http.Client, req *http.Request, body string, covered map[string]bool) {
+func validate(t *testing.T, router routers.Router, hc *http.Client, req *http.Request, body string, covered map[string]bool) []byte {
 	t.Helper()
 	ctx := context.Background()
 	route, params, err := router.FindRoute(req)
@@ -117,6 +137,7 @@ func validate(t *testing.T, router routers.Router, hc *http.Client, req *http.Re
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 		t.Errorf("%s %s -> %d: response does not match the document: %v", req.Method, req.URL.Path, resp.StatusCode, err)
 	}
+	return raw
 }
 
 func lastLine(b []byte) []byte {
@@ -136,4 +157,15 @@ func ndjsonDecoder(body io.Reader, h http.Header, schema *openapi3.SchemaRef, fn
 		return v, nil
 	}
 	return string(raw), nil
+}
+
+// jsonField returns a string field of a JSON object.
+func jsonField(t *testing.T, raw []byte, name string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	v, _ := m[name].(string)
+	return v
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,19 +13,50 @@ import (
 
 func TestAuthentication(t *testing.T) {
 	s := newStack(t)
-	for _, token := range []string{"", "tether_wrong", "Basic abc"} {
-		for _, route := range []string{"GET /api/v1/connection", "GET /api/v1/connection/x", "GET /api/v1/connection/x/decrypted",
-			"POST /api/v1/connection", "PUT /api/v1/connection", "PUT /api/v1/connection/x", "DELETE /api/v1/connection/x", "POST /api/v1/keys/rotate"} {
-			method, path, _ := strings.Cut(route, " ")
-			r := s.doAs(token, method, path, s3Example)
-			mustStatus(t, r, http.StatusUnauthorized)
-			if r.header.Get("WWW-Authenticate") == "" || r.message(t) == "" {
-				t.Errorf("%s with token %q: no WWW-Authenticate or message", route, token)
-			}
+	routes := []string{"GET /api/v1/connection", "GET /api/v1/connection/x/decrypted", "POST /api/v1/connection",
+		"PUT /api/v1/connection/x", "DELETE /api/v1/connection/x", "POST /api/v1/keys/rotate", "GET /api/v1/namespaces",
+		"GET /api/v1/tokens", "GET /api/v1/audit"}
+	// Nine failures: under the throttling budget of this client address.
+	for i, route := range routes {
+		token := []string{"", "tether_wrong", "Basic abc"}[i%3]
+		method, path, _ := strings.Cut(route, " ")
+		r := s.doAs(token, method, path, s3Example)
+		mustStatus(t, r, http.StatusUnauthorized)
+		if r.header.Get("WWW-Authenticate") == "" || r.message(t) == "" {
+			t.Errorf("%s with token %q: no WWW-Authenticate or message", route, token)
 		}
 	}
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json", "/swagger/index.html"} {
 		mustStatus(t, s.doAs("", "GET", path, ""), http.StatusOK)
+	}
+}
+
+// TestFailedAuthenticationIsThrottledPerAddress: past its budget of
+// failures an address gets 429, even with a good token, while another
+// address is not slowed.
+func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
+	s := newStack(t)
+	for i := 0; i < 10; i++ {
+		mustStatus(t, s.doAs("tether_guess", "GET", "/api/v1/connection", ""), http.StatusUnauthorized)
+	}
+	r := s.doAs("tether_guess", "GET", "/api/v1/connection", "")
+	mustStatus(t, r, http.StatusTooManyRequests)
+	if r.header.Get("Retry-After") == "" {
+		t.Errorf("429 without Retry-After")
+	}
+	mustStatus(t, s.doAs(s.token, "GET", "/api/v1/connection", ""), http.StatusTooManyRequests)
+
+	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
+	req, _ := http.NewRequest("GET", s.srv.URL+"/api/v1/connection", nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := other.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("another address got %d, want 200", resp.StatusCode)
 	}
 }
 

@@ -1,29 +1,62 @@
 package http
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
-// Route patterns. Odahu's routes are served verbatim; Tether's extensions
-// sit beside them.
+// Route patterns. Odahu's routes are served verbatim and address the
+// default namespace; Tether's extensions sit beside them.
 const (
-	routeConnections = "/api/v1/connection"
-	routeConnection  = "/api/v1/connection/{id}"
-	routeDecrypted   = "/api/v1/connection/{id}/decrypted"
-	routeRotateKeys  = "/api/v1/keys/rotate"
-	routeBackup      = "/api/v1/backup"
-	routeRestore     = "/api/v1/restore"
+	routeConnections   = "/api/v1/connection"
+	routeConnection    = "/api/v1/connection/{id}"
+	routeDecrypted     = "/api/v1/connection/{id}/decrypted"
+	routeUsage         = "/api/v1/connection/{id}/usage"
+	routeNSPrefix      = "/api/v1/namespaces/{ns}"
+	routeNamespaces    = "/api/v1/namespaces"
+	routeNamespace     = "/api/v1/namespaces/{ns}"
+	routeRoleBindings  = "/api/v1/rolebindings"
+	routeRoleBinding   = "/api/v1/rolebindings/{id}"
+	routeTokens        = "/api/v1/tokens"
+	routeToken         = "/api/v1/tokens/{id}"
+	routeAudit         = "/api/v1/audit"
+	routeRotateKeys    = "/api/v1/keys/rotate"
+	routeBackup        = "/api/v1/backup"
+	routeRestore       = "/api/v1/restore"
+	namespacedInfix    = "/namespaces/{ns}"
+	connectionsSegment = "/connection"
 )
 
 func (s *Server) routes() {
 	api := func(pattern string, h http.HandlerFunc) {
 		s.mux.Handle(pattern, s.authenticate(h))
 	}
-	api("GET "+routeConnections, s.listConnections)
-	api("POST "+routeConnections, s.createConnection)
-	api("PUT "+routeConnections, s.updateConnection)
-	api("PUT "+routeConnection, s.updateConnection)
-	api("GET "+routeConnection, s.getConnection)
-	api("DELETE "+routeConnection, s.deleteConnection)
-	api("GET "+routeDecrypted, s.revealConnection)
+	// Every connection route twice: Odahu's (default namespace) and the
+	// namespaced one, /api/v1/namespaces/{ns}/connection...
+	conn := func(method, route string, h http.HandlerFunc) {
+		api(method+" "+route, h)
+		api(method+" "+strings.Replace(route, "/api/v1", "/api/v1"+namespacedInfix, 1), h)
+	}
+	conn("GET", routeConnections, s.listConnections)
+	conn("POST", routeConnections, s.createConnection)
+	conn("PUT", routeConnections, s.updateConnection)
+	conn("PUT", routeConnection, s.updateConnection)
+	conn("GET", routeConnection, s.getConnection)
+	conn("DELETE", routeConnection, s.deleteConnection)
+	conn("GET", routeDecrypted, s.revealConnection)
+	conn("GET", routeUsage, s.connectionUsage)
+
+	api("GET "+routeNamespaces, s.listNamespaces)
+	api("POST "+routeNamespaces, s.createNamespace)
+	api("GET "+routeNamespace, s.getNamespace)
+	api("DELETE "+routeNamespace, s.deleteNamespace)
+	api("GET "+routeRoleBindings, s.listRoleBindings)
+	api("POST "+routeRoleBindings, s.createRoleBinding)
+	api("DELETE "+routeRoleBinding, s.deleteRoleBinding)
+	api("GET "+routeTokens, s.listTokens)
+	api("POST "+routeTokens, s.createToken)
+	api("DELETE "+routeToken, s.revokeToken)
+	api("GET "+routeAudit, s.listAudit)
 	api("POST "+routeRotateKeys, s.rotateKeys)
 	api("GET "+routeBackup, s.backupStore)
 	api("POST "+routeRestore, s.restoreStore)

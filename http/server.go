@@ -10,10 +10,14 @@ import (
 
 // Deps are what the server serves.
 type Deps struct {
-	Connections tether.ConnectionService
-	Keys        tether.KeyService
-	Backups     tether.BackupService
-	Auth        tether.Authenticator
+	Connections  tether.ConnectionService
+	Keys         tether.KeyService
+	Backups      tether.BackupService
+	Namespaces   tether.NamespaceService
+	RoleBindings tether.RoleBindingService
+	Tokens       tether.TokenService
+	Audit        tether.AuditService
+	Auth         tether.Authenticator
 	// Ready reports whether the server can serve requests (e.g. the store
 	// answers); /readyz calls it.
 	Ready  func(ctx context.Context) error
@@ -22,23 +26,29 @@ type Deps struct {
 
 // Server is the HTTP handler of the Tether API.
 type Server struct {
-	conns   tether.ConnectionService
-	keys    tether.KeyService
-	backups tether.BackupService
-	auth    tether.Authenticator
-	ready   func(ctx context.Context) error
-	log     *slog.Logger
-	metrics *metrics
-	mux     *http.ServeMux
-	handler http.Handler
+	conns    tether.ConnectionService
+	keys     tether.KeyService
+	backups  tether.BackupService
+	ns       tether.NamespaceService
+	rb       tether.RoleBindingService
+	tokens   tether.TokenService
+	audit    tether.AuditService
+	auth     tether.Authenticator
+	ready    func(ctx context.Context) error
+	log      *slog.Logger
+	metrics  *metrics
+	throttle *throttle
+	mux      *http.ServeMux
+	handler  http.Handler
 }
 
 // NewServer returns the API handler: routes, authentication, request logs,
 // metrics and panic recovery.
 func NewServer(d Deps) *Server {
 	s := &Server{
-		conns: d.Connections, keys: d.Keys, backups: d.Backups, auth: d.Auth, ready: d.Ready, log: d.Logger,
-		metrics: newMetrics(), mux: http.NewServeMux(),
+		conns: d.Connections, keys: d.Keys, backups: d.Backups, ns: d.Namespaces, rb: d.RoleBindings,
+		tokens: d.Tokens, audit: d.Audit, auth: d.Auth, ready: d.Ready, log: d.Logger,
+		metrics: newMetrics(), throttle: newThrottle(), mux: http.NewServeMux(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tether-ml/tether"
 	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/seal"
@@ -52,19 +51,16 @@ func newStackWithKey(t *testing.T, keyFile string) *stack {
 	if err := service.VerifyKeys(ctx, st, kr, "tether.key"); err != nil {
 		t.Fatal(err)
 	}
-	tokens := service.NewTokens(st)
-	if err := tokens.Bootstrap(ctx, "", filepath.Join(dir, "admin.token")); err != nil {
+	if err := service.NewTokens(st).Bootstrap(ctx, "", filepath.Join(dir, "admin.token")); err != nil {
 		t.Fatal(err)
 	}
-	admins := service.Admins{tether.BootstrapSubject}
 	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	set := service.New(st, kr, conntype.New(), log)
 	h := thttp.NewServer(thttp.Deps{
-		Connections: service.NewConnections(st, kr, conntype.New(), admins),
-		Keys:        service.NewKeys(st, kr, admins),
-		Backups:     service.NewBackups(st, kr, admins),
-		Auth:        tokens,
-		Ready:       st.Ping,
-		Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
+		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
+		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
+		Ready: st.Ping, Logger: log,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -52,6 +52,7 @@ var sortedIDs = []string{"docker-registry", "docker-registry-ecr", "ml-repositor
 
 const wantYAMLList = `- id: docker-registry
   kind: Connection
+  namespace: default
   spec:
     password: '*****'
     type: docker
@@ -64,6 +65,7 @@ const wantYAMLList = `- id: docker-registry
     version: 1
 - id: docker-registry-ecr
   kind: Connection
+  namespace: default
   spec:
     description: Packager registry
     keyID: '*****'
@@ -78,6 +80,7 @@ const wantYAMLList = `- id: docker-registry
     version: 1
 - id: ml-repository
   kind: Connection
+  namespace: default
   spec:
     description: Git repository with the Odahu-Flow examples
     keySecret: '*****'
@@ -92,6 +95,7 @@ const wantYAMLList = `- id: docker-registry
     version: 1
 - id: training-data
   kind: Connection
+  namespace: default
   spec:
     description: Training data for a model
     keyID: '*****'
@@ -106,6 +110,7 @@ const wantYAMLList = `- id: docker-registry
     version: 1
 - id: training-data-azure
   kind: Connection
+  namespace: default
   spec:
     description: Training data for a model
     keySecret: '*****'
@@ -118,6 +123,7 @@ const wantYAMLList = `- id: docker-registry
     version: 1
 - id: training-data-gcs
   kind: Connection
+  namespace: default
   spec:
     description: Training data for a model
     keySecret: '*****'

@@ -1,77 +1,55 @@
 package cli
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
+	thttp "github.com/tether-ml/tether/http"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
 )
 
 // Defaults of the client configuration.
 const (
-	defaultURL       = "http://127.0.0.1:8080"
 	defaultDataDir   = "tether-data"
 	adminTokenName   = "admin.token"
-	envURL           = "TETHER_URL"
-	envToken         = "TETHER_TOKEN"
-	envTokenPath     = "TETHER_TOKEN_PATH"
 	envDataDir       = "TETHER_DATA_DIR"
 	envKeyFile       = "TETHER_KEY_FILE"
 	envAdminToken    = "TETHER_ADMIN_TOKEN_FILE"
 	envAddr          = "TETHER_ADDR"
+	envNamespace     = "TETHER_NAMESPACE"
+	envJob           = "TETHER_JOB"
 	localTokenSource = "./" + defaultDataDir + "/" + adminTokenName
 )
 
-// client returns an API client configured from flags and environment:
-// --url, TETHER_URL, or the local default; see tokenSource for the token.
+// client returns an API client configured as the Go client is (see
+// thttp.ConfigFromEnv: TETHER_URL, TETHER_TOKEN, TETHER_TOKEN_PATH, the
+// in-pod defaults), overridden by --url, --token, --ca-file and
+// --insecure-skip-tls-verify, and acting for --job.
 func (a *app) client() (*thttp.Client, error) {
-	url := firstNonEmpty(a.url, a.env.Getenv(envURL), defaultURL)
-	return thttp.NewClient(url, a.tokenSource(), nil)
-}
-
-// tokenSource picks the token: --token, TETHER_TOKEN, the file at
-// TETHER_TOKEN_PATH, or ./tether-data/admin.token (local quick start).
-// Files are re-read on every call, so rotated tokens are picked up.
-func (a *app) tokenSource() thttp.TokenSource {
-	if t := firstNonEmpty(a.token, a.env.Getenv(envToken)); t != "" {
-		return func() (string, error) { return t, nil }
+	cfg := thttp.ConfigFromEnv(a.env.Getenv)
+	if a.url != "" {
+		cfg.URL = a.url
 	}
-	if p := a.env.Getenv(envTokenPath); p != "" {
-		return func() (string, error) {
-			t, err := readToken(p)
-			if tether.ErrorCode(err) == tether.ENOTFOUND {
-				// No credentials: an authentication failure (exit 6), not a
-				// missing resource (exit 4).
-				return "", tether.Errorf(tether.EUNAUTHORIZED, "%s", tether.ErrorMessage(err))
-			}
-			return t, err
-		}
+	if a.token != "" {
+		cfg.Token = a.token
 	}
-	return func() (string, error) {
-		t, err := readToken(localTokenSource)
-		if tether.ErrorCode(err) == tether.ENOTFOUND {
-			return "", tether.Errorf(tether.EUNAUTHORIZED,
-				"no token: use --token, TETHER_TOKEN or TETHER_TOKEN_PATH (or run next to the server's %s)", localTokenSource)
-		}
-		return t, err
+	if a.caFile != "" {
+		cfg.CAFile = a.caFile
 	}
-}
-
-func readToken(path string) (string, error) {
-	raw, err := os.ReadFile(filepath.Clean(path))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", tether.Errorf(tether.ENOTFOUND, "token file %s does not exist", path)
-	}
+	cfg.Insecure = a.insecure
+	cfg.Fallback = a.localToken
+	cl, err := thttp.NewClientFromConfig(cfg)
 	if err != nil {
-		return "", tether.Errorf(tether.EUNAUTHORIZED, "cannot read token file %s", path)
+		return nil, err
 	}
-	t := strings.TrimSpace(string(raw))
-	if t == "" {
-		return "", tether.Errorf(tether.EUNAUTHORIZED, "token file %s is empty", path)
+	return cl.WithJob(firstNonEmpty(a.job, a.env.Getenv(envJob))), nil
+}
+
+// localToken is the token of the last resort: the admin token of a server
+// run from this directory (the local quick start).
+func (a *app) localToken() (string, error) {
+	t, err := thttp.ReadTokenFile(localTokenSource)
+	if err != nil {
+		return "", tether.Errorf(tether.EUNAUTHORIZED,
+			"no token: use --token, TETHER_TOKEN or TETHER_TOKEN_PATH (or run next to the server's %s)", localTokenSource)
 	}
 	return t, nil
 }

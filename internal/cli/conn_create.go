@@ -24,7 +24,11 @@ func (a *app) connCreateCommand() *cobra.Command {
 				return err
 			}
 			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
-				out, err := cl.Create(cmd.Context(), tether.DefaultNamespace, c)
+				ns, err := a.nsOf(c)
+				if err != nil {
+					return "", err
+				}
+				out, err := cl.Create(cmd.Context(), ns, c)
 				if err != nil {
 					return "", err
 				}

@@ -26,7 +26,10 @@ func (a *app) connDeleteCommand() *cobra.Command {
 				return err
 			}
 			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
-				err := cl.Delete(cmd.Context(), tether.DefaultNamespace, c.ID)
+				ns, err := a.nsOf(c)
+				if err == nil {
+					err = cl.Delete(cmd.Context(), ns, c.ID)
+				}
 				if tether.ErrorCode(err) == tether.ENOTFOUND && ignoreNotFound {
 					return fmt.Sprintf("connection %q not found (ignored)", c.ID), nil
 				}

@@ -34,7 +34,11 @@ since.`,
 			}
 			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
 				opts := tether.UpdateOptions{Version: c.Status.Version, Force: force}
-				out, err := cl.Update(cmd.Context(), tether.DefaultNamespace, c, opts)
+				ns, err := a.nsOf(c)
+				if err != nil {
+					return "", err
+				}
+				out, err := cl.Update(cmd.Context(), ns, c, opts)
 				if err != nil {
 					return "", err
 				}

@@ -48,7 +48,7 @@ func (a *app) fetch(cmd *cobra.Command, id string, types []string, decrypted boo
 	if err != nil {
 		return nil, err
 	}
-	ctx, ns := cmd.Context(), tether.DefaultNamespace
+	ctx, ns := cmd.Context(), a.ns()
 	if id != "" {
 		get := cl.Get
 		if decrypted {
@@ -79,7 +79,7 @@ func (a *app) completeIDs(cmd *cobra.Command, flag string) {
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}
-		list, err := cl.ListAll(c.Context(), tether.DefaultNamespace, nil)
+		list, err := cl.ListAll(c.Context(), a.ns(), nil)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}

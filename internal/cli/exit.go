@@ -31,6 +31,7 @@ var exitOf = map[string]int{
 	tether.EUNAUTHORIZED: exitAuth,
 	tether.EFORBIDDEN:    exitAuth,
 	tether.EUNAVAILABLE:  exitUnavailable,
+	tether.ETHROTTLED:    exitUnavailable,
 	tether.EINTERNAL:     exitInternal,
 }
 

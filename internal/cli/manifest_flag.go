@@ -132,3 +132,16 @@ func aboutItem(err error) bool {
 	}
 	return true
 }
+
+// ns is the namespace -n names, or the default one.
+func (a *app) ns() string { return firstNonEmpty(a.namespace, tether.DefaultNamespace) }
+
+// nsOf is the namespace of a connection from a file: -n, or the manifest's
+// namespace field, or the default one. -n and a different namespace in the
+// manifest are a mistake, not a choice.
+func (a *app) nsOf(c *tether.Connection) (string, error) {
+	if a.namespace != "" && c.Namespace != "" && c.Namespace != a.namespace {
+		return "", usagef("connection %q is in namespace %q in the file, but -n says %q", c.ID, c.Namespace, a.namespace)
+	}
+	return firstNonEmpty(a.namespace, c.Namespace, tether.DefaultNamespace), nil
+}

@@ -23,10 +23,14 @@ type Env struct {
 
 // app is the state shared by the commands of one invocation.
 type app struct {
-	env   Env
-	types *conntype.Registry
-	url   string
-	token string
+	env       Env
+	types     *conntype.Registry
+	url       string
+	token     string
+	caFile    string
+	insecure  bool
+	namespace string
+	job       string
 }
 
 const rootLong = `Tether is a connection registry for ML platforms: it keeps how to reach each
@@ -35,10 +39,13 @@ serves them by name. "tether server" runs the API; every other command is its
 client, in the style of kubectl and odahuflowctl.
 
 Client configuration:
-  --url, TETHER_URL              server address (default http://127.0.0.1:8080)
+  --url, TETHER_URL              server address (default http://127.0.0.1:8080;
+                                 in a pod http://tether.tether.svc.cluster.local)
   --token, TETHER_TOKEN          bearer token
   TETHER_TOKEN_PATH              file holding the token, re-read on every call
+                                 (in a pod default /var/run/secrets/tether/token)
   ./tether-data/admin.token      used when none of the above is set
+  -n, TETHER_NAMESPACE           namespace (default: the manifest's, else default)
 
 Exit codes:
   0  success
@@ -63,9 +70,15 @@ func NewRootCommand(env Env) *cobra.Command {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.PersistentFlags().StringVar(&a.url, "url", "", "server URL (env TETHER_URL; default http://127.0.0.1:8080)")
-	root.PersistentFlags().StringVar(&a.token, "token", "", "bearer token (env TETHER_TOKEN)")
-	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(), versionCommand())
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.url, "url", "", "server URL (env TETHER_URL; default http://127.0.0.1:8080, in a pod http://tether.tether.svc.cluster.local)")
+	pf.StringVar(&a.token, "token", "", "bearer token (env TETHER_TOKEN)")
+	pf.StringVar(&a.caFile, "ca-file", "", "PEM certificates to trust for the server (env TETHER_CA_FILE)")
+	pf.BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify the server's certificate (testing only)")
+	pf.StringVarP(&a.namespace, "namespace", "n", env.Getenv(envNamespace), "namespace (env TETHER_NAMESPACE; default: the manifest's, else default)")
+	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
+	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(),
+		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), versionCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }
@@ -87,7 +100,7 @@ func (a *app) connCommand() *cobra.Command {
 		Aliases: []string{"conn", "connections"},
 		Short:   "Manage connections",
 	}
-	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand())
+	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand())
 	return requireSubcommand(cmd)
 }
 

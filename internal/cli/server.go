@@ -70,24 +70,40 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		return err
 	}
 	defer st.Close()
-	admins := service.Admins{tether.BootstrapSubject}
-	conns := service.NewConnections(st, sealer, a.types, admins)
+	deps, invalidate, err := a.services(ctx, cfg, st, sealer, log)
+	if err != nil {
+		return err
+	}
 	if w, ok := st.(tether.ChangeWatcher); ok {
-		// Other replicas write too: forget page boundaries when they do.
+		// Other replicas write too: forget cached state when they do.
 		// Stopped before the store closes (defers run last-in first-out).
 		wctx, stop := context.WithCancel(ctx)
 		defer stop()
-		go func() { _ = w.WatchChanges(wctx, conns.Invalidate) }()
+		go func() { _ = w.WatchChanges(wctx, invalidate) }()
 	}
-	handler := thttp.NewServer(thttp.Deps{
-		Connections: conns,
-		Keys:        service.NewKeys(st, sealer, admins),
-		Backups:     service.NewBackups(st, sealer, admins),
-		Auth:        service.NewTokens(st),
-		Ready:       st.Ping,
-		Logger:      log,
-	})
+	handler := thttp.NewServer(deps)
 	return serve(ctx, log, cfg, handler)
+}
+
+// services builds the services over the store and the keyring, and
+// returns them with the function that drops what they cache.
+func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *seal.Keyring, log *slog.Logger) (thttp.Deps, func(), error) {
+	more, err := a.authenticators(ctx, cfg)
+	if err != nil {
+		return thttp.Deps{}, nil, err
+	}
+	set := service.New(st, sealer, a.types, log, more...)
+	return thttp.Deps{
+		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
+		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
+		Ready: st.Ping, Logger: log,
+	}, set.Invalidate, nil
+}
+
+// authenticators returns the authenticators the flags configure beyond API
+// tokens: OIDC and Kubernetes service-account tokens.
+func (a *app) authenticators(_ context.Context, _ serverConfig) ([]tether.Authenticator, error) {
+	return nil, nil
 }
 
 // openData opens the store (migrating it), the keyring (created on first

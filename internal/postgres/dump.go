@@ -37,6 +37,12 @@ func (db *DB) Export(ctx context.Context, fn func(*tether.Dump) error) error {
 	if d.Tokens, err = queryTokens(ctx, op, tx); err != nil {
 		return err
 	}
+	if d.Namespaces, err = queryNamespaces(ctx, op, tx); err != nil {
+		return err
+	}
+	if d.RoleBindings, err = queryRoleBindings(ctx, op, tx); err != nil {
+		return err
+	}
 	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM connections`).Scan(&d.RecordCount); err != nil {
 		return storeErr(ctx, op, err)
 	}

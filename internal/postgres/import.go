@@ -12,8 +12,10 @@ import (
 
 // Import writes d in one transaction: all of it or nothing; see
 // tether.Store. It fails with ECONFLICT, writing nothing, if the store holds
-// a record, or if the dump holds one twice. Tokens and key checks the store
-// already has (by id or hash, by key id) are kept as stored.
+// a record, or if the dump holds one twice. Tokens, key checks, namespaces
+// and role bindings the store already has (a token by id or hash, a key
+// check by key id, a namespace by name, a binding by id or by subject, role
+// and namespace) are kept as stored.
 //
 // The connections table is locked against writes (readers carry on) for the
 // whole import, so the emptiness check stays true until the commit: a
@@ -44,8 +46,11 @@ func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
 	})
 }
 
-// importSmall writes the key checks and tokens of d, in one round trip,
-// keeping those the store already has.
+// importSmall writes the key checks, tokens, namespaces and role bindings
+// of d, in one round trip, keeping those the store already has: ON CONFLICT
+// DO NOTHING without a target skips a row that breaks any uniqueness
+// constraint (a token's id or hash; a binding's id or its subject, role and
+// namespace).
 func importSmall(ctx context.Context, op string, tx pgx.Tx, d *tether.Dump) error {
 	b := &pgx.Batch{}
 	for keyID, sealed := range d.KeyChecks {
@@ -54,6 +59,12 @@ func importSmall(ctx context.Context, op string, tx pgx.Tx, d *tether.Dump) erro
 	}
 	for _, t := range d.Tokens {
 		b.Queue(insertToken+` ON CONFLICT DO NOTHING`, tokenValues(t)...)
+	}
+	for _, n := range d.Namespaces {
+		b.Queue(insertNamespace+` ON CONFLICT (name) DO NOTHING`, n.Name, n.CreatedAt)
+	}
+	for _, rb := range d.RoleBindings {
+		b.Queue(insertRoleBinding+` ON CONFLICT DO NOTHING`, roleBindingValues(rb)...)
 	}
 	if b.Len() == 0 {
 		return nil

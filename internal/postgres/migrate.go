@@ -15,9 +15,10 @@ import (
 )
 
 // migrationFiles holds the schema migrations, named NNNN_description.sql and
-// numbered 1, 2, 3, ... without gaps, with the same numbers as the SQLite
-// store's: version N means the same schema in both. A released migration is
-// never edited: a change to the schema is a new file.
+// numbered 1, 2, 3, ... without gaps. The numbers are this store's own:
+// 0002 (change notifications) has no SQLite counterpart, so the tables of
+// SQLite's 0002 come with 0003 here. A released migration is never edited:
+// a change to the schema is a new file.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS

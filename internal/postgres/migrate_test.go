@@ -207,3 +207,66 @@ func keys(records []*tether.Record) []string {
 	}
 	return out
 }
+
+// TestByteOrderAccess: namespaces and role bindings are listed in byte
+// order too, on a database whose collation is a natural language's.
+func TestByteOrderAccess(t *testing.T) {
+	dbURL := freshDB(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
+	db := open(t, dbURL, postgres.Options{})
+	defer db.Close()
+	for _, ns := range []string{"a", "_", "B"} {
+		if err := db.CreateNamespace(t.Context(), storetest.NewNamespace(ns)); err != nil {
+			t.Fatalf("CreateNamespace: %v", err)
+		}
+		for _, subject := range []string{"user:a", "user:_", "user:B"} {
+			b := storetest.NewRoleBinding(ns+subject, subject, tether.RoleViewer, ns)
+			if err := db.CreateRoleBinding(t.Context(), b); err != nil {
+				t.Fatalf("CreateRoleBinding: %v", err)
+			}
+		}
+	}
+	namespaces, err := db.ListNamespaces(t.Context())
+	var names []string
+	for _, n := range namespaces {
+		names = append(names, n.Name)
+	}
+	if want := []string{"B", "_", "a", "default"}; err != nil || !slices.Equal(names, want) {
+		t.Errorf("ListNamespaces = %v, %v; want %v", names, err, want)
+	}
+	bindings, err := db.ListRoleBindings(t.Context())
+	var got []string
+	for _, b := range bindings {
+		got = append(got, b.ID)
+	}
+	want := []string{"Buser:B", "Buser:_", "Buser:a", "_user:B", "_user:_", "_user:a", "auser:B", "auser:_", "auser:a"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("ListRoleBindings = %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestUpgradeKeepsData: migrating a database in use from version 2 adds
+// the access tables, with the namespace "default", and keeps the data.
+func TestUpgradeKeepsData(t *testing.T) {
+	dbURL := freshDB(t, "")
+	db := open(t, dbURL, postgres.Options{})
+	r := storetest.NewRecord("default", "kept", "s3")
+	if err := db.CreateRecord(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := connect(t, dbURL).Exec(t.Context(), `DROP TABLE namespaces, role_bindings, audit_events;
+		DELETE FROM schema_migrations WHERE version = 3`); err != nil {
+		t.Fatalf("roll back to version 2: %v", err)
+	}
+	db = open(t, dbURL, postgres.Options{NoMigrate: true})
+	defer db.Close()
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3}) {
+		t.Fatalf("Migrate from version 2 = %v, %v; want [3]", applied, err)
+	}
+	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
+		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)
+	}
+	if _, err := db.GetNamespace(t.Context(), tether.DefaultNamespace); err != nil {
+		t.Errorf("GetNamespace(default) after the upgrade: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
@@ -84,4 +85,22 @@ func queryTokens(ctx context.Context, op string, q querier) ([]*tether.Token, er
 		return nil, storeErr(ctx, op, err)
 	}
 	return out, nil
+}
+
+// ListTokens returns every token, ordered by id.
+func (db *DB) ListTokens(ctx context.Context) ([]*tether.Token, error) {
+	return queryTokens(ctx, "postgres.ListTokens", db.pool)
+}
+
+// DeleteToken removes the token with that id; ENOTFOUND if absent.
+func (db *DB) DeleteToken(ctx context.Context, id string) error {
+	const op = "postgres.DeleteToken"
+	tag, err := db.pool.Exec(ctx, `DELETE FROM tokens WHERE id = $1`, id)
+	if err != nil {
+		return storeErr(ctx, op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("token %q not found", id)}
+	}
+	return nil
 }

@@ -5,11 +5,12 @@ import (
 	"time"
 )
 
-// changeChannel is the channel the 0002 trigger notifies on every write.
+// changeChannel is the channel the triggers of migrations 0002 and 0003
+// notify on every write to connections, namespaces and role_bindings.
 const changeChannel = "tether_changes"
 
-// WatchChanges calls fn after every write committed to the connections
-// table by any replica, until ctx is done. It holds one connection of the
+// WatchChanges calls fn after every write committed to the connections,
+// namespaces or role_bindings table by any replica, until ctx is done. It holds one connection of the
 // pool for LISTEN. If that connection breaks, it reconnects (retrying with
 // backoff) and calls fn once, since notifications sent meanwhile are lost.
 func (db *DB) WatchChanges(ctx context.Context, fn func()) error {

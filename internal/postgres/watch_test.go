@@ -6,10 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/postgres"
 	"github.com/tether-ml/tether/internal/storetest"
 )
 
+// TestWatchChangesSeesWritesOfAnotherReplica: writes to connections,
+// namespaces and role bindings through one replica notify another.
 func TestWatchChangesSeesWritesOfAnotherReplica(t *testing.T) {
 	dbURL := freshDB(t, "")
 	a := open(t, dbURL, postgres.Options{})
@@ -38,19 +41,7 @@ func TestWatchChangesSeesWritesOfAnotherReplica(t *testing.T) {
 	for len(changes) > 0 {
 		<-changes
 	}
-	r := storetest.NewRecord("default", "watched", "s3")
-	writes := []struct {
-		name  string
-		write func() error
-	}{
-		{"create", func() error { return a.CreateRecord(t.Context(), r) }},
-		{"rewrap", func() error {
-			_, err := a.RewrapRecord(t.Context(), "default", "watched", 1, []byte("x"), "k")
-			return err
-		}},
-		{"delete", func() error { return a.DeleteRecord(t.Context(), "default", "watched") }},
-	}
-	for _, w := range writes {
+	for _, w := range watchedWrites(t, a) {
 		if err := w.write(); err != nil {
 			t.Fatal(err)
 		}
@@ -61,6 +52,32 @@ func TestWatchChangesSeesWritesOfAnotherReplica(t *testing.T) {
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Errorf("WatchChanges returned %v, want context.Canceled", err)
+	}
+}
+
+// watchedWrite is one write whose notification the watch test waits for.
+type watchedWrite struct {
+	name  string
+	write func() error
+}
+
+// watchedWrites returns writes through a of every kind that must notify:
+// records, namespaces and role bindings, created and deleted.
+func watchedWrites(t *testing.T, a *postgres.DB) []watchedWrite {
+	ctx := t.Context()
+	return []watchedWrite{
+		{"create", func() error { return a.CreateRecord(ctx, storetest.NewRecord("default", "watched", "s3")) }},
+		{"rewrap", func() error {
+			_, err := a.RewrapRecord(ctx, "default", "watched", 1, []byte("x"), "k")
+			return err
+		}},
+		{"delete", func() error { return a.DeleteRecord(ctx, "default", "watched") }},
+		{"create namespace", func() error { return a.CreateNamespace(ctx, storetest.NewNamespace("team-w")) }},
+		{"create role binding", func() error {
+			return a.CreateRoleBinding(ctx, storetest.NewRoleBinding("rb-w", "user:w", tether.RoleViewer, "team-w"))
+		}},
+		{"delete role binding", func() error { return a.DeleteRoleBinding(ctx, "rb-w") }},
+		{"delete namespace", func() error { return a.DeleteNamespace(ctx, "team-w", false) }},
 	}
 }
 

@@ -305,3 +305,28 @@ func TestKeyringPrintsNoKeyMaterial(t *testing.T) {
 		}
 	}
 }
+
+func TestFingerprintIsKeyedAndStableAcrossRotation(t *testing.T) {
+	dir := t.TempDir()
+	a, err := seal.Create(filepath.Join(dir, "a.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := seal.Create(filepath.Join(dir, "b.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa := a.Fingerprint([]byte("tether_some-token"))
+	if fa != a.Fingerprint([]byte("tether_some-token")) || len(fa) != 32 {
+		t.Errorf("fingerprint %q is not stable", fa)
+	}
+	if fa == b.Fingerprint([]byte("tether_some-token")) || fa == a.Fingerprint([]byte("tether_other")) {
+		t.Errorf("fingerprints do not depend on the key and the data")
+	}
+	if _, err := a.Rotate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if a.Fingerprint([]byte("tether_some-token")) != fa {
+		t.Errorf("fingerprint changed across a rotation")
+	}
+}

@@ -13,11 +13,12 @@ type Backups struct {
 	store  tether.Store
 	sealer tether.Sealer
 	authz  tether.Authorizer
+	audit  tether.AuditLog
 }
 
 // NewBackups returns the backup service.
-func NewBackups(store tether.Store, sealer tether.Sealer, authz tether.Authorizer) *Backups {
-	return &Backups{store: store, sealer: sealer, authz: authz}
+func NewBackups(store tether.Store, sealer tether.Sealer, authz tether.Authorizer, audit tether.AuditLog) *Backups {
+	return &Backups{store: store, sealer: sealer, authz: authz, audit: audit}
 }
 
 var _ tether.BackupService = (*Backups)(nil)
@@ -27,6 +28,7 @@ func (b *Backups) Backup(ctx context.Context, fn func(*tether.Dump) error) error
 	if err := authorizeGlobal(ctx, b.authz, tether.PermBackup); err != nil {
 		return err
 	}
+	_ = b.audit.Record(ctx, tether.AuditEvent{Action: ActionBackup, Outcome: tether.OutcomeSuccess})
 	return b.store.Export(ctx, fn)
 }
 
@@ -51,7 +53,11 @@ func (b *Backups) Restore(ctx context.Context, d *tether.Dump) error {
 	}
 	checked := *d
 	checked.Records = knownKeys(d.Records, d.KeyChecks)
-	return b.store.Import(ctx, &checked)
+	if err := b.store.Import(ctx, &checked); err != nil {
+		return err
+	}
+	_ = b.audit.Record(ctx, tether.AuditEvent{Action: ActionRestore, Outcome: tether.OutcomeSuccess})
+	return nil
 }
 
 // knownKeys passes records through, failing on one whose key has no check.
@@ -70,9 +76,24 @@ func knownKeys(records iter.Seq2[*tether.Record, error], checks map[string][]byt
 
 // authorizeGlobal checks a permission that is not about one namespace.
 func authorizeGlobal(ctx context.Context, authz tether.Authorizer, perm tether.Permission) error {
+	return authorize(ctx, authz, perm, "")
+}
+
+// authorize checks that the caller in ctx holds perm in ns.
+func authorize(ctx context.Context, authz tether.Authorizer, perm tether.Permission, ns string) error {
 	who := tether.IdentityFrom(ctx)
 	if who == nil {
 		return tether.Errorf(tether.EUNAUTHORIZED, "authentication required")
 	}
-	return authz.Authorize(ctx, who, perm, "")
+	return authz.Authorize(ctx, who, perm, ns)
+}
+
+// notFoundAs turns an authorizer's "namespace not found" (the caller
+// cannot see the namespace) into the not-found of the resource asked for,
+// so that the answer is the same whether the resource exists or not.
+func notFoundAs(err error, kind, id string) error {
+	if tether.ErrorCode(err) == tether.ENOTFOUND {
+		return tether.Errorf(tether.ENOTFOUND, "%s %q not found", kind, id)
+	}
+	return err
 }

@@ -16,20 +16,22 @@ type Connections struct {
 	sealer tether.Sealer
 	types  tether.TypeRegistry
 	authz  tether.Authorizer
+	audit  tether.AuditLog
 	clock  func() time.Time
 	pages  *cursors
 }
 
 // NewConnections returns the connection service over its dependencies.
-func NewConnections(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer) *Connections {
-	return &Connections{store: store, sealer: sealer, types: types, authz: authz, clock: time.Now, pages: newCursors()}
+// Reveals, writes and denied requests are recorded in audit.
+func NewConnections(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer, audit tether.AuditLog) *Connections {
+	return &Connections{store: store, sealer: sealer, types: types, authz: authz, audit: audit, clock: time.Now, pages: newCursors()}
 }
 
 var _ tether.ConnectionService = (*Connections)(nil)
 
 // Get returns the masked connection. It never decrypts anything.
 func (s *Connections) Get(ctx context.Context, ns, id string) (*tether.Connection, error) {
-	if err := s.authorize(ctx, tether.PermRead, ns); err != nil {
+	if err := s.check(ctx, tether.PermRead, ns, "connection.get", id); err != nil {
 		return nil, err
 	}
 	r, err := s.store.GetRecord(ctx, ns, id)
@@ -39,16 +41,25 @@ func (s *Connections) Get(ctx context.Context, ns, id string) (*tether.Connectio
 	return toConnection(r)
 }
 
-// Reveal returns the connection with its secrets as they were posted.
+// Reveal returns the connection with its secrets as they were posted. The
+// reveal is audited before the secrets leave: if the audit log cannot be
+// written, nothing is revealed.
 func (s *Connections) Reveal(ctx context.Context, ns, id string) (*tether.Connection, error) {
-	if err := s.authorize(ctx, tether.PermReveal, ns); err != nil {
+	if err := s.check(ctx, tether.PermReveal, ns, ActionReveal, id); err != nil {
 		return nil, err
 	}
 	r, err := s.store.GetRecord(ctx, ns, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.reveal(r)
+	c, err := s.reveal(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, ActionReveal, ns, id, nil); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (s *Connections) reveal(r *tether.Record) (*tether.Connection, error) {
@@ -74,7 +85,7 @@ func (s *Connections) reveal(r *tether.Record) (*tether.Connection, error) {
 
 // List returns the masked connections of ns that match f.
 func (s *Connections) List(ctx context.Context, ns string, f tether.ConnectionFilter) ([]*tether.Connection, error) {
-	if err := s.authorize(ctx, tether.PermRead, ns); err != nil {
+	if err := s.check(ctx, tether.PermRead, ns, "connection.list", ""); err != nil {
 		return nil, err
 	}
 	f, err := s.checkFilter(f)
@@ -131,18 +142,18 @@ func (s *Connections) checkFilter(f tether.ConnectionFilter) (tether.ConnectionF
 // store.
 func (s *Connections) Invalidate() { s.pages.invalidate() }
 
-// Create validates c, seals its secrets and stores it. An empty id gets a
-// generated one, as Odahu does.
+// Create validates c, seals its secrets and stores it in ns, which must
+// exist. An empty id gets a generated one, as Odahu does.
 func (s *Connections) Create(ctx context.Context, ns string, c *tether.Connection) (*tether.Connection, error) {
-	if err := s.authorize(ctx, tether.PermWrite, ns); err != nil {
+	if err := s.check(ctx, tether.PermWrite, ns, ActionCreate, c.ID); err != nil {
 		return nil, err
 	}
 	c = c.Clone()
-	if c.ID == "" {
-		c.ID = newID()
+	if err := s.placeIn(ctx, ns, c); err != nil {
+		return nil, err
 	}
 	if c.Spec.Vital {
-		if err := s.authorize(ctx, tether.PermVital, ns); err != nil {
+		if err := s.check(ctx, tether.PermVital, ns, ActionCreate, c.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -158,6 +169,7 @@ func (s *Connections) Create(ctx context.Context, ns string, c *tether.Connectio
 		return nil, err
 	}
 	s.pages.invalidate()
+	_ = s.record(ctx, ActionCreate, ns, c.ID, nil)
 	return toConnection(r)
 }
 
@@ -188,19 +200,58 @@ func (s *Connections) seal(ns string, c *tether.Connection, version int64, creat
 
 // Delete removes a connection; the store refuses vital ones atomically.
 func (s *Connections) Delete(ctx context.Context, ns, id string) error {
-	if err := s.authorize(ctx, tether.PermWrite, ns); err != nil {
+	if err := s.check(ctx, tether.PermWrite, ns, ActionDelete, id); err != nil {
 		return err
 	}
 	defer s.pages.invalidate()
-	return s.store.DeleteRecord(ctx, ns, id)
+	if err := s.store.DeleteRecord(ctx, ns, id); err != nil {
+		return err
+	}
+	_ = s.record(ctx, ActionDelete, ns, id, nil)
+	return nil
 }
 
-func (s *Connections) authorize(ctx context.Context, perm tether.Permission, ns string) error {
-	who := tether.IdentityFrom(ctx)
-	if who == nil {
-		return tether.Errorf(tether.EUNAUTHORIZED, "authentication required")
+// check authorizes the caller for perm in ns, recording a denial in the
+// audit log. A caller who cannot see ns gets the not-found of what it asked
+// for, whether that exists or not.
+func (s *Connections) check(ctx context.Context, perm tether.Permission, ns, action, id string) error {
+	err := authorize(ctx, s.authz, perm, ns)
+	switch tether.ErrorCode(err) {
+	case "":
+		return nil
+	case tether.EFORBIDDEN, tether.ENOTFOUND:
+		_ = s.record(ctx, action, ns, id, err)
 	}
-	return s.authz.Authorize(ctx, who, perm, ns)
+	if id != "" {
+		return notFoundAs(err, "connection", id)
+	}
+	return err
+}
+
+// record appends an audit event: success, or denied with the reason.
+func (s *Connections) record(ctx context.Context, action, ns, id string, denial error) error {
+	e := tether.AuditEvent{Action: action, Namespace: ns, Connection: id, Outcome: tether.OutcomeSuccess}
+	if denial != nil {
+		e.Outcome, e.Detail = tether.OutcomeDenied, tether.ErrorMessage(denial)
+	}
+	return s.audit.Record(ctx, e)
+}
+
+// placeIn puts a new connection in ns: its namespace field, if set, must
+// agree, and the namespace must exist; an empty id gets a generated one,
+// as Odahu does.
+func (s *Connections) placeIn(ctx context.Context, ns string, c *tether.Connection) error {
+	if c.Namespace != "" && c.Namespace != ns {
+		return tether.Errorf(tether.EINVALID, "namespace in the body (%q) differs from the namespace addressed (%q)", c.Namespace, ns)
+	}
+	c.Namespace = ""
+	if c.ID == "" {
+		c.ID = newID()
+	}
+	if _, err := s.store.GetNamespace(ctx, ns); err != nil {
+		return err
+	}
+	return nil
 }
 
 // newID returns a random version-4 UUID, a valid connection id.

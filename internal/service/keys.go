@@ -22,11 +22,12 @@ type Keys struct {
 	store  tether.Store
 	sealer tether.Sealer
 	authz  tether.Authorizer
+	audit  tether.AuditLog
 }
 
 // NewKeys returns the key service.
-func NewKeys(store tether.Store, sealer tether.Sealer, authz tether.Authorizer) *Keys {
-	return &Keys{store: store, sealer: sealer, authz: authz}
+func NewKeys(store tether.Store, sealer tether.Sealer, authz tether.Authorizer, audit tether.AuditLog) *Keys {
+	return &Keys{store: store, sealer: sealer, authz: authz, audit: audit}
 }
 
 var _ tether.KeyService = (*Keys)(nil)
@@ -45,6 +46,7 @@ func (k *Keys) Rotate(ctx context.Context, progress func(done, total int)) (stri
 	if err := PutKeyCheck(ctx, k.store, k.sealer); err != nil {
 		return "", err
 	}
+	_ = k.audit.Record(ctx, tether.AuditEvent{Action: ActionKeysRotate, Outcome: tether.OutcomeSuccess, Detail: "new primary key " + keyID})
 	return keyID, k.rewrapAll(ctx, keyID, progress)
 }
 

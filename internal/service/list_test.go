@@ -44,7 +44,7 @@ func ids(list []*tether.Connection) []string {
 func TestOdahuPagesUseKeysetCursors(t *testing.T) {
 	f := newFixture(t)
 	spy := &listSpy{Store: f.store}
-	conns := service.NewConnections(spy, f.keys, conntype.New(), service.Admins{tether.BootstrapSubject})
+	conns := service.New(spy, f.keys, conntype.New(), nil).Connections
 	var all []string
 	for i := range 30 {
 		id := fmt.Sprintf("reg-%02d", i)

@@ -65,7 +65,7 @@ func fillSecrets(spec *tether.ConnectionSpec, secrets map[string]string) {
 
 // toConnection builds the masked connection of a record.
 func toConnection(r *tether.Record) (*tether.Connection, error) {
-	c := &tether.Connection{Kind: tether.Kind, ID: r.ID}
+	c := &tether.Connection{Kind: tether.Kind, Namespace: r.Namespace, ID: r.ID}
 	if err := json.Unmarshal(r.Spec, &c.Spec); err != nil {
 		return nil, tether.Internal("service.toConnection", err)
 	}

@@ -39,6 +39,9 @@ var _ tether.Authenticator = (*Tokens)(nil)
 func (t *Tokens) Authenticate(ctx context.Context, token string) (*tether.Identity, error) {
 	tok, err := t.store.TokenByHash(ctx, HashToken(token))
 	if tether.ErrorCode(err) == tether.ENOTFOUND {
+		if looksLikeJWT(token) {
+			return nil, tether.ErrNotMine // an OIDC or Kubernetes token
+		}
 		return nil, tether.Errorf(tether.EUNAUTHORIZED, "invalid or expired token")
 	} else if err != nil {
 		return nil, err
@@ -46,7 +49,13 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (*tether.Identi
 	if tok.ExpiresAt != nil && !t.clock().Before(*tok.ExpiresAt) {
 		return nil, tether.Errorf(tether.EUNAUTHORIZED, "invalid or expired token")
 	}
-	return &tether.Identity{Subject: tok.Subject, TokenID: tok.ID}, nil
+	return &tether.Identity{Subject: tok.Subject, TokenID: tok.ID, Method: tether.MethodToken}, nil
+}
+
+// looksLikeJWT reports whether token has the three dot-separated parts of
+// a JWT; Tether's own tokens never contain a dot.
+func looksLikeJWT(token string) bool {
+	return strings.Count(token, ".") == 2
 }
 
 // HashToken is the stored form of a token.

@@ -20,8 +20,11 @@ const maxUpdateAttempts = 16
 // version is retried transparently, one that gave a stale version gets
 // ECONFLICT.
 func (s *Connections) Update(ctx context.Context, ns string, c *tether.Connection, opts tether.UpdateOptions) (*tether.Connection, error) {
-	if err := s.authorize(ctx, tether.PermWrite, ns); err != nil {
+	if err := s.check(ctx, tether.PermWrite, ns, ActionUpdate, c.ID); err != nil {
 		return nil, err
+	}
+	if c.Namespace != "" && c.Namespace != ns {
+		return nil, tether.Errorf(tether.EINVALID, "namespace in the body (%q) differs from the namespace addressed (%q)", c.Namespace, ns)
 	}
 	if c.ID == "" {
 		return nil, tether.Errorf(tether.EINVALID, "connection is invalid: id: required")
@@ -65,6 +68,7 @@ func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Conn
 	if r.Type != cur.Type {
 		s.pages.invalidate() // it moves between type-filtered lists
 	}
+	_ = s.record(ctx, ActionUpdate, ns, in.ID, nil)
 	return toConnection(r)
 }
 
@@ -126,7 +130,7 @@ func (s *Connections) checkVital(ctx context.Context, ns string, cur *tether.Rec
 		return tether.Errorf(tether.EINVALID,
 			"connection %q is vital: clearing spec.vital needs force (?force=true, or --force)", c.ID)
 	}
-	if err := s.authorize(ctx, tether.PermVital, ns); err != nil {
+	if err := s.check(ctx, tether.PermVital, ns, ActionUpdate, c.ID); err != nil {
 		return fmt.Errorf("change spec.vital: %w", err)
 	}
 	return nil

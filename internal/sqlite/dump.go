@@ -42,6 +42,12 @@ func (db *DB) Export(ctx context.Context, fn func(*tether.Dump) error) error {
 	if d.Tokens, err = queryTokens(ctx, op, tx); err != nil {
 		return err
 	}
+	if d.Namespaces, err = queryNamespaces(ctx, op, tx); err != nil {
+		return err
+	}
+	if d.RoleBindings, err = queryRoleBindings(ctx, op, tx); err != nil {
+		return err
+	}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM connections`).Scan(&d.RecordCount); err != nil {
 		return storeErr(ctx, op, err)
 	}
@@ -86,21 +92,47 @@ func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
 			return &tether.Error{Code: tether.ECONFLICT, Op: op,
 				Message: "the store already holds connections: a restore needs a store without any"}
 		}
-		for keyID, sealed := range d.KeyChecks {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO key_checks (key_id, sealed) VALUES (?, ?)
-				ON CONFLICT (key_id) DO NOTHING`, keyID, nonNil(sealed)); err != nil {
-				return storeErr(ctx, op, err)
-			}
+		if err := importSmall(ctx, tx, d); err != nil {
+			return storeErr(ctx, op, err)
 		}
-		for _, t := range d.Tokens {
-			if err := insertToken(ctx, tx, t, `ON CONFLICT DO NOTHING`); err != nil {
-				return storeErr(ctx, op, err)
-			}
+		if d.Records == nil {
+			return nil
 		}
 		return importRecords(ctx, op, tx, d.Records)
 	})
 }
 
+// importSmall writes the key checks, tokens, namespaces and role bindings
+// of d, keeping those the store already has: ON CONFLICT DO NOTHING without
+// a target skips a row that breaks any uniqueness constraint (a token's id
+// or hash; a binding's id or its subject, role and namespace).
+func importSmall(ctx context.Context, tx *sql.Tx, d *tether.Dump) error {
+	for keyID, sealed := range d.KeyChecks {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO key_checks (key_id, sealed) VALUES (?, ?)
+			ON CONFLICT (key_id) DO NOTHING`, keyID, nonNil(sealed)); err != nil {
+			return err
+		}
+	}
+	for _, t := range d.Tokens {
+		if err := insertToken(ctx, tx, t, `ON CONFLICT DO NOTHING`); err != nil {
+			return err
+		}
+	}
+	for _, n := range d.Namespaces {
+		if err := insertNamespace(ctx, tx, n, `ON CONFLICT (name) DO NOTHING`); err != nil {
+			return err
+		}
+	}
+	for _, b := range d.RoleBindings {
+		if err := insertRoleBinding(ctx, tx, b, `ON CONFLICT DO NOTHING`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// importRecords inserts records; a record the dump holds twice is
+// ECONFLICT, and an error of the sequence itself is returned as is.
 func importRecords(ctx context.Context, op string, tx *sql.Tx, records iter.Seq2[*tether.Record, error]) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO connections (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {

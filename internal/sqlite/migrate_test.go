@@ -2,12 +2,14 @@ package sqlite_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/sqlite"
+	"github.com/tether-ml/tether/internal/storetest"
 )
 
 // migrationRows returns schema_migrations as "version name applied_at" lines.
@@ -66,5 +68,32 @@ func TestNewerSchemaRefused(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q does not contain %q", msg, want)
 		}
+	}
+}
+
+// TestUpgradeKeepsData: migrating a database in use from version 1 adds
+// the access tables, with the namespace "default", and keeps the data.
+func TestUpgradeKeepsData(t *testing.T) {
+	path := tempPath(t)
+	db := open(t, path, sqlite.Options{})
+	r := storetest.NewRecord("default", "kept", "s3")
+	if err := db.CreateRecord(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP TABLE namespaces; DROP TABLE role_bindings;
+		DROP TABLE audit_events; DELETE FROM schema_migrations WHERE version = 2`); err != nil {
+		t.Fatalf("roll back to version 1: %v", err)
+	}
+	db = open(t, path, sqlite.Options{NoMigrate: true})
+	defer db.Close()
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{2}) {
+		t.Fatalf("Migrate from version 1 = %v, %v; want [2]", applied, err)
+	}
+	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
+		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)
+	}
+	if _, err := db.GetNamespace(t.Context(), tether.DefaultNamespace); err != nil {
+		t.Errorf("GetNamespace(default) after the upgrade: %v", err)
 	}
 }

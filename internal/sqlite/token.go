@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/tether-ml/tether"
 )
@@ -35,14 +36,14 @@ func insertToken(ctx context.Context, e execer, t *tether.Token, onConflict stri
 	return err
 }
 
-// queryTokens returns every token.
+// queryTokens returns every token, in id order.
 func queryTokens(ctx context.Context, op string, q querier) ([]*tether.Token, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, hash, subject, created_at, expires_at FROM tokens ORDER BY id`)
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}
 	defer rows.Close()
-	var out []*tether.Token
+	out := []*tether.Token{}
 	for rows.Next() {
 		t, err := scanToken(rows)
 		if err != nil {
@@ -94,4 +95,23 @@ func (db *DB) CountTokens(ctx context.Context) (int, error) {
 		return 0, storeErr(ctx, op, err)
 	}
 	return n, nil
+}
+
+// ListTokens returns every token, ordered by id.
+func (db *DB) ListTokens(ctx context.Context) ([]*tether.Token, error) {
+	return queryTokens(ctx, "sqlite.ListTokens", db.read)
+}
+
+// DeleteToken removes the token with that id; ENOTFOUND if absent.
+func (db *DB) DeleteToken(ctx context.Context, id string) error {
+	const op = "sqlite.DeleteToken"
+	res, err := db.write.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, id)
+	n, err := affected(res, err)
+	if err != nil {
+		return storeErr(ctx, op, err)
+	}
+	if n == 0 {
+		return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("token %q not found", id)}
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"maps"
+	"reflect"
 	"testing"
 	"time"
 
@@ -15,8 +17,9 @@ func testPing(t *testing.T, s tether.Store) {
 	}
 }
 
-// storeCalls returns one call of every Store method, all made with ctx,
-// touching the record default/present and the new record default/absent.
+// storeCalls returns one call of every Store method but those of
+// accessCalls, all made with ctx, touching the record default/present, the
+// token "present", and the new record default/absent.
 func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 	return map[string]func() error{
 		"Ping":      func() error { return s.Ping(ctx) },
@@ -47,6 +50,29 @@ func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 		"Import": func() error {
 			return s.Import(ctx, &tether.Dump{Records: seq([]*tether.Record{NewRecord("other", "absent", "s3")})})
 		},
+		"ListTokens":  func() error { _, err := s.ListTokens(ctx); return err },
+		"DeleteToken": func() error { return s.DeleteToken(ctx, "present") },
+	}
+}
+
+// accessCalls returns one call of every method of namespaces, role bindings
+// and the audit log, all made with ctx, touching the namespace "present",
+// the binding "present" and the new namespace and binding "absent".
+func accessCalls(ctx context.Context, s tether.Store) map[string]func() error {
+	return map[string]func() error{
+		"CreateNamespace":  func() error { return s.CreateNamespace(ctx, NewNamespace("absent")) },
+		"GetNamespace":     func() error { _, err := s.GetNamespace(ctx, "present"); return err },
+		"ListNamespaces":   func() error { _, err := s.ListNamespaces(ctx); return err },
+		"DeleteNamespace":  func() error { return s.DeleteNamespace(ctx, "present", true) },
+		"ListRoleBindings": func() error { _, err := s.ListRoleBindings(ctx); return err },
+		"CreateRoleBinding": func() error {
+			return s.CreateRoleBinding(ctx, NewRoleBinding("absent", "user:absent", tether.RoleViewer, "present"))
+		},
+		"DeleteRoleBinding": func() error { return s.DeleteRoleBinding(ctx, "present") },
+		"AppendAudit": func() error {
+			return s.AppendAudit(ctx, NewAuditEvent("connection.reveal", "default", "present", 0))
+		},
+		"ListAudit": func() error { _, err := s.ListAudit(ctx, tether.AuditFilter{Namespace: "default"}); return err },
 	}
 }
 
@@ -55,10 +81,13 @@ func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 // changes nothing; and that the store still works afterwards.
 func testCancelledContext(t *testing.T, s tether.Store) {
 	present := NewRecord("default", "present", "s3")
-	create(t, s, present)
+	create(t, s, present, NewRecord("present", "present", "s3"))
 	if err := s.CreateToken(t.Context(), NewToken("present")); err != nil {
 		t.Fatalf("CreateToken: %v", err)
 	}
+	createNamespaces(t, s, "present")
+	binding := NewRoleBinding("present", "user:present", tether.RoleEditor, "present")
+	createBindings(t, s, binding)
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
 	expired, cancel2 := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
@@ -67,7 +96,10 @@ func testCancelledContext(t *testing.T, s tether.Store) {
 		ctx  context.Context
 		want error
 	}{"cancelled": {cancelled, context.Canceled}, "expired": {expired, context.DeadlineExceeded}} {
-		for name, call := range storeCalls(c.ctx, s) {
+		calls := storeCalls(c.ctx, s)
+		maps.Copy(calls, accessCalls(c.ctx, s))
+		wantEveryMethod(t, calls)
+		for name, call := range calls {
 			err := callWithin(t, 10*time.Second, call)
 			if !errors.Is(err, c.want) {
 				t.Errorf("%s with a %s context: %v, want an error wrapping %v", name, ctxName, err, c.want)
@@ -82,6 +114,10 @@ func testCancelledContext(t *testing.T, s tether.Store) {
 		t.Errorf("KeyChecks = %v, %v; want none", checks, err)
 	}
 	wantTokens(t, s, 1)
+	wantNamespaces(t, s, "default", "present")
+	wantStored(t, s, NewRecord("present", "present", "s3"))
+	wantBindings(t, s, binding)
+	wantAudit(t, "ListAudit after appends with a done context", nil, listAudit(t, s, tether.AuditFilter{}))
 	testPing(t, s)
 }
 
@@ -97,5 +133,18 @@ func callWithin(t *testing.T, d time.Duration, call func() error) error {
 	case <-time.After(d):
 		t.Fatalf("call still running after %v with a done context", d)
 		return nil
+	}
+}
+
+// wantEveryMethod fails t unless calls holds a call of every method of
+// tether.Store but Close, so that a method added to the contract cannot
+// miss this test.
+func wantEveryMethod(t *testing.T, calls map[string]func() error) {
+	t.Helper()
+	store := reflect.TypeFor[tether.Store]()
+	for i := range store.NumMethod() {
+		if name := store.Method(i).Name; name != "Close" && calls[name] == nil {
+			t.Errorf("storeCalls and accessCalls lack a call of %s", name)
+		}
 	}
 }

@@ -29,9 +29,24 @@ func collect(t *testing.T, s tether.Store) (*tether.Dump, []*tether.Record) {
 	return dump, records
 }
 
-// seed fills s with records in two namespaces, tokens and key checks.
+// seedBindings are the role bindings seed creates, in list order.
+func seedBindings() []*tether.RoleBinding {
+	return []*tether.RoleBinding{
+		NewRoleBinding("rb-all", "group:ops", tether.RoleAdmin, tether.AllNamespaces),
+		NewRoleBinding("rb-default", "user:ann", tether.RoleUser, "default"),
+		NewRoleBinding("rb-team-b", "user:ann", tether.RoleEditor, "team-b"),
+	}
+}
+
+// seed fills s with the namespace team-b, records in it and in default,
+// tokens, key checks and seedBindings (created in reverse order).
 func seed(t *testing.T, s tether.Store) []*tether.Record {
 	t.Helper()
+	createNamespaces(t, s, "team-b")
+	bindings := seedBindings()
+	for i := len(bindings) - 1; i >= 0; i-- {
+		createBindings(t, s, bindings[i])
+	}
 	var records []*tether.Record
 	for _, ns := range []string{"team-b", "default"} {
 		for i := range 5 {
@@ -86,19 +101,34 @@ func testExport(t *testing.T, s tether.Store) {
 	if len(dump.Tokens) != 2 || dump.KeyChecks["key-2"] == nil || len(dump.KeyChecks) != 2 {
 		t.Errorf("dump holds %d tokens and key checks %v", len(dump.Tokens), dump.KeyChecks)
 	}
+	namespaces, err := s.ListNamespaces(t.Context())
+	if err != nil {
+		t.Fatalf("ListNamespaces: %v", err)
+	}
+	if d := diff(namespaces, dump.Namespaces); d != "" || len(namespaces) != 2 {
+		t.Errorf("exported namespaces, in name order (-listed +exported):\n%s", d)
+	}
+	if d := diff(seedBindings(), dump.RoleBindings); d != "" {
+		t.Errorf("exported role bindings, in (namespace, subject, role) order (-want +got):\n%s", d)
+	}
 }
 
-// testExportSnapshot: writes made while an export runs are not in it.
+// testExportSnapshot: writes made while an export runs (records,
+// namespaces, role bindings) are not in it.
 func testExportSnapshot(t *testing.T, s tether.Store) {
 	want := seed(t, s)
 	var got []*tether.Record
+	var snapshot *tether.Dump
 	err := s.Export(t.Context(), func(d *tether.Dump) error {
+		snapshot = d
 		for r, err := range d.Records {
 			if err != nil {
 				return err
 			}
 			if len(got) == 0 {
 				create(t, s, NewRecord("default", "zz-late", "s3"), NewRecord("aaa", "early-ns", "s3"))
+				createNamespaces(t, s, "aaa")
+				createBindings(t, s, NewRoleBinding("rb-late", "user:bob", tether.RoleViewer, "aaa"))
 				if err := s.DeleteRecord(t.Context(), want[len(want)-1].Namespace, want[len(want)-1].ID); err != nil {
 					return err
 				}
@@ -113,76 +143,13 @@ func testExportSnapshot(t *testing.T, s tether.Store) {
 	if d := diff(want, got); d != "" {
 		t.Errorf("export is not one snapshot (-want +got):\n%s", d)
 	}
-}
-
-func testImport(t *testing.T, s tether.Store) {
-	// A store that is fresh but for a bootstrap token and its own key check.
-	own := NewToken("own")
-	if err := s.CreateToken(t.Context(), own); err != nil {
-		t.Fatal(err)
+	if len(snapshot.Namespaces) != 2 || len(snapshot.RoleBindings) != 3 {
+		t.Errorf("export holds %d namespaces and %d bindings, want those of before it: 2 and 3",
+			len(snapshot.Namespaces), len(snapshot.RoleBindings))
 	}
-	if err := s.PutKeyCheck(t.Context(), "key-1", []byte("own check")); err != nil {
-		t.Fatal(err)
-	}
-	records := []*tether.Record{NewRecord("default", "a", "s3"), NewRecord("team", "b", "gcs")}
-	dump := &tether.Dump{
-		KeyChecks:   map[string][]byte{"key-1": []byte("check:key-1"), "key-9": []byte("check:key-9")},
-		Tokens:      []*tether.Token{NewToken("imported"), own},
-		RecordCount: len(records),
-		Records:     seq(records),
-	}
-	if err := s.Import(t.Context(), dump); err != nil {
-		t.Fatalf("Import: %v", err)
-	}
-	for _, r := range records {
-		wantStored(t, s, r)
-	}
-	checks, err := s.KeyChecks(t.Context())
-	if err != nil || string(checks["key-1"]) != "own check" || string(checks["key-9"]) != "check:key-9" {
-		t.Errorf("key checks after import: %q, %v", checks, err)
-	}
-	if n, err := s.CountTokens(t.Context()); err != nil || n != 2 {
-		t.Errorf("tokens after import: %d, %v; want 2", n, err)
-	}
-}
-
-func testImportRefused(t *testing.T, s tether.Store) {
-	create(t, s, NewRecord("default", "held", "s3"))
-	dump := &tether.Dump{Tokens: []*tether.Token{NewToken("new")}, KeyChecks: map[string][]byte{"key-5": []byte("x")},
-		RecordCount: 1, Records: seq([]*tether.Record{NewRecord("default", "other", "s3")})}
-	wantCode(t, "Import into a store holding a record", s.Import(t.Context(), dump), tether.ECONFLICT)
-	assertUntouched(t, s)
-
-	// A failure in the middle of the records writes nothing either.
-	fresh := []*tether.Record{NewRecord("x", "one", "s3"), NewRecord("x", "one", "s3")}
-	if err := s.DeleteRecord(t.Context(), "default", "held"); err != nil {
-		t.Fatal(err)
-	}
-	dump.Records = seq(fresh)
-	wantCode(t, "Import of a duplicate record", s.Import(t.Context(), dump), tether.ECONFLICT)
-	assertUntouched(t, s)
-	broken := func(yield func(*tether.Record, error) bool) {
-		if yield(NewRecord("x", "one", "s3"), nil) {
-			yield(nil, tether.Errorf(tether.EINVALID, "backup is truncated"))
-		}
-	}
-	dump.Records = broken
-	wantCode(t, "Import of a broken sequence", s.Import(t.Context(), dump), tether.EINVALID)
-	assertUntouched(t, s)
-}
-
-// assertUntouched fails t if a refused import wrote its token, key check or
-// records.
-func assertUntouched(t *testing.T, s tether.Store) {
-	t.Helper()
-	if n, _ := s.CountTokens(t.Context()); n != 0 {
-		t.Errorf("a refused import wrote %d tokens", n)
-	}
-	if checks, _ := s.KeyChecks(t.Context()); len(checks) != 0 {
-		t.Errorf("a refused import wrote key checks %v", checks)
-	}
-	if _, err := s.GetRecord(t.Context(), "x", "one"); tether.ErrorCode(err) != tether.ENOTFOUND {
-		t.Errorf("a refused import wrote a record: %v", err)
+	if later, _ := collect(t, s); len(later.Namespaces) != 3 || len(later.RoleBindings) != 4 {
+		t.Errorf("a later export holds %d namespaces and %d bindings, want 3 and 4",
+			len(later.Namespaces), len(later.RoleBindings))
 	}
 }
 

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,51 @@ func testTokenConflict(t *testing.T, s tether.Store) {
 	}
 	if d := diff(first, got); d != "" {
 		t.Errorf("token changed by a failed create (-want +got):\n%s", d)
+	}
+}
+
+// testTokenListDelete lists tokens in id order, whatever the order they
+// were created in, and deletes them by id.
+func testTokenListDelete(t *testing.T, s tether.Store) {
+	ctx := t.Context()
+	if got, err := s.ListTokens(ctx); err != nil || len(got) != 0 {
+		t.Errorf("ListTokens of a fresh store = %v, %v; want none", got, err)
+	}
+	expires := time.Date(2030, 1, 2, 3, 4, 5, 678901000, time.UTC)
+	b := NewToken("tok-b")
+	b.ExpiresAt = &expires
+	a, c := NewToken("tok-a"), NewToken("tok-c")
+	for _, tok := range []*tether.Token{c, a, b} {
+		if err := s.CreateToken(ctx, tok); err != nil {
+			t.Fatalf("CreateToken(%s): %v", tok.ID, err)
+		}
+	}
+	wantTokenList(t, s, a, b, c)
+	if err := s.DeleteToken(ctx, "tok-b"); err != nil {
+		t.Fatalf("DeleteToken: %v", err)
+	}
+	wantTokenList(t, s, a, c)
+	_, err := s.TokenByHash(ctx, b.Hash)
+	wantCode(t, "TokenByHash of a deleted token", err, tether.ENOTFOUND)
+	err = s.DeleteToken(ctx, "tok-b")
+	wantCode(t, "second DeleteToken", err, tether.ENOTFOUND)
+	if msg := tether.ErrorMessage(err); !strings.Contains(msg, "tok-b") {
+		t.Errorf("message %q does not name the token", msg)
+	}
+	// The id and hash of a deleted token are free again.
+	if err := s.CreateToken(ctx, b); err != nil {
+		t.Errorf("CreateToken of a deleted token's id and hash: %v", err)
+	}
+}
+
+// wantTokenList fails t unless ListTokens returns want, in order.
+func wantTokenList(t *testing.T, s tether.Store, want ...*tether.Token) {
+	t.Helper()
+	got, err := s.ListTokens(t.Context())
+	if err != nil {
+		t.Fatalf("ListTokens: %v", err)
+	}
+	if d := diff(want, got); d != "" {
+		t.Errorf("ListTokens (-want +got):\n%s", d)
 	}
 }

@@ -1,0 +1,105 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tether-ml/tether"
+)
+
+// Namespaces returns the namespaces the caller holds a role in.
+func (c *Client) Namespaces(ctx context.Context) ([]*tether.Namespace, error) {
+	var out []*tether.Namespace
+	return out, c.do(ctx, http.MethodGet, routeNamespaces, nil, nil, &out)
+}
+
+// CreateNamespace creates a namespace.
+func (c *Client) CreateNamespace(ctx context.Context, name string) (*tether.Namespace, error) {
+	var out tether.Namespace
+	return &out, c.do(ctx, http.MethodPost, routeNamespaces, nil, map[string]string{"name": name}, &out)
+}
+
+// DeleteNamespace deletes a namespace; force also deletes its connections.
+func (c *Client) DeleteNamespace(ctx context.Context, name string, force bool) error {
+	path := routeNamespaces + "/" + url.PathEscape(name)
+	if force {
+		path += "?force=true"
+	}
+	return c.do(ctx, http.MethodDelete, path, nil, nil, nil)
+}
+
+// RoleBindings returns the role bindings of ns, or of every namespace for "".
+func (c *Client) RoleBindings(ctx context.Context, ns string) ([]*tether.RoleBinding, error) {
+	path := routeRoleBindings
+	if ns != "" {
+		path += "?namespace=" + url.QueryEscape(ns)
+	}
+	var out []*tether.RoleBinding
+	return out, c.do(ctx, http.MethodGet, path, nil, nil, &out)
+}
+
+// CreateRoleBinding binds a role to a subject in a namespace ("*": all).
+func (c *Client) CreateRoleBinding(ctx context.Context, b tether.RoleBinding) (*tether.RoleBinding, error) {
+	in := map[string]string{"subject": b.Subject, "role": string(b.Role), "namespace": b.Namespace}
+	var out tether.RoleBinding
+	return &out, c.do(ctx, http.MethodPost, routeRoleBindings, nil, in, &out)
+}
+
+// DeleteRoleBinding deletes a role binding.
+func (c *Client) DeleteRoleBinding(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, routeRoleBindings+"/"+url.PathEscape(id), nil, nil, nil)
+}
+
+// Tokens lists the API tokens (never the tokens themselves).
+func (c *Client) Tokens(ctx context.Context) ([]TokenInfo, error) {
+	var out []TokenInfo
+	return out, c.do(ctx, http.MethodGet, routeTokens, nil, nil, &out)
+}
+
+// CreateToken issues a token for subject, valid for ttl (0: no expiry).
+// The answer's Token field is the token, shown this once.
+func (c *Client) CreateToken(ctx context.Context, subject string, ttl time.Duration) (*TokenInfo, error) {
+	in := map[string]string{"subject": subject}
+	if ttl > 0 {
+		in["ttl"] = ttl.String()
+	}
+	var out TokenInfo
+	return &out, c.do(ctx, http.MethodPost, routeTokens, nil, in, &out)
+}
+
+// RevokeToken revokes a token.
+func (c *Client) RevokeToken(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, routeTokens+"/"+url.PathEscape(id), nil, nil, nil)
+}
+
+// Audit returns the audit events matching f (Since: RFC 3339).
+func (c *Client) Audit(ctx context.Context, f tether.AuditFilter) ([]*tether.AuditEvent, error) {
+	q := url.Values{"action": f.Actions}
+	for k, v := range map[string]string{"namespace": f.Namespace, "connection": f.Connection} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if !f.Since.IsZero() {
+		q.Set("since", f.Since.UTC().Format(time.RFC3339))
+	}
+	var out []*tether.AuditEvent
+	return out, c.do(ctx, http.MethodGet, routeAudit+"?"+q.Encode(), nil, nil, &out)
+}
+
+// Usage tells how often a connection was revealed since a time (zero: the
+// server's default window).
+func (c *Client) Usage(ctx context.Context, ns, id string, since time.Time) (*tether.Usage, error) {
+	p, err := connPath(ns)
+	if err != nil {
+		return nil, err
+	}
+	path := p + "/" + url.PathEscape(id) + "/usage"
+	if !since.IsZero() {
+		path += "?since=" + url.QueryEscape(since.UTC().Format(time.RFC3339))
+	}
+	var out tether.Usage
+	return &out, c.do(ctx, http.MethodGet, path, nil, nil, &out)
+}

@@ -1,0 +1,88 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tether-ml/tether"
+)
+
+// auditColumns are the columns scanAudit reads, in its order.
+const auditColumns = `id, time, subject, action, namespace, connection, job, outcome, remote, detail`
+
+// AppendAudit stores e and sets e.ID. Ids come from an AUTOINCREMENT key
+// and every write goes through one transaction at a time, so each event's
+// id is greater than that of every event committed before it, and a reader
+// paging by AfterID never skips one.
+func (db *DB) AppendAudit(ctx context.Context, e *tether.AuditEvent) error {
+	const op = "sqlite.AppendAudit"
+	var id int64
+	err := db.write.QueryRowContext(ctx, `INSERT INTO audit_events
+		(time, subject, action, namespace, connection, job, outcome, remote, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		toMicros(e.Time), e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail).
+		Scan(&id)
+	if err != nil {
+		return storeErr(ctx, op, err)
+	}
+	e.ID = id
+	return nil
+}
+
+// ListAudit returns the events matching f, oldest (lowest id) first; see
+// tether.AuditFilter. EINVALID for a negative limit.
+func (db *DB) ListAudit(ctx context.Context, f tether.AuditFilter) ([]*tether.AuditEvent, error) {
+	const op = "sqlite.ListAudit"
+	if f.Limit < 0 {
+		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "limit must not be negative"}
+	}
+	where, args := auditWhere(f)
+	limit := int64(f.Limit)
+	if limit == 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events
+		WHERE `+where+` ORDER BY id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
+	defer rows.Close()
+	out := []*tether.AuditEvent{}
+	for rows.Next() {
+		var e tether.AuditEvent
+		var t int64
+		if err := rows.Scan(&e.ID, &t, &e.Subject, &e.Action, &e.Namespace, &e.Connection,
+			&e.Job, &e.Outcome, &e.Remote, &e.Detail); err != nil {
+			return nil, storeErr(ctx, op, err)
+		}
+		e.Time = fromMicros(t)
+		out = append(out, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
+	return out, nil
+}
+
+// auditWhere returns the condition selecting f's events and its arguments.
+// A zero field adds no condition.
+func auditWhere(f tether.AuditFilter) (string, []any) {
+	conds := []string{`id > ?`}
+	args := []any{f.AfterID}
+	if f.Namespace != "" {
+		conds, args = append(conds, `namespace = ?`), append(args, f.Namespace)
+	}
+	if f.Connection != "" {
+		conds, args = append(conds, `connection = ?`), append(args, f.Connection)
+	}
+	if actions := uniq(f.Actions); len(actions) > 0 {
+		conds = append(conds, `action IN (?`+strings.Repeat(`, ?`, len(actions)-1)+`)`)
+		for _, a := range actions {
+			args = append(args, a)
+		}
+	}
+	if !f.Since.IsZero() {
+		conds, args = append(conds, `time >= ?`), append(args, toMicros(f.Since))
+	}
+	return strings.Join(conds, ` AND `), args
+}
