@@ -92,6 +92,9 @@ func (a *Audit) Usage(ctx context.Context, ns, id string, since time.Time) (*tet
 	if err := authorize(ctx, a.authz, tether.PermWrite, ns); err != nil {
 		return nil, notFoundAs(err, "connection", id)
 	}
+	if _, err := a.store.GetRecord(ctx, ns, id); err != nil {
+		return nil, err
+	}
 	if since.IsZero() {
 		since = now(a.clock).AddDate(0, 0, -defaultUsageWindowDays)
 	}

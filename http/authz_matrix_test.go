@@ -1,0 +1,163 @@
+package http_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tether-ml/tether"
+)
+
+// matrixRoute is one route of the authorization matrix: the permission it
+// needs, where, and its answer when allowed.
+type matrixRoute struct {
+	method, path, body string // {ns} and {id} are filled in
+	perm               tether.Permission
+	global             bool // needs the permission in every namespace
+	ok                 int
+	// missing is the answer, when allowed, in a namespace that does not
+	// exist (only an admin of every namespace gets that far).
+	missing int
+}
+
+func matrixRoutes() []matrixRoute {
+	conn := `{"id":"{id}","spec":{"type":"docker","uri":"registry.example","username":"u","password":"cGFzcw=="}}`
+	return []matrixRoute{
+		{"GET", "/api/v1/namespaces/{ns}/connection", "", tether.PermRead, false, 200, 200},
+		{"GET", "/api/v1/namespaces/{ns}/connection/shared", "", tether.PermRead, false, 200, 404},
+		{"GET", "/api/v1/namespaces/{ns}/connection/shared/decrypted", "", tether.PermReveal, false, 200, 404},
+		{"GET", "/api/v1/namespaces/{ns}/connection/shared/usage", "", tether.PermWrite, false, 200, 404},
+		{"POST", "/api/v1/namespaces/{ns}/connection", conn, tether.PermWrite, false, 201, 404},
+		{"POST", "/api/v1/namespaces/{ns}/connection", strings.Replace(conn, `"username"`, `"vital":true,"username"`, 1), tether.PermVital, false, 201, 404},
+		{"PUT", "/api/v1/namespaces/{ns}/connection/shared", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, false, 200, 404},
+		{"PUT", "/api/v1/namespaces/{ns}/connection", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, false, 200, 404},
+		{"DELETE", "/api/v1/namespaces/{ns}/connection/{id}", "", tether.PermWrite, false, 200, 404},
+		{"GET", "/api/v1/namespaces/{ns}", "", tether.PermRead, false, 200, 404},
+		{"GET", "/api/v1/rolebindings?namespace={ns}", "", tether.PermBindings, false, 200, 200},
+		{"POST", "/api/v1/rolebindings", `{"subject":"user:{id}","role":"viewer","namespace":"{ns}"}`, tether.PermBindings, false, 201, 404},
+		{"GET", "/api/v1/audit?namespace={ns}", "", tether.PermAudit, false, 200, 200},
+		{"POST", "/api/v1/namespaces", `{"name":"{id}"}`, tether.PermNamespaces, true, 201, 201},
+		{"DELETE", "/api/v1/namespaces/{id}", "", tether.PermNamespaces, true, 200, 200},
+		{"GET", "/api/v1/tokens", "", tether.PermTokens, true, 200, 200},
+		{"POST", "/api/v1/tokens", `{"subject":"user:{id}"}`, tether.PermTokens, true, 201, 201},
+		{"GET", "/api/v1/rolebindings", "", tether.PermBindings, true, 200, 200},
+		{"GET", "/api/v1/audit", "", tether.PermAudit, true, 200, 200},
+		{"GET", "/api/v1/backup", "", tether.PermBackup, true, 200, 200},
+		{"POST", "/api/v1/keys/rotate", "", tether.PermRotateKeys, true, 200, 200},
+	}
+}
+
+// matrixCaller is a token whose subject holds role in the namespace own
+// (or in every namespace when everywhere), or no role at all.
+type matrixCaller struct {
+	name       string
+	role       tether.Role
+	everywhere bool
+	token      string
+}
+
+// TestAuthorizationMatrix: every route, as every role (bound in one
+// namespace, or in every namespace) and as a caller with no role, against
+// the caller's namespace, another existing one, and one that does not
+// exist. Allowed calls succeed; a missing permission is 403 naming it; a
+// namespace the caller holds no role in is 404, whether it exists or not.
+func TestAuthorizationMatrix(t *testing.T) {
+	s := newStack(t)
+	for _, ns := range []string{"own", "other"} {
+		mustStatus(t, s.do("POST", "/api/v1/namespaces", `{"name":"`+ns+`"}`), http.StatusCreated)
+		mustStatus(t, s.do("POST", "/api/v1/namespaces/"+ns+"/connection", `{"id":"shared","spec":{"type":"docker","uri":"r.example","username":"u","password":"cGFzcw=="}}`), http.StatusCreated)
+	}
+	callers := []*matrixCaller{{name: "nobody"}}
+	for _, r := range tether.Roles {
+		callers = append(callers, &matrixCaller{name: "a-" + string(r), role: r}, &matrixCaller{name: "a-" + string(r) + "-everywhere", role: r, everywhere: true})
+	}
+	for _, c := range callers {
+		c.token = s.issue(t, "user:"+c.name)
+		if c.role == "" {
+			continue
+		}
+		ns := "own"
+		if c.everywhere {
+			ns = tether.AllNamespaces
+		}
+		mustStatus(t, s.do("POST", "/api/v1/rolebindings", fmt.Sprintf(`{"subject":"user:%s","role":%q,"namespace":%q}`, c.name, c.role, ns)), http.StatusCreated)
+	}
+	n := 0
+	for _, c := range callers {
+		for _, target := range []string{"own", "other", "missing"} {
+			for _, rt := range matrixRoutes() {
+				n++
+				id := fmt.Sprintf("m%d", n)
+				if rt.method == "DELETE" || (rt.global && strings.Contains(rt.path, "namespaces/{id}")) {
+					s.prepare(t, rt, target, id)
+				}
+				path := strings.NewReplacer("{ns}", target, "{id}", id).Replace(rt.path)
+				body := strings.NewReplacer("{ns}", target, "{id}", id).Replace(rt.body)
+				r := s.doAs(c.token, rt.method, path, body)
+				want := expected(c, rt, target)
+				if r.status != want {
+					t.Errorf("%s %s as %s: %d, want %d (%.200s)", rt.method, path, c.name, r.status, want, r.body)
+				} else if want == http.StatusForbidden && !strings.Contains(r.message(t), string(rt.perm)) {
+					t.Errorf("%s %s as %s: 403 without the permission's name: %.200s", rt.method, path, c.name, r.body)
+				}
+			}
+		}
+	}
+}
+
+// documented is the documented permission table of the roles, written out
+// here rather than read from the code under test.
+var documented = map[tether.Role][]tether.Permission{
+	tether.RoleViewer: {tether.PermRead},
+	tether.RoleUser:   {tether.PermRead, tether.PermReveal},
+	tether.RoleEditor: {tether.PermRead, tether.PermReveal, tether.PermWrite},
+	tether.RoleAdmin: {tether.PermRead, tether.PermReveal, tether.PermWrite, tether.PermVital, tether.PermBindings,
+		tether.PermTokens, tether.PermNamespaces, tether.PermRotateKeys, tether.PermBackup, tether.PermAudit},
+}
+
+// expected is the exact status of one cell of the matrix.
+func expected(c *matrixCaller, rt matrixRoute, target string) int {
+	holds := false
+	for _, p := range documented[c.role] {
+		holds = holds || p == rt.perm
+	}
+	switch {
+	case rt.global && c.everywhere && holds:
+		return rt.ok
+	case rt.global:
+		return http.StatusForbidden
+	case c.everywhere && holds && target == "missing":
+		return rt.missing
+	case c.everywhere && holds:
+		return rt.ok
+	case c.everywhere:
+		return http.StatusForbidden
+	case target != "own" || c.role == "":
+		return http.StatusNotFound
+	case holds:
+		return rt.ok
+	}
+	return http.StatusForbidden
+}
+
+// prepare creates what a deleting route deletes, as the bootstrap admin.
+func (s *stack) prepare(t *testing.T, rt matrixRoute, target, id string) {
+	t.Helper()
+	if strings.Contains(rt.path, "namespaces/{id}") {
+		mustStatus(t, s.do("POST", "/api/v1/namespaces", `{"name":"`+id+`"}`), http.StatusCreated)
+		return
+	}
+	if target != "missing" {
+		mustStatus(t, s.do("POST", "/api/v1/namespaces/"+target+"/connection",
+			`{"id":"`+id+`","spec":{"type":"docker","uri":"r.example","username":"u","password":"cGFzcw=="}}`), http.StatusCreated)
+	}
+}
+
+// issue creates an API token for subject as the bootstrap admin.
+func (s *stack) issue(t *testing.T, subject string) string {
+	t.Helper()
+	r := s.do("POST", "/api/v1/tokens", `{"subject":"`+subject+`"}`)
+	mustStatus(t, r, http.StatusCreated)
+	return jsonField(t, r.body, "token")
+}
