@@ -14,7 +14,8 @@ import (
 type matrixRoute struct {
 	method, path, body string // {ns} and {id} are filled in
 	perm               tether.Permission
-	global             bool // needs the permission in every namespace
+	requires           tether.Permission // checked before perm, if set
+	global             bool              // needs the permission in every namespace
 	ok                 int
 	// missing is the answer, when allowed, in a namespace that does not
 	// exist (only an admin of every namespace gets that far).
@@ -24,27 +25,27 @@ type matrixRoute struct {
 func matrixRoutes() []matrixRoute {
 	conn := `{"id":"{id}","spec":{"type":"docker","uri":"registry.example","username":"u","password":"cGFzcw=="}}`
 	return []matrixRoute{
-		{"GET", "/api/v1/namespaces/{ns}/connection", "", tether.PermRead, false, 200, 200},
-		{"GET", "/api/v1/namespaces/{ns}/connection/shared", "", tether.PermRead, false, 200, 404},
-		{"GET", "/api/v1/namespaces/{ns}/connection/shared/decrypted", "", tether.PermReveal, false, 200, 404},
-		{"GET", "/api/v1/namespaces/{ns}/connection/shared/usage", "", tether.PermWrite, false, 200, 404},
-		{"POST", "/api/v1/namespaces/{ns}/connection", conn, tether.PermWrite, false, 201, 404},
-		{"POST", "/api/v1/namespaces/{ns}/connection", strings.Replace(conn, `"username"`, `"vital":true,"username"`, 1), tether.PermVital, false, 201, 404},
-		{"PUT", "/api/v1/namespaces/{ns}/connection/shared", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, false, 200, 404},
-		{"PUT", "/api/v1/namespaces/{ns}/connection", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, false, 200, 404},
-		{"DELETE", "/api/v1/namespaces/{ns}/connection/{id}", "", tether.PermWrite, false, 200, 404},
-		{"GET", "/api/v1/namespaces/{ns}", "", tether.PermRead, false, 200, 404},
-		{"GET", "/api/v1/rolebindings?namespace={ns}", "", tether.PermBindings, false, 200, 200},
-		{"POST", "/api/v1/rolebindings", `{"subject":"user:{id}","role":"viewer","namespace":"{ns}"}`, tether.PermBindings, false, 201, 404},
-		{"GET", "/api/v1/audit?namespace={ns}", "", tether.PermAudit, false, 200, 200},
-		{"POST", "/api/v1/namespaces", `{"name":"{id}"}`, tether.PermNamespaces, true, 201, 201},
-		{"DELETE", "/api/v1/namespaces/{id}", "", tether.PermNamespaces, true, 200, 200},
-		{"GET", "/api/v1/tokens", "", tether.PermTokens, true, 200, 200},
-		{"POST", "/api/v1/tokens", `{"subject":"user:{id}"}`, tether.PermTokens, true, 201, 201},
-		{"GET", "/api/v1/rolebindings", "", tether.PermBindings, true, 200, 200},
-		{"GET", "/api/v1/audit", "", tether.PermAudit, true, 200, 200},
-		{"GET", "/api/v1/backup", "", tether.PermBackup, true, 200, 200},
-		{"POST", "/api/v1/keys/rotate", "", tether.PermRotateKeys, true, 200, 200},
+		{"GET", "/api/v1/namespaces/{ns}/connection", "", tether.PermRead, "", false, 200, 200},
+		{"GET", "/api/v1/namespaces/{ns}/connection/shared", "", tether.PermRead, "", false, 200, 404},
+		{"GET", "/api/v1/namespaces/{ns}/connection/shared/decrypted", "", tether.PermReveal, "", false, 200, 404},
+		{"GET", "/api/v1/namespaces/{ns}/connection/shared/usage", "", tether.PermWrite, "", false, 200, 404},
+		{"POST", "/api/v1/namespaces/{ns}/connection", conn, tether.PermWrite, "", false, 201, 404},
+		{"POST", "/api/v1/namespaces/{ns}/connection", strings.Replace(conn, `"username"`, `"vital":true,"username"`, 1), tether.PermVital, tether.PermWrite, false, 201, 404},
+		{"PUT", "/api/v1/namespaces/{ns}/connection/shared", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, "", false, 200, 404},
+		{"PUT", "/api/v1/namespaces/{ns}/connection", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, "", false, 200, 404},
+		{"DELETE", "/api/v1/namespaces/{ns}/connection/{id}", "", tether.PermWrite, "", false, 200, 404},
+		{"GET", "/api/v1/namespaces/{ns}", "", tether.PermRead, "", false, 200, 404},
+		{"GET", "/api/v1/rolebindings?namespace={ns}", "", tether.PermBindings, "", false, 200, 200},
+		{"POST", "/api/v1/rolebindings", `{"subject":"user:{id}","role":"viewer","namespace":"{ns}"}`, tether.PermBindings, "", false, 201, 404},
+		{"GET", "/api/v1/audit?namespace={ns}", "", tether.PermAudit, "", false, 200, 200},
+		{"POST", "/api/v1/namespaces", `{"name":"{id}"}`, tether.PermNamespaces, "", true, 201, 201},
+		{"DELETE", "/api/v1/namespaces/{id}", "", tether.PermNamespaces, "", true, 200, 200},
+		{"GET", "/api/v1/tokens", "", tether.PermTokens, "", true, 200, 200},
+		{"POST", "/api/v1/tokens", `{"subject":"user:{id}"}`, tether.PermTokens, "", true, 201, 201},
+		{"GET", "/api/v1/rolebindings", "", tether.PermBindings, "", true, 200, 200},
+		{"GET", "/api/v1/audit", "", tether.PermAudit, "", true, 200, 200},
+		{"GET", "/api/v1/backup", "", tether.PermBackup, "", true, 200, 200},
+		{"POST", "/api/v1/keys/rotate", "", tether.PermRotateKeys, "", true, 200, 200},
 	}
 }
 
@@ -98,7 +99,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				want := expected(c, rt, target)
 				if r.status != want {
 					t.Errorf("%s %s as %s: %d, want %d (%.200s)", rt.method, path, c.name, r.status, want, r.body)
-				} else if want == http.StatusForbidden && !strings.Contains(r.message(t), string(rt.perm)) {
+				} else if want == http.StatusForbidden && !strings.Contains(r.message(t), string(missingPerm(c, rt))) {
 					t.Errorf("%s %s as %s: 403 without the permission's name: %.200s", rt.method, path, c.name, r.body)
 				}
 			}
@@ -116,12 +117,27 @@ var documented = map[tether.Role][]tether.Permission{
 		tether.PermTokens, tether.PermNamespaces, tether.PermRotateKeys, tether.PermBackup, tether.PermAudit},
 }
 
+// missingPerm is the first permission the route needs that the caller's
+// role lacks (by the documented table), or "".
+func missingPerm(c *matrixCaller, rt matrixRoute) tether.Permission {
+	for _, need := range []tether.Permission{rt.requires, rt.perm} {
+		if need == "" {
+			continue
+		}
+		held := false
+		for _, p := range documented[c.role] {
+			held = held || p == need
+		}
+		if !held {
+			return need
+		}
+	}
+	return ""
+}
+
 // expected is the exact status of one cell of the matrix.
 func expected(c *matrixCaller, rt matrixRoute, target string) int {
-	holds := false
-	for _, p := range documented[c.role] {
-		holds = holds || p == rt.perm
-	}
+	holds := missingPerm(c, rt) == ""
 	switch {
 	case rt.global && c.everywhere && holds:
 		return rt.ok

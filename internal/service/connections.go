@@ -148,14 +148,14 @@ func (s *Connections) Create(ctx context.Context, ns string, c *tether.Connectio
 	if err := s.check(ctx, tether.PermWrite, ns, ActionCreate, c.ID); err != nil {
 		return nil, err
 	}
-	c = c.Clone()
-	if err := s.placeIn(ctx, ns, c); err != nil {
-		return nil, err
-	}
 	if c.Spec.Vital {
 		if err := s.check(ctx, tether.PermVital, ns, ActionCreate, c.ID); err != nil {
 			return nil, err
 		}
+	}
+	c = c.Clone()
+	if err := s.placeIn(ctx, ns, c); err != nil {
+		return nil, err
 	}
 	if err := s.types.Validate(c); err != nil {
 		return nil, err
