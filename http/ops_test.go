@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,8 +45,7 @@ func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
 	}
 	mustStatus(t, s.doAs(s.token, "GET", "/api/v1/connection", ""), http.StatusTooManyRequests)
 
-	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
-		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
+	other := fromAddress("127.0.0.2")
 	req, _ := http.NewRequest("GET", s.srv.URL+"/api/v1/connection", nil)
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := other.Do(req)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -120,6 +121,20 @@ func (s *stack) do(method, path, body string, headers ...string) response {
 
 func (s *stack) doAs(token, method, path, body string, headers ...string) response {
 	s.t.Helper()
+	return s.doFrom(s.srv.Client(), token, method, path, body, headers...)
+}
+
+// fromAddress returns a client whose connections come from ip (a loopback
+// address other than 127.0.0.1), so that throttling one address does not
+// affect the others.
+func fromAddress(ip string) *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext}}
+}
+
+// doFrom sends a request with client hc.
+func (s *stack) doFrom(hc *http.Client, token, method, path, body string, headers ...string) response {
+	s.t.Helper()
 	req, err := http.NewRequest(method, s.srv.URL+path, bytes.NewBufferString(body))
 	if err != nil {
 		s.t.Fatal(err)
@@ -130,7 +145,7 @@ func (s *stack) doAs(token, method, path, body string, headers ...string) respon
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := s.srv.Client().Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
