@@ -3,7 +3,8 @@
 # staticcheck, the unit/contract/end-to-end tests (with the race detector),
 # and a short run of every fuzz target. Works on a fresh Debian machine with
 # Go; everything else comes from the Go module proxy, or from Debian's
-# packages (PostgreSQL, through scripts/testenv/).
+# packages (PostgreSQL, etcd, through scripts/testenv/). The first run
+# builds kube-apiserver from the module proxy (~7 min, then cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,18 @@ FUZZ_EXECS=${FUZZ_EXECS:-200000}
 GOBIN=$(go env GOPATH)/bin
 
 step() { printf '\n== %s\n' "$*"; }
+
+# cleanups are the commands run, last first, when this script exits: each
+# service started below adds the one that stops it. One trap runs them all
+# (a second `trap ... EXIT` would replace the first).
+cleanups=()
+run_cleanups() {
+  local i
+  for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do
+    eval "${cleanups[i]}" || true
+  done
+}
+trap run_cleanups EXIT
 
 step "install staticcheck $STATICCHECK_VERSION"
 if ! "$GOBIN/staticcheck" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
@@ -40,11 +53,42 @@ step "start PostgreSQL"
 # as is; TETHER_TEST_SKIP_POSTGRES=1 skips those tests instead.
 if [ "${TETHER_TEST_SKIP_POSTGRES:-}" != 1 ] && [ -z "${TETHER_TEST_POSTGRES_URL:-}" ]; then
   export TETHER_PG_STATE="${TMPDIR:-/tmp}/tether-pg-test.$$.state"
-  trap './scripts/testenv/postgres.sh stop' EXIT
+  cleanups+=('./scripts/testenv/postgres.sh stop')
   TETHER_TEST_POSTGRES_URL=$(./scripts/testenv/postgres.sh start)
   export TETHER_TEST_POSTGRES_URL
 fi
 echo "TETHER_TEST_POSTGRES_URL=${TETHER_TEST_POSTGRES_URL:-}"
+
+step "start the Kubernetes API server"
+# The Kubernetes tests (service-account tokens checked with TokenReview)
+# need a real kube-apiserver and etcd: a throwaway pair, in its own state
+# file, stopped when this script exits. The first run builds kube-apiserver
+# (minutes; cached under ~/.cache/tether-testenv). A kubeconfig already in
+# TETHER_TEST_KUBECONFIG is used as is; TETHER_TEST_SKIP_KUBE=1 skips those
+# tests instead.
+if [ "${TETHER_TEST_SKIP_KUBE:-}" != 1 ] && [ -z "${TETHER_TEST_KUBECONFIG:-}" ]; then
+  export TETHER_KUBE_STATE="${TMPDIR:-/tmp}/tether-kube-test.$$.state"
+  cleanups+=('./scripts/testenv/kube.sh stop')
+  TETHER_TEST_KUBECONFIG=$(./scripts/testenv/kube.sh start)
+  export TETHER_TEST_KUBECONFIG
+fi
+echo "TETHER_TEST_KUBECONFIG=${TETHER_TEST_KUBECONFIG:-}"
+
+step "start Dex"
+# The OIDC tests (token verification, "tether login") need a real OpenID
+# Connect issuer: a throwaway Dex with test users and clients, in its own
+# state file, stopped when this script exits. The first run builds Dex
+# (about 2-6 min; cached under ~/.cache/tether-testenv). An issuer already in
+# TETHER_TEST_DEX_ISSUER (with its TETHER_TEST_DEX_FIXTURES) is used as is;
+# TETHER_TEST_SKIP_DEX=1 skips those tests instead.
+if [ "${TETHER_TEST_SKIP_DEX:-}" != 1 ] && [ -z "${TETHER_TEST_DEX_ISSUER:-}" ]; then
+  export TETHER_DEX_STATE="${TMPDIR:-/tmp}/tether-dex-test.$$.state"
+  cleanups+=('./scripts/testenv/dex.sh stop')
+  TETHER_TEST_DEX_ISSUER=$(./scripts/testenv/dex.sh start)
+  TETHER_TEST_DEX_FIXTURES=$(./scripts/testenv/dex.sh fixtures)
+  export TETHER_TEST_DEX_ISSUER TETHER_TEST_DEX_FIXTURES
+fi
+echo "TETHER_TEST_DEX_ISSUER=${TETHER_TEST_DEX_ISSUER:-}"
 
 step "go test"
 go test -race -count=1 -timeout 20m ./...

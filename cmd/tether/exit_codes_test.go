@@ -23,7 +23,7 @@ func TestExitCodes(t *testing.T) {
 		want string
 	}{
 		{"no token anywhere", c.with("TETHER_TOKEN_PATH", ""), []string{"conn", "get"}, 6,
-			"no token: use --token, TETHER_TOKEN or TETHER_TOKEN_PATH"},
+			"no token: use --token, TETHER_TOKEN, TETHER_TOKEN_PATH or tether login --oidc"},
 		{"wrong TETHER_TOKEN", c.with("TETHER_TOKEN", "tether_not-the-right-token"), []string{"conn", "get"}, 6,
 			"invalid or expired token"},
 		{"wrong --token", c, []string{"conn", "get", "--token", "tether_not-the-right-token"}, 6,

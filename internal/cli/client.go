@@ -1,9 +1,11 @@
 package cli
 
 import (
-	thttp "github.com/tether-ml/tether/http"
+	"context"
+	"time"
 
 	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
 )
 
 // Defaults of the client configuration.
@@ -35,7 +37,7 @@ func (a *app) client() (*thttp.Client, error) {
 		cfg.CAFile = a.caFile
 	}
 	cfg.Insecure = a.insecure
-	cfg.Fallback = a.localToken
+	cfg.Fallback = a.fallbackToken
 	cl, err := thttp.NewClientFromConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -43,13 +45,24 @@ func (a *app) client() (*thttp.Client, error) {
 	return cl.WithJob(firstNonEmpty(a.job, a.env.Getenv(envJob))), nil
 }
 
-// localToken is the token of the last resort: the admin token of a server
-// run from this directory (the local quick start).
+// fallbackToken is the token when none is configured: the ID token saved
+// by "tether login --oidc" (refreshed when it expires), else the admin
+// token of a server run from this directory (the local quick start).
+func (a *app) fallbackToken() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if t, ok, err := savedToken(ctx, a.env.Getenv); ok || err != nil {
+		return t, err
+	}
+	return a.localToken()
+}
+
+// localToken is the admin token of a server run from this directory.
 func (a *app) localToken() (string, error) {
 	t, err := thttp.ReadTokenFile(localTokenSource)
 	if err != nil {
 		return "", tether.Errorf(tether.EUNAUTHORIZED,
-			"no token: use --token, TETHER_TOKEN or TETHER_TOKEN_PATH (or run next to the server's %s)", localTokenSource)
+			"no token: use --token, TETHER_TOKEN, TETHER_TOKEN_PATH or tether login --oidc (or run next to the server's %s)", localTokenSource)
 	}
 	return t, nil
 }

@@ -44,6 +44,7 @@ Client configuration:
   --token, TETHER_TOKEN          bearer token
   TETHER_TOKEN_PATH              file holding the token, re-read on every call
                                  (in a pod default /var/run/secrets/tether/token)
+  tether login --oidc            saved ID token (refreshed), when none of the above
   ./tether-data/admin.token      used when none of the above is set
   -n, TETHER_NAMESPACE           namespace (default: the manifest's, else default)
 
@@ -78,7 +79,7 @@ func NewRootCommand(env Env) *cobra.Command {
 	pf.StringVarP(&a.namespace, "namespace", "n", env.Getenv(envNamespace), "namespace (env TETHER_NAMESPACE; default: the manifest's, else default)")
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
 	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(),
-		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), versionCommand())
+		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), versionCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/tether-ml/tether"
 	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/internal/kube"
+	"github.com/tether-ml/tether/internal/oidc"
 	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/service"
 )
@@ -25,6 +27,9 @@ type serverConfig struct {
 	storeConfig
 	addr, keyFile, adminTokenFile        string
 	tlsCert, tlsKey, logLevel, logFormat string
+	oidc                                 oidc.Config
+	k8sAudience, kubeconfig              string
+	k8sIssuers                           []string
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -53,6 +58,16 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&cfg.oidc.IssuerURL, "oidc-issuer-url", env("TETHER_OIDC_ISSUER_URL"), "accept ID tokens of this OIDC issuer (env TETHER_OIDC_ISSUER_URL)")
+	f.StringVar(&cfg.oidc.ClientID, "oidc-client-id", env("TETHER_OIDC_CLIENT_ID"), "the OIDC client the ID tokens must be issued to (env TETHER_OIDC_CLIENT_ID)")
+	f.StringVar(&cfg.oidc.GroupsClaim, "oidc-groups-claim", oidc.DefaultGroupsClaim, "the ID token claim holding the groups")
+	f.StringVar(&cfg.oidc.UsernameClaim, "oidc-username-claim", oidc.DefaultUsernameClaim, "the ID token claim holding the user name")
+	f.StringArrayVar(&cfg.k8sIssuers, "k8s-issuer", nil,
+		"only send service-account tokens of this issuer to TokenReview (repeatable; e.g. https://kubernetes.default.svc)")
+	f.StringVar(&cfg.k8sAudience, "k8s-audience", firstNonEmpty(env("TETHER_K8S_AUDIENCE"), kube.DefaultAudience),
+		"audience of the Kubernetes service-account tokens to accept (env TETHER_K8S_AUDIENCE)")
+	f.StringVar(&cfg.kubeconfig, "kubeconfig", env("TETHER_KUBECONFIG"),
+		"kubeconfig of the cluster whose service-account tokens to accept (env TETHER_KUBECONFIG; in a pod: the pod's cluster)")
 	return cmd
 }
 
@@ -102,7 +117,40 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 
 // authenticators returns the authenticators the flags configure beyond API
 // tokens: OIDC and Kubernetes service-account tokens.
-func (a *app) authenticators(_ context.Context, _ serverConfig) ([]tether.Authenticator, error) {
+func (a *app) authenticators(ctx context.Context, cfg serverConfig) ([]tether.Authenticator, error) {
+	var out []tether.Authenticator
+	if cfg.oidc.IssuerURL != "" || cfg.oidc.ClientID != "" {
+		if cfg.oidc.IssuerURL == "" || cfg.oidc.ClientID == "" {
+			return nil, usagef("--oidc-issuer-url and --oidc-client-id go together")
+		}
+		v, err := oidc.New(ctx, cfg.oidc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	reviewer, err := a.tokenReviewer(cfg)
+	if err != nil || reviewer == nil {
+		return out, err
+	}
+	return append(out, reviewer), nil
+}
+
+// tokenReviewer returns the Kubernetes service-account authenticator: with
+// --kubeconfig, or in a pod, the pod's own cluster; nil elsewhere.
+// It comes last in the chain: without --k8s-issuer every JWT that no other
+// authenticator claims goes to TokenReview.
+func (a *app) tokenReviewer(cfg serverConfig) (tether.Authenticator, error) {
+	var opts []kube.Option
+	if len(cfg.k8sIssuers) > 0 {
+		opts = append(opts, kube.WithIssuers(cfg.k8sIssuers...))
+	}
+	switch {
+	case cfg.kubeconfig != "":
+		return kube.NewTokenReviewerFromKubeconfig(cfg.kubeconfig, cfg.k8sAudience, opts...)
+	case kube.InCluster(a.env.Getenv):
+		return kube.NewInClusterTokenReviewer(cfg.k8sAudience, opts...)
+	}
 	return nil, nil
 }
 

@@ -1,5 +1,3 @@
-// Package kube holds Tether's uses of Kubernetes code; it is the only
-// importer of k8s.io modules.
 package kube
 
 import (

@@ -1,0 +1,188 @@
+package oidc
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/tether-ml/tether"
+)
+
+// maxTokenLen bounds the tokens that are decoded at all: ID tokens are a
+// few kilobytes, even with many groups.
+const maxTokenLen = 64 << 10
+
+// peeked is what a JWT says about itself before anything is verified: it
+// only routes the token (is it this issuer's?) and picks the messages of
+// early rejections.
+type peeked struct {
+	Header header
+	Issuer string
+	// Claims are the claims checked early; ClaimsOK is false if they are
+	// malformed (the token is still this issuer's, and is rejected).
+	Claims    unverified
+	ClaimsOK  bool
+	Signature string // the third segment, for the token ID
+}
+
+type header struct {
+	KeyID string `json:"kid"`
+	Type  string `json:"typ"`
+}
+
+// isAccessToken reports an access token in the JWT profile of RFC 9068.
+func (h header) isAccessToken() bool {
+	t := strings.ToLower(h.Type)
+	return t == "at+jwt" || t == "application/at+jwt"
+}
+
+type unverified struct {
+	Audience audience `json:"aud"`
+	Expiry   *float64 `json:"exp"`
+}
+
+// expiry is the time of the exp claim; a token without one has expired.
+func (u unverified) expiry() time.Time {
+	if u.Expiry == nil {
+		return time.Time{}
+	}
+	return time.Unix(int64(*u.Expiry), 0)
+}
+
+// audience is the aud claim, a string or a list of strings.
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if json.Unmarshal(b, &one) == nil {
+		*a = audience{one}
+		return nil
+	}
+	var many []string
+	err := json.Unmarshal(b, &many)
+	*a = many
+	return err
+}
+
+func (a audience) contains(s string) bool {
+	for _, x := range a {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// peek decodes the header and claims of a compact JWS without verifying
+// anything; ok is false for anything that is not one.
+func peek(token string) (*peeked, bool) {
+	if len(token) > maxTokenLen {
+		return nil, false
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	var iss struct {
+		Issuer string `json:"iss"`
+	}
+	p := &peeked{Signature: parts[2]}
+	if !decodeSegment(parts[0], &p.Header) || !decodeSegment(parts[1], &iss) {
+		return nil, false
+	}
+	p.Issuer = iss.Issuer
+	p.ClaimsOK = decodeSegment(parts[1], &p.Claims)
+	return p, true
+}
+
+func decodeSegment(seg string, v any) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	return err == nil && json.Unmarshal(raw, v) == nil
+}
+
+// identity reads the caller's name and groups from the verified claims.
+func (v *Verifier) identity(idt *gooidc.IDToken, p *peeked) (*tether.Identity, error) {
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return nil, unauthorized("OIDC token claims cannot be read", err)
+	}
+	name, ok := claims[v.cfg.UsernameClaim].(string)
+	if !ok || name == "" || !printable(name) {
+		return nil, unauthorized("OIDC token has no usable "+v.cfg.UsernameClaim+" claim to name the user", nil)
+	}
+	if v.cfg.UsernameClaim == "email" && isFalse(claims["email_verified"]) {
+		return nil, unauthorized("OIDC token's email is not verified by the issuer", nil)
+	}
+	groups, ok := groupList(claims[v.cfg.GroupsClaim])
+	if !ok {
+		return nil, unauthorized("OIDC token's "+v.cfg.GroupsClaim+" claim is not a list of names", nil)
+	}
+	id := &tether.Identity{Subject: "user:" + name, Method: tether.MethodOIDC, TokenID: tokenID(claims, p.Signature)}
+	for _, g := range groups {
+		id.Groups = append(id.Groups, "group:"+g)
+	}
+	return id, nil
+}
+
+// groupList reads a groups claim: absent, one name, or a list of names.
+// Empty names are dropped; anything else makes the claim unusable.
+func groupList(c any) ([]string, bool) {
+	var out []string
+	switch c := c.(type) {
+	case nil:
+		return nil, true
+	case string:
+		c = strings.TrimSpace(c)
+		if c != "" {
+			out = append(out, c)
+		}
+		return out, printable(c)
+	case []any:
+		for _, g := range c {
+			s, ok := g.(string)
+			if !ok || !printable(s) {
+				return nil, false
+			}
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// isFalse reports a claim that is false, as a boolean or (as some
+// issuers send it) a string.
+func isFalse(c any) bool {
+	switch c := c.(type) {
+	case bool:
+		return !c
+	case string:
+		return strings.EqualFold(c, "false")
+	}
+	return false
+}
+
+// printable rejects control characters, which would let a claim forge
+// lines in logs and audit records.
+func printable(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) < 0
+}
+
+// tokenID names the token for audit without revealing it: its jti when the
+// issuer sets one, else a short hash of its signature, which is unique per
+// token and useless to forge one.
+func tokenID(claims map[string]any, signature string) string {
+	if jti, ok := claims["jti"].(string); ok && jti != "" && printable(jti) && len(jti) <= 128 {
+		return "oidc:" + jti
+	}
+	sum := sha256.Sum256([]byte(signature))
+	return "oidc:" + hex.EncodeToString(sum[:12])
+}
