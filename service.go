@@ -36,10 +36,11 @@ type KeyService interface {
 type BackupService interface {
 	// Backup passes fn one consistent snapshot of the store.
 	Backup(ctx context.Context, fn func(*Dump) error) error
-	// Restore writes a dump into a store that holds no connection, all or
-	// nothing. It refuses, before writing anything, a dump sealed with a key
-	// the server's keyring cannot open.
-	Restore(ctx context.Context, d *Dump) error
+	// Restore writes the dump that open reads into a store that holds no
+	// connection, all or nothing. It authorizes the caller before reading
+	// anything, and refuses, before writing anything, a dump sealed with a
+	// key the server's keyring cannot open.
+	Restore(ctx context.Context, open func() (*Dump, error)) error
 }
 
 // NamespaceService manages namespaces.

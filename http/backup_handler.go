@@ -47,24 +47,26 @@ type restoreResult struct {
 // restoreStore reads a backup from the body and writes it, all or nothing,
 // into a store that holds no connection.
 func (s *Server) restoreStore(w http.ResponseWriter, r *http.Request) {
-	d, err := backup.Read(http.MaxBytesReader(w, r.Body, MaxRestoreBytes))
-	if err != nil {
-		writeError(w, r, s.log, err)
-		return
-	}
 	n := 0
-	counted := *d
-	counted.Records = func(yield func(*tether.Record, error) bool) {
-		for rec, err := range d.Records {
-			if err == nil {
-				n++
-			}
-			if !yield(rec, err) {
-				return
+	open := func() (*tether.Dump, error) {
+		d, err := backup.Read(http.MaxBytesReader(w, r.Body, MaxRestoreBytes))
+		if err != nil {
+			return nil, err
+		}
+		counted := *d
+		counted.Records = func(yield func(*tether.Record, error) bool) {
+			for rec, err := range d.Records {
+				if err == nil {
+					n++
+				}
+				if !yield(rec, err) {
+					return
+				}
 			}
 		}
+		return &counted, nil
 	}
-	if err := s.backups.Restore(r.Context(), &counted); err != nil {
+	if err := s.backups.Restore(r.Context(), open); err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}

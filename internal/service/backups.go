@@ -35,8 +35,12 @@ func (b *Backups) Backup(ctx context.Context, fn func(*tether.Dump) error) error
 // Restore checks that the keyring opens every key check of d, then imports
 // d; a record sealed with a key the dump has no check for ends the import
 // with an error, so nothing is written.
-func (b *Backups) Restore(ctx context.Context, d *tether.Dump) error {
+func (b *Backups) Restore(ctx context.Context, open func() (*tether.Dump, error)) error {
 	if err := authorizeGlobal(ctx, b.authz, tether.PermBackup); err != nil {
+		return err
+	}
+	d, err := open()
+	if err != nil {
 		return err
 	}
 	ids := make([]string, 0, len(d.KeyChecks))
