@@ -61,11 +61,6 @@ func isUnique(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation
 }
 
-// notFound is the ENOTFOUND error for a connection.
-func notFound(op, id string) error {
-	return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("connection %q not found", id)}
-}
-
 // constraintOf returns the name of the constraint err violated, or "".
 func constraintOf(err error) string {
 	var pgErr *pgconn.PgError
@@ -73,48 +68,4 @@ func constraintOf(err error) string {
 		return pgErr.ConstraintName
 	}
 	return ""
-}
-
-// namespaceNotFound is the ENOTFOUND error for a namespace.
-func namespaceNotFound(op, name string) error {
-	return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("namespace %q not found", name)}
-}
-
-// defaultUndeletable refuses to delete the namespace that always exists.
-func defaultUndeletable(op string) error {
-	return &tether.Error{Code: tether.EINVALID, Op: op,
-		Message: fmt.Sprintf("the namespace %q cannot be deleted", tether.DefaultNamespace)}
-}
-
-// vitalInNamespace refuses to delete a namespace holding the vital
-// connection id, force or not.
-func vitalInNamespace(op, name, id string) error {
-	return &tether.Error{Code: tether.EINVALID, Op: op, Message: fmt.Sprintf(
-		"namespace %q cannot be deleted: its connection %q is vital", name, id)}
-}
-
-// namespaceNotEmpty refuses to delete, without force, a namespace holding
-// count connections. The wording is the SQLite store's.
-func namespaceNotEmpty(op, name string, count int) error {
-	noun, them := "connections", "them"
-	if count == 1 {
-		noun, them = "connection", "it"
-	}
-	return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf(
-		"namespace %q holds %d %s; delete %s first, or use --force to delete %s with the namespace",
-		name, count, noun, them, them)}
-}
-
-// bindingConflict is the ECONFLICT error for creating b: its id is taken
-// (sameID), or its subject already holds its role in its namespace.
-func bindingConflict(op string, b *tether.RoleBinding, sameID bool) error {
-	if sameID {
-		return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf("role binding %q already exists", b.ID)}
-	}
-	where := fmt.Sprintf("namespace %q", b.Namespace)
-	if b.Namespace == tether.AllNamespaces {
-		where = "every namespace"
-	}
-	return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf(
-		"%s already holds role %s in %s", b.Subject, b.Role, where)}
 }

@@ -30,7 +30,7 @@ func (db *DB) GetNamespace(ctx context.Context, name string) (*tether.Namespace,
 	err := db.pool.QueryRow(ctx, `SELECT name, created_at FROM namespaces WHERE name = $1`, name).
 		Scan(&n.Name, &n.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, namespaceNotFound(op, name)
+		return nil, tether.NamespaceNotFound(op, name)
 	}
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
@@ -80,7 +80,7 @@ func queryNamespaces(ctx context.Context, op string, q querier) ([]*tether.Names
 func (db *DB) DeleteNamespace(ctx context.Context, name string, force bool) error {
 	const op = "postgres.DeleteNamespace"
 	if name == tether.DefaultNamespace {
-		return defaultUndeletable(op)
+		return tether.DefaultUndeletable(op)
 	}
 	return db.inTx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE connections IN SHARE ROW EXCLUSIVE MODE`); err != nil {
@@ -104,7 +104,7 @@ func checkNamespaceDeletable(ctx context.Context, op string, tx pgx.Tx, name str
 	err := tx.QueryRow(ctx, `SELECT true FROM namespaces WHERE name = $1 FOR UPDATE`, name).Scan(&found)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return namespaceNotFound(op, name)
+		return tether.NamespaceNotFound(op, name)
 	case err != nil:
 		return storeErr(ctx, op, err)
 	}
@@ -116,9 +116,9 @@ func checkNamespaceDeletable(ctx context.Context, op string, tx pgx.Tx, name str
 	}
 	switch {
 	case vital != nil:
-		return vitalInNamespace(op, name, *vital)
+		return tether.VitalInNamespace(op, name, *vital)
 	case count > 0 && !force:
-		return namespaceNotEmpty(op, name, count)
+		return tether.NamespaceNotEmpty(op, name, count)
 	}
 	return nil
 }

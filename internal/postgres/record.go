@@ -79,7 +79,7 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 	row := db.pool.QueryRow(ctx, `SELECT `+recordColumns+` FROM connections WHERE namespace = $1 AND id = $2`, ns, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound(op, id)
+		return nil, tether.ConnectionNotFound(op, id)
 	}
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
@@ -190,7 +190,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 	case updated:
 		return nil
 	case !found:
-		return notFound(op, r.ID)
+		return tether.ConnectionNotFound(op, r.ID)
 	}
 	return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf(
 		"connection %q was changed by someone else since version %d; read it again and retry", r.ID, expectedVersion)}
@@ -207,7 +207,7 @@ func (db *DB) DeleteRecord(ctx context.Context, ns, id string) error {
 			ns, id).Scan(&vital)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			return notFound(op, id)
+			return tether.ConnectionNotFound(op, id)
 		case err != nil:
 			return storeErr(ctx, op, err)
 		case vital:

@@ -31,7 +31,7 @@ func (db *DB) CreateRoleBinding(ctx context.Context, b *tether.RoleBinding) erro
 	const op = "postgres.CreateRoleBinding"
 	_, err := db.pool.Exec(ctx, insertRoleBinding, roleBindingValues(b)...)
 	if isUnique(err) {
-		return bindingConflict(op, b, constraintOf(err) == roleBindingPkey)
+		return tether.RoleBindingConflict(op, b, constraintOf(err) == roleBindingPkey)
 	}
 	return storeErr(ctx, op, err)
 }

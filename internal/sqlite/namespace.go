@@ -34,7 +34,7 @@ func (db *DB) GetNamespace(ctx context.Context, name string) (*tether.Namespace,
 	err := db.read.QueryRowContext(ctx, `SELECT name, created_at FROM namespaces WHERE name = ?`, name).
 		Scan(&n.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, namespaceNotFound(op, name)
+		return nil, tether.NamespaceNotFound(op, name)
 	}
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
@@ -80,7 +80,7 @@ func queryNamespaces(ctx context.Context, op string, q querier) ([]*tether.Names
 func (db *DB) DeleteNamespace(ctx context.Context, name string, force bool) error {
 	const op = "sqlite.DeleteNamespace"
 	if name == tether.DefaultNamespace {
-		return defaultUndeletable(op)
+		return tether.DefaultUndeletable(op)
 	}
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		if err := checkNamespaceDeletable(ctx, op, tx, name, force); err != nil {
@@ -108,7 +108,7 @@ func checkNamespaceDeletable(ctx context.Context, op string, tx *sql.Tx, name st
 		return storeErr(ctx, op, err)
 	}
 	if !found {
-		return namespaceNotFound(op, name)
+		return tether.NamespaceNotFound(op, name)
 	}
 	var count int
 	var vital sql.NullString
@@ -118,9 +118,9 @@ func checkNamespaceDeletable(ctx context.Context, op string, tx *sql.Tx, name st
 	}
 	switch {
 	case vital.Valid:
-		return vitalInNamespace(op, name, vital.String)
+		return tether.VitalInNamespace(op, name, vital.String)
 	case count > 0 && !force:
-		return namespaceNotEmpty(op, name, count)
+		return tether.NamespaceNotEmpty(op, name, count)
 	}
 	return nil
 }

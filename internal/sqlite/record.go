@@ -51,7 +51,7 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`, ns, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound(op, id)
+		return nil, tether.ConnectionNotFound(op, id)
 	}
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
@@ -173,7 +173,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 			return storeErr(ctx, op, err)
 		}
 		if !found {
-			return notFound(op, r.ID)
+			return tether.ConnectionNotFound(op, r.ID)
 		}
 		return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf(
 			"connection %q was changed by someone else since version %d; read it again and retry", r.ID, expectedVersion)}
@@ -196,7 +196,7 @@ func (db *DB) DeleteRecord(ctx context.Context, ns, id string) error {
 			return storeErr(ctx, op, err)
 		}
 		if !found {
-			return notFound(op, id)
+			return tether.ConnectionNotFound(op, id)
 		}
 		return &tether.Error{Code: tether.EINVALID, Op: op,
 			Message: fmt.Sprintf("connection %q is vital and cannot be deleted", id)}

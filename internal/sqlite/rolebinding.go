@@ -23,7 +23,7 @@ func (db *DB) CreateRoleBinding(ctx context.Context, b *tether.RoleBinding) erro
 			Scan(&sameID); err != nil {
 			return storeErr(ctx, op, err)
 		}
-		return bindingConflict(op, b, sameID)
+		return tether.RoleBindingConflict(op, b, sameID)
 	})
 }
 

@@ -1,0 +1,53 @@
+package tether
+
+import "fmt"
+
+// The errors every Store returns for the same situations, with the same
+// messages, so that callers and tests see one wording whatever the store.
+
+// ConnectionNotFound is the ENOTFOUND error for a connection.
+func ConnectionNotFound(op, id string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: fmt.Sprintf("connection %q not found", id)}
+}
+
+// NamespaceNotFound is the ENOTFOUND error for a namespace.
+func NamespaceNotFound(op, name string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: fmt.Sprintf("namespace %q not found", name)}
+}
+
+// DefaultUndeletable refuses to delete the namespace that always exists.
+func DefaultUndeletable(op string) error {
+	return &Error{Code: EINVALID, Op: op, Message: fmt.Sprintf("the namespace %q cannot be deleted", DefaultNamespace)}
+}
+
+// VitalInNamespace refuses to delete a namespace holding the vital
+// connection id, force or not.
+func VitalInNamespace(op, name, id string) error {
+	return &Error{Code: EINVALID, Op: op, Message: fmt.Sprintf(
+		"namespace %q cannot be deleted: its connection %q is vital", name, id)}
+}
+
+// NamespaceNotEmpty refuses to delete, without force, a namespace holding
+// count connections.
+func NamespaceNotEmpty(op, name string, count int) error {
+	noun, them := "connections", "them"
+	if count == 1 {
+		noun, them = "connection", "it"
+	}
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf(
+		"namespace %q holds %d %s; delete %s first, or use --force to delete %s with the namespace",
+		name, count, noun, them, them)}
+}
+
+// RoleBindingConflict is the ECONFLICT error for creating b: its id is
+// taken (sameID), or its subject already holds its role in its namespace.
+func RoleBindingConflict(op string, b *RoleBinding, sameID bool) error {
+	if sameID {
+		return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("role binding %q already exists", b.ID)}
+	}
+	where := fmt.Sprintf("namespace %q", b.Namespace)
+	if b.Namespace == AllNamespaces {
+		where = "every namespace"
+	}
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("%s already holds role %s in %s", b.Subject, b.Role, where)}
+}
