@@ -21,6 +21,20 @@ type ConnectionType struct {
 	// after the schema's generic checks. It may fill derived defaults (ecr
 	// derives its region from the uri). It must not do I/O.
 	Check func(spec *ConnectionSpec, p *Problems)
+	// Render returns the connection in the forms its consumers expect:
+	// environment variables and files. c is valid and revealed (secrets
+	// base64 as posted); dir is the absolute directory its files will be
+	// written to, so that variables can point at them. It must not do I/O.
+	Render func(c *Connection, dir string) (*Rendering, error)
+}
+
+// Rendering is a connection as a job uses it.
+type Rendering struct {
+	// Env holds environment variables.
+	Env map[string]string
+	// Files holds file contents by path relative to the rendering's
+	// directory; they are written with mode 0600.
+	Files map[string][]byte
 }
 
 // Field declares how a type uses one of TypedFields.

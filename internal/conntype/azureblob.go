@@ -1,6 +1,7 @@
 package conntype
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -18,7 +19,8 @@ func azureBlobType() *tether.ConnectionType {
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: `"<primary blob endpoint>/<SAS token>", e.g. https://acct.blob.core.windows.net/?sv=...&sig=..., base64-encoded`},
 		},
-		Check: checkAzureBlob,
+		Check:  checkAzureBlob,
+		Render: renderAzureBlob,
 	}
 }
 
@@ -76,4 +78,23 @@ func azureContainer(name string) bool {
 	return len(name) >= 3 && len(name) <= 63 && lowerAlnumEnds(name) &&
 		!strings.Contains(name, "--") &&
 		strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+}
+
+// renderAzureBlob splits "<blob endpoint>/<SAS token>" into the Azure
+// SDKs' variables and a connection string.
+func renderAzureBlob(c *tether.Connection, _ string) (*tether.Rendering, error) {
+	u, err := url.Parse(string(secretBytes(c.Spec.KeySecret)))
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "connection %q: spec.keySecret is not an endpoint URL with a SAS token", c.ID)
+	}
+	r := newRendering()
+	account, _, _ := strings.Cut(u.Hostname(), ".")
+	endpoint := u.Scheme + "://" + u.Host + "/"
+	container, _, _ := strings.Cut(strings.TrimPrefix(c.Spec.URI, "/"), "/")
+	r.Env["AZURE_STORAGE_ACCOUNT"] = account
+	r.Env["AZURE_STORAGE_SAS_TOKEN"] = u.RawQuery
+	r.Env["AZURE_STORAGE_BLOB_ENDPOINT"] = endpoint
+	setIf(r.Env, "AZURE_STORAGE_CONTAINER", container)
+	r.Env["AZURE_STORAGE_CONNECTION_STRING"] = "BlobEndpoint=" + endpoint + ";SharedAccessSignature=" + u.RawQuery
+	return r, nil
 }

@@ -1,6 +1,9 @@
 package conntype
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"path/filepath"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -19,7 +22,8 @@ func dockerType() *tether.ConnectionType {
 			{Name: "password", Required: true, Secret: true, Base64: true,
 				Description: "Registry password or token, base64-encoded"},
 		},
-		Check: checkDocker,
+		Check:  checkDocker,
+		Render: renderDocker,
 	}
 }
 
@@ -59,4 +63,20 @@ func dockerURIProblem(uri string) string {
 		return "path must be lowercase repository components separated by '/', without tag or digest"
 	}
 	return ""
+}
+
+// renderDocker writes a docker config.json whose auths entry for the
+// registry host holds base64("user:password"), and points DOCKER_CONFIG at
+// its directory.
+func renderDocker(c *tether.Connection, dir string) (*tether.Rendering, error) {
+	host, _, _ := strings.Cut(c.Spec.URI, "/")
+	auth := base64.StdEncoding.EncodeToString([]byte(c.Spec.Username + ":" + string(secretBytes(c.Spec.Password))))
+	cfg, err := json.MarshalIndent(map[string]any{"auths": map[string]any{host: map[string]string{"auth": auth}}}, "", "  ")
+	if err != nil {
+		return nil, tether.Internal("conntype.renderDocker", err)
+	}
+	r := newRendering()
+	r.Files["docker/config.json"] = append(cfg, '\n')
+	r.Env["DOCKER_CONFIG"] = filepath.Join(dir, "docker")
+	return r, nil
 }

@@ -29,7 +29,8 @@ func ecrType() *tether.ConnectionType {
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
 		},
-		Check: checkECR,
+		Check:  checkECR,
+		Render: renderECR,
 	}
 }
 
@@ -68,4 +69,10 @@ func ecrRegion(uri string) (region, problem string) {
 		return "", "prefix must be lowercase repository components separated by '/'"
 	}
 	return region, ""
+}
+
+// renderECR gives the AWS variables and files of the registry's keys (a
+// later version exchanges them for a short-lived registry token).
+func renderECR(c *tether.Connection, dir string) (*tether.Rendering, error) {
+	return awsRendering(c, dir, c.Spec.Region, ""), nil
 }

@@ -2,6 +2,7 @@ package conntype
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -20,7 +21,8 @@ func gcsType() *tether.ConnectionType {
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Service-account key JSON file, base64-encoded"},
 		},
-		Check: checkGCS,
+		Check:  checkGCS,
+		Render: renderGCS,
 	}
 }
 
@@ -99,4 +101,22 @@ func gcpLocation(s string) bool {
 		return false
 	}
 	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == ""
+}
+
+// renderGCS writes the service-account key file and points
+// GOOGLE_APPLICATION_CREDENTIALS at it; the key's project_id becomes
+// GOOGLE_CLOUD_PROJECT.
+func renderGCS(c *tether.Connection, dir string) (*tether.Rendering, error) {
+	r := newRendering()
+	key := secretBytes(c.Spec.KeySecret)
+	r.Files["gcs/key.json"] = key
+	r.Env["GOOGLE_APPLICATION_CREDENTIALS"] = filepath.Join(dir, "gcs", "key.json")
+	var sa struct {
+		ProjectID string `json:"project_id"`
+	}
+	if json.Unmarshal(key, &sa) == nil {
+		setIf(r.Env, "GOOGLE_CLOUD_PROJECT", sa.ProjectID)
+		setIf(r.Env, "CLOUDSDK_CORE_PROJECT", sa.ProjectID)
+	}
+	return r, nil
 }

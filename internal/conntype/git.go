@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -27,7 +28,8 @@ func gitType() *tether.ConnectionType {
 			{Name: "publicKey", Base64: true,
 				Description: "Server's SSH host key line(s) as ssh-keyscan prints them, base64-encoded; pins the host key"},
 		},
-		Check: checkGit,
+		Check:  checkGit,
+		Render: renderGit,
 	}
 }
 
@@ -188,4 +190,69 @@ func isHostKeyLine(line []byte) bool {
 func isPublicKey(b []byte) bool {
 	_, _, _, _, err := ssh.ParseAuthorizedKey(b)
 	return err == nil
+}
+
+// renderGit writes the private key and, when publicKey pins the host key,
+// a known_hosts file; GIT_SSH_COMMAND uses them with strict host key
+// checking always on (without a pinned key, ssh checks the user's own
+// known_hosts). The key's permissions (0600) satisfy ssh.
+func renderGit(c *tether.Connection, dir string) (*tether.Rendering, error) {
+	r := newRendering()
+	keyPath := filepath.Join(dir, "git", "id_key")
+	r.Files["git/id_key"] = secretBytes(c.Spec.KeySecret)
+	cmd := "ssh -i " + shellQuote(keyPath) + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes"
+	if c.Spec.PublicKey != "" {
+		hostsPath := filepath.Join(dir, "git", "known_hosts")
+		r.Files["git/known_hosts"] = knownHosts(c.Spec.URI, string(publicKeyBytes(c.Spec.PublicKey)))
+		cmd += " -o UserKnownHostsFile=" + shellQuote(hostsPath) + " -o GlobalKnownHostsFile=/dev/null"
+	}
+	r.Env["GIT_SSH_COMMAND"] = cmd
+	setIf(r.Env, "GIT_REFERENCE", c.Spec.Reference)
+	return r, nil
+}
+
+// knownHosts turns publicKey lines into known_hosts lines: lines that name
+// no host ("keytype base64") get the uri's host ("[host]:port" off port 22).
+func knownHosts(uri, publicKey string) []byte {
+	host, port := sshHostPort(uri)
+	name := host
+	if port != "" && port != "22" {
+		name = "[" + host + "]:" + port
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(publicKey, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "ssh-") || strings.HasPrefix(line, "ecdsa-") || strings.HasPrefix(line, "sk-") {
+			line = name + " " + line
+		}
+		b.WriteString(line + "\n")
+	}
+	return []byte(b.String())
+}
+
+// sshHostPort returns the host and port of an SSH git uri.
+func sshHostPort(uri string) (host, port string) {
+	if rest, ok := strings.CutPrefix(uri, "ssh://"); ok {
+		hostPort, _, _ := strings.Cut(rest, "/")
+		if _, h, ok := strings.Cut(hostPort, "@"); ok {
+			hostPort = h
+		}
+		if h, p, ok := strings.Cut(hostPort, ":"); ok {
+			return h, p
+		}
+		return hostPort, ""
+	}
+	hostPart, _, _ := strings.Cut(uri, ":")
+	if _, h, ok := strings.Cut(hostPart, "@"); ok {
+		return h, ""
+	}
+	return hostPart, ""
+}
+
+func publicKeyBytes(v string) []byte {
+	b, _ := decoded(v)
+	return b
 }

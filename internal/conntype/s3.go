@@ -33,7 +33,8 @@ func s3Type() *tether.ConnectionType {
 			{Name: "sessionToken", Secret: true, Base64: true,
 				Description: "Session token of temporary credentials (AWS_SESSION_TOKEN), base64-encoded"},
 		},
-		Check: checkS3,
+		Check:  checkS3,
+		Render: renderS3,
 	}
 }
 
@@ -97,4 +98,30 @@ func s3BucketProblem(name string) string {
 func lowerAlnumEnds(s string) bool {
 	isLowerAlnum := func(b byte) bool { return ('a' <= b && b <= 'z') || ('0' <= b && b <= '9') }
 	return s != "" && isLowerAlnum(s[0]) && isLowerAlnum(s[len(s)-1])
+}
+
+// renderS3 gives the AWS variables and files, plus the endpoint and S3
+// options under both the AWS SDKs' names and Kaptain's (S3_ENDPOINT,
+// S3_FORCE_PATH_STYLE, S3_SIGNATURE_VERSION).
+func renderS3(c *tether.Connection, dir string) (*tether.Rendering, error) {
+	p := c.Spec.Parameters
+	extra := ""
+	if p["endpoint"] != "" {
+		extra += "endpoint_url = " + p["endpoint"] + "\n"
+	}
+	if p["forcePathStyle"] == "true" || p["signatureVersion"] != "" {
+		extra += "s3 =\n"
+		if p["forcePathStyle"] == "true" {
+			extra += "    addressing_style = path\n"
+		}
+		if p["signatureVersion"] != "" {
+			extra += "    signature_version = " + p["signatureVersion"] + "\n"
+		}
+	}
+	r := awsRendering(c, dir, c.Spec.Region, extra)
+	setIf(r.Env, "AWS_ENDPOINT_URL_S3", p["endpoint"])
+	setIf(r.Env, "S3_ENDPOINT", p["endpoint"])
+	setIf(r.Env, "S3_FORCE_PATH_STYLE", p["forcePathStyle"])
+	setIf(r.Env, "S3_SIGNATURE_VERSION", p["signatureVersion"])
+	return r, nil
 }

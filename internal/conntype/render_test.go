@@ -1,0 +1,139 @@
+package conntype_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/conntype"
+)
+
+// render validates c and renders it into /run/conn.
+func render(t *testing.T, c *tether.Connection) *tether.Rendering {
+	t.Helper()
+	reg := conntype.New()
+	if err := reg.Validate(c); err != nil {
+		t.Fatal(err)
+	}
+	r, err := reg.Type(c.Spec.Type).Render(c, "/run/conn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestEveryTypeRenders(t *testing.T) {
+	for _, typ := range conntype.New().Types() {
+		if typ.Render == nil {
+			t.Errorf("type %s has no renderer", typ.Name)
+		}
+	}
+}
+
+func TestRenderS3(t *testing.T) {
+	c := validConn(t, "s3")
+	c.Spec.Parameters = tether.Params{"endpoint": "http://127.0.0.1:9000", "forcePathStyle": "true",
+		"signatureVersion": "s3v4", "sessionToken": b64("SESSION")}
+	r := render(t, c)
+	want := map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG",
+		"AWS_SESSION_TOKEN": "SESSION", "AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "eu-central-1",
+		"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9000", "S3_ENDPOINT": "http://127.0.0.1:9000",
+		"S3_FORCE_PATH_STYLE": "true", "S3_SIGNATURE_VERSION": "s3v4",
+		"AWS_SHARED_CREDENTIALS_FILE": "/run/conn/aws/credentials", "AWS_CONFIG_FILE": "/run/conn/aws/config",
+	}
+	if d := cmp.Diff(want, r.Env); d != "" {
+		t.Errorf("env (-want +got):\n%s", d)
+	}
+	wantFiles := map[string]string{
+		"aws/credentials": "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\naws_session_token = SESSION\n",
+		"aws/config":      "[default]\nregion = eu-central-1\nendpoint_url = http://127.0.0.1:9000\ns3 =\n    addressing_style = path\n    signature_version = s3v4\n",
+	}
+	if d := cmp.Diff(wantFiles, files(r)); d != "" {
+		t.Errorf("files (-want +got):\n%s", d)
+	}
+}
+
+func TestRenderECR(t *testing.T) {
+	r := render(t, validConn(t, "ecr"))
+	if r.Env["AWS_ACCESS_KEY_ID"] != "AKIAIOSFODNN7EXAMPLE" || r.Env["AWS_REGION"] != "eu-central-1" || r.Env["S3_ENDPOINT"] != "" {
+		t.Errorf("env %v", r.Env)
+	}
+}
+
+func TestRenderGCS(t *testing.T) {
+	r := render(t, validConn(t, "gcs"))
+	want := map[string]string{"GOOGLE_APPLICATION_CREDENTIALS": "/run/conn/gcs/key.json",
+		"GOOGLE_CLOUD_PROJECT": "project_id", "CLOUDSDK_CORE_PROJECT": "project_id"}
+	if d := cmp.Diff(want, r.Env); d != "" {
+		t.Errorf("env (-want +got):\n%s", d)
+	}
+	if string(r.Files["gcs/key.json"]) != serviceAccountJSON {
+		t.Errorf("key file %q", r.Files["gcs/key.json"])
+	}
+}
+
+func TestRenderAzureBlob(t *testing.T) {
+	r := render(t, validConn(t, "azureblob"))
+	want := map[string]string{
+		"AZURE_STORAGE_ACCOUNT": "myaccount", "AZURE_STORAGE_SAS_TOKEN": "sv=2019-02-02&ss=bf&sig=abc%3D",
+		"AZURE_STORAGE_BLOB_ENDPOINT": "https://myaccount.blob.core.windows.net/", "AZURE_STORAGE_CONTAINER": "raw-data",
+		"AZURE_STORAGE_CONNECTION_STRING": "BlobEndpoint=https://myaccount.blob.core.windows.net/;SharedAccessSignature=sv=2019-02-02&ss=bf&sig=abc%3D",
+	}
+	if d := cmp.Diff(want, r.Env); d != "" {
+		t.Errorf("env (-want +got):\n%s", d)
+	}
+}
+
+func TestRenderDocker(t *testing.T) {
+	r := render(t, validConn(t, "docker"))
+	if r.Env["DOCKER_CONFIG"] != "/run/conn/docker" {
+		t.Errorf("DOCKER_CONFIG %q", r.Env["DOCKER_CONFIG"])
+	}
+	want := "{\n  \"auths\": {\n    \"gcr.io\": {\n      \"auth\": \"" + b64("_json:mypassword") + "\"\n    }\n  }\n}\n"
+	if got := string(r.Files["docker/config.json"]); got != want {
+		t.Errorf("config.json:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRenderGit(t *testing.T) {
+	c := validConn(t, "git")
+	r := render(t, c)
+	want := "ssh -i '/run/conn/git/id_key' -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes" +
+		" -o UserKnownHostsFile='/run/conn/git/known_hosts' -o GlobalKnownHostsFile=/dev/null"
+	if r.Env["GIT_SSH_COMMAND"] != want || r.Env["GIT_REFERENCE"] != "master" {
+		t.Errorf("env %v", r.Env)
+	}
+	if !strings.HasPrefix(string(r.Files["git/id_key"]), "-----BEGIN OPENSSH PRIVATE KEY-----") {
+		t.Errorf("key file does not hold the private key")
+	}
+	if hosts := string(r.Files["git/known_hosts"]); !strings.HasPrefix(hosts, "github.com ssh-ed25519 ") {
+		t.Errorf("known_hosts %q", hosts)
+	}
+	// A bare key line gets the uri's host; an ssh:// uri's port is kept.
+	k := newSSHKeys(t)
+	c.Spec.URI, c.Spec.PublicKey = "ssh://git@git.example:2222/org/repo.git", b64(k.authLine+"\n")
+	if hosts := string(render(t, c).Files["git/known_hosts"]); hosts != "[git.example]:2222 "+k.authLine+"\n" {
+		t.Errorf("known_hosts %q", hosts)
+	}
+	// Without a pinned key, host keys are still checked, against the
+	// user's own known_hosts.
+	c.Spec.PublicKey = ""
+	r = render(t, c)
+	if cmd := r.Env["GIT_SSH_COMMAND"]; !strings.Contains(cmd, "StrictHostKeyChecking=yes") || strings.Contains(cmd, "known_hosts") {
+		t.Errorf("GIT_SSH_COMMAND %q", cmd)
+	}
+	if _, ok := r.Files["git/known_hosts"]; ok {
+		t.Errorf("known_hosts written without a pinned key")
+	}
+}
+
+func files(r *tether.Rendering) map[string]string {
+	out := map[string]string{}
+	for k, v := range r.Files {
+		out[k] = string(v)
+	}
+	return out
+}
