@@ -4,14 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/migration"
 )
 
 // migrationFiles holds the schema migrations, named NNNN_description.sql and
@@ -22,13 +18,6 @@ import (
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
 
 // migrateLockClass is the first key of the advisory lock that serialises
 // migrations ("teth" in ASCII); the second is a hash of the schema being
@@ -60,7 +49,7 @@ const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // instead.)
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	const op = "postgres.Migrate"
-	migrations, err := loadMigrations(migrationFiles)
+	migrations, err := migration.Load(migrationFiles)
 	if err != nil {
 		return nil, tether.Internal(op, err)
 	}
@@ -76,14 +65,14 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			return newerSchema(op, current, latest)
 		}
 		for _, m := range migrations[current:] {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return storeErr(ctx, op+" "+m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return storeErr(ctx, op+" "+m.Name, err)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
-				m.version, m.name); err != nil {
-				return storeErr(ctx, op+" "+m.name, err)
+				m.Version, m.Name); err != nil {
+				return storeErr(ctx, op+" "+m.Name, err)
 			}
-			applied = append(applied, m.version)
+			applied = append(applied, m.Version)
 		}
 		return nil
 	})
@@ -123,7 +112,7 @@ func newerSchema(op string, current, latest int) error {
 // role that may only read.
 func (db *DB) SchemaStatus(ctx context.Context) (current, latest int, err error) {
 	const op = "postgres.SchemaStatus"
-	migrations, err := loadMigrations(migrationFiles)
+	migrations, err := migration.Load(migrationFiles)
 	if err != nil {
 		return 0, 0, tether.Internal(op, err)
 	}
@@ -139,32 +128,4 @@ func (db *DB) SchemaStatus(ctx context.Context) (current, latest int, err error)
 		return 0, 0, storeErr(ctx, op, err)
 	}
 	return current, latest, nil
-}
-
-// loadMigrations reads the migrations in version order and checks that they
-// are numbered 1..n without gaps or duplicates.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	var out []migration
-	for i, name := range names {
-		base := path.Base(name)
-		prefix, _, _ := strings.Cut(base, "_")
-		version, err := strconv.Atoi(prefix)
-		if err != nil || version != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %d", base, i+1)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: version, name: base, sql: string(body)})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no migrations embedded")
-	}
-	return out, nil
 }

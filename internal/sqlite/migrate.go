@@ -5,14 +5,10 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/migration"
 )
 
 // migrationFiles holds the schema migrations, named NNNN_description.sql and
@@ -22,20 +18,13 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrate brings the schema up to date, applying each pending migration in
 // its own transaction and recording it in schema_migrations, and returns the
 // versions it applied. It refuses a database whose schema is newer than this
 // binary knows: running old code on a newer schema could silently lose data.
 func migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 	const op = "sqlite.migrate"
-	migrations, err := loadMigrations(migrationFiles)
+	migrations, err := migration.Load(migrationFiles)
 	if err != nil {
 		return nil, tether.Internal(op, err)
 	}
@@ -43,7 +32,7 @@ func migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	latest := migrations[len(migrations)-1].version
+	latest := migrations[len(migrations)-1].Version
 	if current > latest {
 		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: fmt.Sprintf(
 			"database schema version %d is newer than this tether binary supports (%d); upgrade tether", current, latest)}
@@ -55,7 +44,7 @@ func migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 			return applied, err
 		}
 		if done {
-			applied = append(applied, m.version)
+			applied = append(applied, m.Version)
 		}
 	}
 	return applied, nil
@@ -82,12 +71,12 @@ func schemaVersion(ctx context.Context, op string, db *sql.DB) (int, error) {
 // version this binary knows.
 func (db *DB) SchemaStatus(ctx context.Context) (current, latest int, err error) {
 	const op = "sqlite.SchemaStatus"
-	migrations, err := loadMigrations(migrationFiles)
+	migrations, err := migration.Load(migrationFiles)
 	if err != nil {
 		return 0, 0, tether.Internal(op, err)
 	}
 	current, err = schemaVersion(ctx, op, db.write)
-	return current, migrations[len(migrations)-1].version, err
+	return current, migrations[len(migrations)-1].Version, err
 }
 
 // Migrate applies the pending migrations and returns their versions.
@@ -98,57 +87,29 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 // applyMigration runs m and records it, atomically, and reports whether it
 // did. The check inside the transaction makes two processes migrating at
 // once apply m only once.
-func applyMigration(ctx context.Context, db *sql.DB, m migration) (bool, error) {
-	op := "sqlite.migrate " + m.name
+func applyMigration(ctx context.Context, db *sql.DB, m migration.Migration) (bool, error) {
+	op := "sqlite.migrate " + m.Name
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, storeErr(ctx, op, err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	var applied int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&applied); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&applied); err != nil {
 		return false, storeErr(ctx, op, err)
 	}
 	if applied > 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, storeErr(ctx, op, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().UnixMicro()); err != nil {
+		m.Version, m.Name, time.Now().UnixMicro()); err != nil {
 		return false, storeErr(ctx, op, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return false, storeErr(ctx, op, err)
 	}
 	return true, nil
-}
-
-// loadMigrations reads the migrations in version order and checks that they
-// are numbered 1..n without gaps or duplicates.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	var out []migration
-	for i, name := range names {
-		base := path.Base(name)
-		prefix, _, _ := strings.Cut(base, "_")
-		version, err := strconv.Atoi(prefix)
-		if err != nil || version != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %d", base, i+1)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: version, name: base, sql: string(body)})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no migrations embedded")
-	}
-	return out, nil
 }
