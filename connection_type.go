@@ -25,6 +25,8 @@ type ConnectionType struct {
 	// environment variables and files. c is valid and revealed (secrets
 	// base64 as posted); dir is the absolute directory its files will be
 	// written to, so that variables can point at them. It must not do I/O.
+	// A path-valued variable is exactly dir joined with a key of Files, or
+	// dir itself, so that consumers can tell paths from values.
 	Render func(c *Connection, dir string) (*Rendering, error)
 }
 
@@ -33,8 +35,15 @@ type Rendering struct {
 	// Env holds environment variables.
 	Env map[string]string
 	// Files holds file contents by path relative to the rendering's
-	// directory; they are written with mode 0600.
+	// directory; they are written with mode 0600. Paths are flat file
+	// names (credentials, config.json, key.json) unless a tool needs a
+	// tree (docker's certs.d/<host>/ca.crt), so that the directory can be
+	// mounted where the tool looks by default (~/.aws, ~/.docker).
 	Files map[string][]byte
+	// Derived holds values computed from the connection's secrets that
+	// reveal them but are not one of them or a standard encoding of one
+	// (docker's base64 "user:password"). Output masking hides these too.
+	Derived []string
 }
 
 // Field declares how a type uses one of TypedFields.

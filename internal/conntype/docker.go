@@ -3,7 +3,6 @@ package conntype
 import (
 	"encoding/base64"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -76,7 +75,8 @@ func renderDocker(c *tether.Connection, dir string) (*tether.Rendering, error) {
 		return nil, tether.Internal("conntype.renderDocker", err)
 	}
 	r := newRendering()
-	r.Files["docker/config.json"] = append(cfg, '\n')
-	r.Env["DOCKER_CONFIG"] = filepath.Join(dir, "docker")
+	r.Files["config.json"] = append(cfg, '\n')
+	r.Env["DOCKER_CONFIG"] = dir
+	r.Derived = []string{auth}
 	return r, nil
 }

@@ -109,8 +109,8 @@ func gcpLocation(s string) bool {
 func renderGCS(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r := newRendering()
 	key := secretBytes(c.Spec.KeySecret)
-	r.Files["gcs/key.json"] = key
-	r.Env["GOOGLE_APPLICATION_CREDENTIALS"] = filepath.Join(dir, "gcs", "key.json")
+	r.Files["key.json"] = key
+	r.Env["GOOGLE_APPLICATION_CREDENTIALS"] = filepath.Join(dir, "key.json")
 	var sa struct {
 		ProjectID string `json:"project_id"`
 	}

@@ -198,12 +198,12 @@ func isPublicKey(b []byte) bool {
 // known_hosts). The key's permissions (0600) satisfy ssh.
 func renderGit(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r := newRendering()
-	keyPath := filepath.Join(dir, "git", "id_key")
-	r.Files["git/id_key"] = secretBytes(c.Spec.KeySecret)
+	keyPath := filepath.Join(dir, "id_key")
+	r.Files["id_key"] = secretBytes(c.Spec.KeySecret)
 	cmd := "ssh -i " + shellQuote(keyPath) + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes"
 	if c.Spec.PublicKey != "" {
-		hostsPath := filepath.Join(dir, "git", "known_hosts")
-		r.Files["git/known_hosts"] = knownHosts(c.Spec.URI, string(publicKeyBytes(c.Spec.PublicKey)))
+		hostsPath := filepath.Join(dir, "known_hosts")
+		r.Files["known_hosts"] = knownHosts(c.Spec.URI, string(publicKeyBytes(c.Spec.PublicKey)))
 		cmd += " -o UserKnownHostsFile=" + shellQuote(hostsPath) + " -o GlobalKnownHostsFile=/dev/null"
 	}
 	r.Env["GIT_SSH_COMMAND"] = cmd

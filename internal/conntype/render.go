@@ -52,10 +52,10 @@ func awsRendering(c *tether.Connection, dir, region, extraConfig string) *tether
 	if region != "" {
 		config += "region = " + region + "\n"
 	}
-	r.Files["aws/credentials"] = []byte(creds)
-	r.Files["aws/config"] = []byte(config + extraConfig)
-	r.Env["AWS_SHARED_CREDENTIALS_FILE"] = filepath.Join(dir, "aws", "credentials")
-	r.Env["AWS_CONFIG_FILE"] = filepath.Join(dir, "aws", "config")
+	r.Files["credentials"] = []byte(creds)
+	r.Files["config"] = []byte(config + extraConfig)
+	r.Env["AWS_SHARED_CREDENTIALS_FILE"] = filepath.Join(dir, "credentials")
+	r.Env["AWS_CONFIG_FILE"] = filepath.Join(dir, "config")
 	return r
 }
 

@@ -42,14 +42,14 @@ func TestRenderS3(t *testing.T) {
 		"AWS_SESSION_TOKEN": "SESSION", "AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "eu-central-1",
 		"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9000", "S3_ENDPOINT": "http://127.0.0.1:9000",
 		"S3_FORCE_PATH_STYLE": "true", "S3_SIGNATURE_VERSION": "s3v4",
-		"AWS_SHARED_CREDENTIALS_FILE": "/run/conn/aws/credentials", "AWS_CONFIG_FILE": "/run/conn/aws/config",
+		"AWS_SHARED_CREDENTIALS_FILE": "/run/conn/credentials", "AWS_CONFIG_FILE": "/run/conn/config",
 	}
 	if d := cmp.Diff(want, r.Env); d != "" {
 		t.Errorf("env (-want +got):\n%s", d)
 	}
 	wantFiles := map[string]string{
-		"aws/credentials": "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\naws_session_token = SESSION\n",
-		"aws/config":      "[default]\nregion = eu-central-1\nendpoint_url = http://127.0.0.1:9000\ns3 =\n    addressing_style = path\n    signature_version = s3v4\n",
+		"credentials": "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\naws_session_token = SESSION\n",
+		"config":      "[default]\nregion = eu-central-1\nendpoint_url = http://127.0.0.1:9000\ns3 =\n    addressing_style = path\n    signature_version = s3v4\n",
 	}
 	if d := cmp.Diff(wantFiles, files(r)); d != "" {
 		t.Errorf("files (-want +got):\n%s", d)
@@ -65,13 +65,13 @@ func TestRenderECR(t *testing.T) {
 
 func TestRenderGCS(t *testing.T) {
 	r := render(t, validConn(t, "gcs"))
-	want := map[string]string{"GOOGLE_APPLICATION_CREDENTIALS": "/run/conn/gcs/key.json",
+	want := map[string]string{"GOOGLE_APPLICATION_CREDENTIALS": "/run/conn/key.json",
 		"GOOGLE_CLOUD_PROJECT": "project_id", "CLOUDSDK_CORE_PROJECT": "project_id"}
 	if d := cmp.Diff(want, r.Env); d != "" {
 		t.Errorf("env (-want +got):\n%s", d)
 	}
-	if string(r.Files["gcs/key.json"]) != serviceAccountJSON {
-		t.Errorf("key file %q", r.Files["gcs/key.json"])
+	if string(r.Files["key.json"]) != serviceAccountJSON {
+		t.Errorf("key file %q", r.Files["key.json"])
 	}
 }
 
@@ -89,11 +89,11 @@ func TestRenderAzureBlob(t *testing.T) {
 
 func TestRenderDocker(t *testing.T) {
 	r := render(t, validConn(t, "docker"))
-	if r.Env["DOCKER_CONFIG"] != "/run/conn/docker" {
+	if r.Env["DOCKER_CONFIG"] != "/run/conn" {
 		t.Errorf("DOCKER_CONFIG %q", r.Env["DOCKER_CONFIG"])
 	}
 	want := "{\n  \"auths\": {\n    \"gcr.io\": {\n      \"auth\": \"" + b64("_json:mypassword") + "\"\n    }\n  }\n}\n"
-	if got := string(r.Files["docker/config.json"]); got != want {
+	if got := string(r.Files["config.json"]); got != want {
 		t.Errorf("config.json:\n%s\nwant:\n%s", got, want)
 	}
 }
@@ -101,21 +101,21 @@ func TestRenderDocker(t *testing.T) {
 func TestRenderGit(t *testing.T) {
 	c := validConn(t, "git")
 	r := render(t, c)
-	want := "ssh -i '/run/conn/git/id_key' -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes" +
-		" -o UserKnownHostsFile='/run/conn/git/known_hosts' -o GlobalKnownHostsFile=/dev/null"
+	want := "ssh -i '/run/conn/id_key' -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes" +
+		" -o UserKnownHostsFile='/run/conn/known_hosts' -o GlobalKnownHostsFile=/dev/null"
 	if r.Env["GIT_SSH_COMMAND"] != want || r.Env["GIT_REFERENCE"] != "master" {
 		t.Errorf("env %v", r.Env)
 	}
-	if !strings.HasPrefix(string(r.Files["git/id_key"]), "-----BEGIN OPENSSH PRIVATE KEY-----") {
+	if !strings.HasPrefix(string(r.Files["id_key"]), "-----BEGIN OPENSSH PRIVATE KEY-----") {
 		t.Errorf("key file does not hold the private key")
 	}
-	if hosts := string(r.Files["git/known_hosts"]); !strings.HasPrefix(hosts, "github.com ssh-ed25519 ") {
+	if hosts := string(r.Files["known_hosts"]); !strings.HasPrefix(hosts, "github.com ssh-ed25519 ") {
 		t.Errorf("known_hosts %q", hosts)
 	}
 	// A bare key line gets the uri's host; an ssh:// uri's port is kept.
 	k := newSSHKeys(t)
 	c.Spec.URI, c.Spec.PublicKey = "ssh://git@git.example:2222/org/repo.git", b64(k.authLine+"\n")
-	if hosts := string(render(t, c).Files["git/known_hosts"]); hosts != "[git.example]:2222 "+k.authLine+"\n" {
+	if hosts := string(render(t, c).Files["known_hosts"]); hosts != "[git.example]:2222 "+k.authLine+"\n" {
 		t.Errorf("known_hosts %q", hosts)
 	}
 	// Without a pinned key, host keys are still checked, against the
@@ -125,7 +125,7 @@ func TestRenderGit(t *testing.T) {
 	if cmd := r.Env["GIT_SSH_COMMAND"]; !strings.Contains(cmd, "StrictHostKeyChecking=yes") || strings.Contains(cmd, "known_hosts") {
 		t.Errorf("GIT_SSH_COMMAND %q", cmd)
 	}
-	if _, ok := r.Files["git/known_hosts"]; ok {
+	if _, ok := r.Files["known_hosts"]; ok {
 		t.Errorf("known_hosts written without a pinned key")
 	}
 }
