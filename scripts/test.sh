@@ -3,8 +3,9 @@
 # staticcheck, the unit/contract/end-to-end tests (with the race detector),
 # and a short run of every fuzz target. Works on a fresh Debian machine with
 # Go; everything else comes from the Go module proxy, or from Debian's
-# packages (PostgreSQL, etcd, through scripts/testenv/). The first run
-# builds kube-apiserver from the module proxy (~7 min, then cached).
+# packages (PostgreSQL, etcd, the Docker registry, sshd, through
+# scripts/testenv/). The first run builds kube-apiserver and MinIO from the
+# module proxy (~7 min each, then cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -89,6 +90,53 @@ if [ "${TETHER_TEST_SKIP_DEX:-}" != 1 ] && [ -z "${TETHER_TEST_DEX_ISSUER:-}" ];
   export TETHER_TEST_DEX_ISSUER TETHER_TEST_DEX_FIXTURES
 fi
 echo "TETHER_TEST_DEX_ISSUER=${TETHER_TEST_DEX_ISSUER:-}"
+
+step "start MinIO"
+# The s3 connection's real-tool tests (the AWS SDK configured only from a
+# rendering) need a real S3 store: a throwaway MinIO serving HTTPS with a
+# certificate from a CA of its own, so that the caBundle parameter is what
+# makes the SDK trust it; in its own state file, stopped when this script
+# exits. The first run builds MinIO (about 7 min; cached under
+# ~/.cache/tether-testenv). A fixtures file already in TETHER_TEST_MINIO is
+# used as is; TETHER_TEST_SKIP_MINIO=1 skips those tests instead.
+if [ "${TETHER_TEST_SKIP_MINIO:-}" != 1 ] && [ -z "${TETHER_TEST_MINIO:-}" ]; then
+  export TETHER_MINIO_STATE="${TMPDIR:-/tmp}/tether-minio-test.$$.state"
+  cleanups+=('./scripts/testenv/minio.sh stop')
+  TETHER_TEST_MINIO=$(./scripts/testenv/minio.sh start)
+  export TETHER_TEST_MINIO
+fi
+echo "TETHER_TEST_MINIO=${TETHER_TEST_MINIO:-}"
+
+step "start the Docker registry"
+# The docker connection's real-tool tests (an image pushed with nothing but
+# the rendered config.json) need a real registry that checks passwords: a
+# throwaway one from Debian's docker-registry package, in its own state
+# file, stopped when this script exits. A fixtures file already in
+# TETHER_TEST_REGISTRY is used as is; TETHER_TEST_SKIP_REGISTRY=1 skips
+# those tests instead.
+if [ "${TETHER_TEST_SKIP_REGISTRY:-}" != 1 ] && [ -z "${TETHER_TEST_REGISTRY:-}" ]; then
+  export TETHER_REGISTRY_STATE="${TMPDIR:-/tmp}/tether-registry-test.$$.state"
+  cleanups+=('./scripts/testenv/registry.sh stop')
+  TETHER_TEST_REGISTRY=$(./scripts/testenv/registry.sh start)
+  export TETHER_TEST_REGISTRY
+fi
+echo "TETHER_TEST_REGISTRY=${TETHER_TEST_REGISTRY:-}"
+
+step "start sshd"
+# The git connection's real-tool tests (git clone over SSH with only the
+# rendered GIT_SSH_COMMAND, and the refusal of a wrongly pinned host key)
+# need a real SSH server with a repository: a throwaway sshd for a system
+# user `tethergit` (created if missing; this needs root, as in CI), in its
+# own state file, stopped when this script exits. A fixtures file already in
+# TETHER_TEST_SSHD is used as is; TETHER_TEST_SKIP_SSHD=1 skips those tests
+# instead.
+if [ "${TETHER_TEST_SKIP_SSHD:-}" != 1 ] && [ -z "${TETHER_TEST_SSHD:-}" ]; then
+  export TETHER_SSHD_STATE="${TMPDIR:-/tmp}/tether-sshd-test.$$.state"
+  cleanups+=('./scripts/testenv/sshd.sh stop')
+  TETHER_TEST_SSHD=$(./scripts/testenv/sshd.sh start)
+  export TETHER_TEST_SSHD
+fi
+echo "TETHER_TEST_SSHD=${TETHER_TEST_SSHD:-}"
 
 step "go test"
 go test -race -count=1 -timeout 20m ./...

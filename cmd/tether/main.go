@@ -20,5 +20,5 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdin *os.File, stdout, stderr *os.File) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return cli.Run(ctx, args, cli.Env{Getenv: getenv, Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	return cli.Run(ctx, args, cli.Env{Getenv: getenv, Environ: os.Environ, Stdin: stdin, Stdout: stdout, Stderr: stderr})
 }

@@ -58,10 +58,18 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 
 // ExitCode returns the process exit code for err.
 func ExitCode(err error) int {
-	var u usageError
+	var (
+		u  usageError
+		es exitStatus
+		sf startFailure
+	)
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &es):
+		return int(es)
+	case errors.As(err, &sf):
+		return int(sf.code)
 	case errors.As(err, &u) || isCobraUsage(err):
 		return exitUsage
 	case errors.Is(err, context.Canceled):
@@ -86,11 +94,14 @@ func isCobraUsage(err error) bool {
 // for usage errors, which are the user's own input.
 func printError(w io.Writer, err error) {
 	var (
-		u usageError
-		e *tether.Error
-		r reportedError
+		u  usageError
+		e  *tether.Error
+		r  reportedError
+		es exitStatus
 	)
 	switch {
+	case errors.As(err, &es):
+		// the command's own status: it has said what went wrong
 	case errors.As(err, &r):
 		fmt.Fprintln(w, "Error:", r.Error())
 	case errors.As(err, &u), !errors.As(err, &e):

@@ -16,9 +16,12 @@ import (
 // read from globals so that tests run commands in-process.
 type Env struct {
 	Getenv func(string) string
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
+	// Environ returns the whole environment, which "tether run" passes on
+	// to its command; nil means os.Environ.
+	Environ func() []string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
 }
 
 // app is the state shared by the commands of one invocation.
@@ -56,7 +59,8 @@ Exit codes:
   4  not found
   5  conflict (duplicate id, stale version)
   6  authentication or authorization failed
-  7  server unreachable or unavailable`
+  7  server unreachable or unavailable
+  tether run exits with its command's code instead.`
 
 // NewRootCommand returns the tether command tree.
 func NewRootCommand(env Env) *cobra.Command {
@@ -79,7 +83,7 @@ func NewRootCommand(env Env) *cobra.Command {
 	pf.StringVarP(&a.namespace, "namespace", "n", env.Getenv(envNamespace), "namespace (env TETHER_NAMESPACE; default: the manifest's, else default)")
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
 	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(),
-		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), versionCommand())
+		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), versionCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }
@@ -101,7 +105,7 @@ func (a *app) connCommand() *cobra.Command {
 		Aliases: []string{"conn", "connections"},
 		Short:   "Manage connections",
 	}
-	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand())
+	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand())
 	return requireSubcommand(cmd)
 }
 

@@ -10,7 +10,9 @@ import (
 
 // dockerType is a Docker registry reached with a username and password.
 // Odahu's rules: username and password required; the uri is the registry
-// host, without scheme.
+// host, without scheme. The caBundle parameter is Kaptain's registry
+// certificate provider: the CA of a registry whose certificate is not
+// publicly trusted.
 func dockerType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "docker",
@@ -21,12 +23,14 @@ func dockerType() *tether.ConnectionType {
 			{Name: "password", Required: true, Secret: true, Base64: true,
 				Description: "Registry password or token, base64-encoded"},
 		},
-		Check:  checkDocker,
-		Render: renderDocker,
+		Parameters: []tether.Parameter{caBundleParam()},
+		Check:      checkDocker,
+		Render:     renderDocker,
 	}
 }
 
-// checkDocker checks the uri, the username and the decoded password.
+// checkDocker checks the uri, the username, the decoded password and the
+// CA bundle.
 func checkDocker(s *tether.ConnectionSpec, p *tether.Problems) {
 	if s.URI != "" {
 		if msg := dockerURIProblem(s.URI); msg != "" {
@@ -39,6 +43,7 @@ func checkDocker(s *tether.ConnectionSpec, p *tether.Problems) {
 	if strings.Contains(s.Username, ":") && clean(s.Username) {
 		p.Add("spec.username", `must not contain ':' (registry basic auth joins "username:password")`)
 	}
+	checkCABundle(s, p)
 }
 
 // echoed reports whether a password is one line followed by a newline: the
@@ -64,13 +69,29 @@ func dockerURIProblem(uri string) string {
 	return ""
 }
 
+// dockerHubKey is the auths key under which docker, and the libraries that
+// read its configuration (go-containerregistry, docker-py), look up Docker
+// Hub's credentials.
+const dockerHubKey = "https://index.docker.io/v1/"
+
+// authsKey is the config.json auths key of a registry host.
+func authsKey(host string) string {
+	switch host {
+	case "docker.io", "index.docker.io", "registry-1.docker.io":
+		return dockerHubKey
+	}
+	return host
+}
+
 // renderDocker writes a docker config.json whose auths entry for the
 // registry host holds base64("user:password"), and points DOCKER_CONFIG at
-// its directory.
+// its directory. A CA bundle goes to certs.d/<host>/ca.crt, the layout of
+// Docker's certs.d directory (/etc/docker/certs.d/<host>/ca.crt), under the
+// same host key as auths, so that the tree can be mounted there.
 func renderDocker(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	host, _, _ := strings.Cut(c.Spec.URI, "/")
 	auth := base64.StdEncoding.EncodeToString([]byte(c.Spec.Username + ":" + string(secretBytes(c.Spec.Password))))
-	cfg, err := json.MarshalIndent(map[string]any{"auths": map[string]any{host: map[string]string{"auth": auth}}}, "", "  ")
+	cfg, err := json.MarshalIndent(map[string]any{"auths": map[string]any{authsKey(host): map[string]string{"auth": auth}}}, "", "  ")
 	if err != nil {
 		return nil, tether.Internal("conntype.renderDocker", err)
 	}
@@ -78,5 +99,8 @@ func renderDocker(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r.Files["config.json"] = append(cfg, '\n')
 	r.Env["DOCKER_CONFIG"] = dir
 	r.Derived = []string{auth}
+	if ca := paramBytes(c, "caBundle"); ca != nil {
+		r.Files["certs.d/"+host+"/ca.crt"] = ca
+	}
 	return r, nil
 }

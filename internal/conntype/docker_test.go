@@ -48,3 +48,9 @@ func TestDocker(t *testing.T) {
 			want: p("spec.keySecret"), msg: "not supported by type docker"},
 	})
 }
+
+func TestDockerCABundle(t *testing.T) {
+	runTypeCases(t, "docker", append(caBundleCases(t),
+		typeCase{name: "unknown parameter", mut: param("insecure", "true"), want: p("spec.parameters.insecure"),
+			msg: "spec.parameters.insecure: unknown parameter for type docker (accepted: caBundle)"}))
+}

@@ -26,6 +26,15 @@ func FuzzValidate(f *testing.F) {
 		}
 		f.Add(string(data))
 	}
+	for _, typ := range []string{"s3", "docker"} {
+		c := validConn(f, typ)
+		c.Spec.Parameters = tether.Params{"caBundle": b64(newTestCA(f).certPEM)}
+		data, err := json.Marshal(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
+	}
 	r := conntype.New()
 	f.Fuzz(func(t *testing.T, data string) {
 		c, err := tether.DecodeConnection([]byte(data))

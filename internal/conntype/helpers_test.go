@@ -3,12 +3,16 @@ package conntype_test
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"math/big"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tether-ml/tether"
@@ -56,6 +60,96 @@ func newSSHKeys(t testing.TB) sshKeys {
 		private:  string(pem.EncodeToMemory(block)),
 		authLine: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp))),
 	}
+}
+
+// testCA is a self-signed CA certificate made for a test, and its key.
+type testCA struct {
+	certPEM string // one PEM CERTIFICATE block
+	keyPEM  string // its private key, a PEM PRIVATE KEY block
+}
+
+func newTestCA(t testing.TB) testCA {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "Tether test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testCA{
+		certPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		keyPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})),
+	}
+}
+
+// caBundleCases are the rules of the caBundle parameter, which s3 and
+// docker share.
+func caBundleCases(t testing.TB) []typeCase {
+	ca, other := newTestCA(t), newTestCA(t)
+	pubDER, err := x509.MarshalPKIXPublicKey(ed25519.PublicKey(make([]byte, ed25519.PublicKeySize)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
+	garbage := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("not DER")}))
+	bundle := func(v string) func(c *tether.Connection) { return param("caBundle", b64(v)) }
+	const path = "spec.parameters.caBundle"
+	return []typeCase{
+		{name: "caBundle one certificate", mut: bundle(ca.certPEM)},
+		{name: "caBundle two certificates", mut: bundle(ca.certPEM + "\n" + other.certPEM)},
+		{name: "caBundle without final newline", mut: bundle(strings.TrimSuffix(ca.certPEM, "\n"))},
+		{name: "caBundle wrapped base64", mut: func(c *tether.Connection) {
+			v := b64(ca.certPEM)
+			param("caBundle", v[:76]+"\n"+v[76:])(c)
+		}},
+		{name: "caBundle empty is unset", mut: param("caBundle", "")},
+		{name: "caBundle not base64", mut: param("caBundle", ca.certPEM),
+			want: p(path), msg: path + ": must be base64-encoded"},
+		{name: "caBundle not PEM", mut: bundle("just some text\n"),
+			want: p(path), msg: path + ": holds text outside its PEM blocks"},
+		{name: "caBundle DER", mut: bundle(string(mustDER(t, ca.certPEM))), want: p(path)},
+		{name: "caBundle blank", mut: bundle(" \n"),
+			want: p(path), msg: path + ": must be PEM certificates (-----BEGIN CERTIFICATE-----)"},
+		{name: "caBundle private key", mut: bundle(ca.keyPEM),
+			want: p(path), msg: path + ": holds a private key, but caBundle is not secret"},
+		{name: "caBundle certificate and its key", mut: bundle(ca.certPEM + ca.keyPEM),
+			want: p(path), msg: "holds a private key"},
+		{name: "caBundle public key", mut: bundle(ca.certPEM + pubPEM),
+			want: p(path), msg: path + ": block 2 is not a CERTIFICATE"},
+		{name: "caBundle unparsable certificate", mut: bundle(garbage),
+			want: p(path), msg: path + ": block 1 is not an X.509 certificate"},
+		{name: "caBundle text between certificates", mut: bundle(ca.certPEM + "subject=CN=x\n" + other.certPEM),
+			want: p(path), msg: "holds text outside its PEM blocks"},
+		{name: "caBundle truncated", mut: bundle(ca.certPEM[:len(ca.certPEM)/2]),
+			want: p(path), msg: path + ": must be PEM certificates"},
+		{name: "caBundle truncated before another", mut: bundle(ca.certPEM[:len(ca.certPEM)/2] + other.certPEM),
+			want: p(path), msg: path + ": must be PEM certificates"},
+	}
+}
+
+// mustDER returns the DER bytes of a PEM block.
+func mustDER(t testing.TB, s string) []byte {
+	t.Helper()
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		t.Fatal("not PEM")
+	}
+	return block.Bytes
 }
 
 // serviceAccountJSON is the service-account key of Odahu's gcs example.

@@ -56,6 +56,35 @@ func TestRenderS3(t *testing.T) {
 	}
 }
 
+// TestRenderS3CABundle checks that a CA bundle reaches the SDKs both ways:
+// AWS_CA_BUNDLE for the variables, ca_bundle for the config file.
+func TestRenderS3CABundle(t *testing.T) {
+	ca := newTestCA(t)
+	c := validConn(t, "s3")
+	c.Spec.Parameters = tether.Params{"endpoint": "https://127.0.0.1:9000", "forcePathStyle": "true",
+		"caBundle": b64(ca.certPEM)}
+	r := render(t, c)
+	want := map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG",
+		"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "eu-central-1",
+		"AWS_ENDPOINT_URL_S3": "https://127.0.0.1:9000", "S3_ENDPOINT": "https://127.0.0.1:9000",
+		"S3_FORCE_PATH_STYLE": "true", "AWS_CA_BUNDLE": "/run/conn/ca-bundle.pem",
+		"AWS_SHARED_CREDENTIALS_FILE": "/run/conn/credentials", "AWS_CONFIG_FILE": "/run/conn/config",
+	}
+	if d := cmp.Diff(want, r.Env); d != "" {
+		t.Errorf("env (-want +got):\n%s", d)
+	}
+	wantFiles := map[string]string{
+		"credentials": "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n",
+		"config": "[default]\nregion = eu-central-1\nendpoint_url = https://127.0.0.1:9000\n" +
+			"ca_bundle = /run/conn/ca-bundle.pem\ns3 =\n    addressing_style = path\n",
+		"ca-bundle.pem": ca.certPEM,
+	}
+	if d := cmp.Diff(wantFiles, files(r)); d != "" {
+		t.Errorf("files (-want +got):\n%s", d)
+	}
+}
+
 func TestRenderECR(t *testing.T) {
 	r := render(t, validConn(t, "ecr"))
 	if r.Env["AWS_ACCESS_KEY_ID"] != "AKIAIOSFODNN7EXAMPLE" || r.Env["AWS_REGION"] != "eu-central-1" || r.Env["S3_ENDPOINT"] != "" {
@@ -95,6 +124,39 @@ func TestRenderDocker(t *testing.T) {
 	want := "{\n  \"auths\": {\n    \"gcr.io\": {\n      \"auth\": \"" + b64("_json:mypassword") + "\"\n    }\n  }\n}\n"
 	if got := string(r.Files["config.json"]); got != want {
 		t.Errorf("config.json:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Docker Hub's credentials go under the key docker and its libraries look
+// up for it, whichever of Hub's names the uri uses.
+func TestRenderDockerHub(t *testing.T) {
+	for _, uri := range []string{"docker.io/org", "index.docker.io", "registry-1.docker.io/org/sub"} {
+		c := validConn(t, "docker")
+		c.Spec.URI = uri
+		if got := string(render(t, c).Files["config.json"]); !strings.Contains(got, `"https://index.docker.io/v1/": {`) {
+			t.Errorf("%s: config.json:\n%s", uri, got)
+		}
+	}
+}
+
+// TestRenderDockerCABundle checks that a CA bundle goes where Docker looks
+// for a registry's CA, under the same host[:port] key as its auths entry.
+func TestRenderDockerCABundle(t *testing.T) {
+	ca := newTestCA(t)
+	c := validConn(t, "docker")
+	c.Spec.URI, c.Spec.Username = "127.0.0.1:5000/team", "tether"
+	c.Spec.Parameters = tether.Params{"caBundle": b64(ca.certPEM)}
+	r := render(t, c)
+	if d := cmp.Diff(map[string]string{"DOCKER_CONFIG": "/run/conn"}, r.Env); d != "" {
+		t.Errorf("env (-want +got):\n%s", d)
+	}
+	wantFiles := map[string]string{
+		"config.json": "{\n  \"auths\": {\n    \"127.0.0.1:5000\": {\n      \"auth\": \"" + b64("tether:mypassword") +
+			"\"\n    }\n  }\n}\n",
+		"certs.d/127.0.0.1:5000/ca.crt": ca.certPEM,
+	}
+	if d := cmp.Diff(wantFiles, files(r)); d != "" {
+		t.Errorf("files (-want +got):\n%s", d)
 	}
 }
 

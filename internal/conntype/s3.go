@@ -1,6 +1,7 @@
 package conntype
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -10,7 +11,8 @@ import (
 // Ceph). Odahu's rules: region, keyID and keySecret required, role
 // rejected (IAM-user keys only). The parameters carry what Kaptain's S3
 // variables do (S3_ENDPOINT, S3_FORCE_PATH_STYLE, S3_SIGNATURE_VERSION,
-// AWS_SESSION_TOKEN).
+// AWS_SESSION_TOKEN), and the CA of a store whose certificate is not
+// publicly trusted (AWS_CA_BUNDLE).
 func s3Type() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "s3",
@@ -32,15 +34,16 @@ func s3Type() *tether.ConnectionType {
 				Description: `Request signing (S3_SIGNATURE_VERSION): "s3v4", or "s3" for the legacy v2`},
 			{Name: "sessionToken", Secret: true, Base64: true,
 				Description: "Session token of temporary credentials (AWS_SESSION_TOKEN), base64-encoded"},
+			caBundleParam(),
 		},
 		Check:  checkS3,
 		Render: renderS3,
 	}
 }
 
-// checkS3 checks the uri, the decoded keys and, on AWS itself (no endpoint
-// parameter), the form of the region; S3-compatible stores name their
-// regions freely.
+// checkS3 checks the uri, the decoded keys, the CA bundle and, on AWS
+// itself (no endpoint parameter), the form of the region; S3-compatible
+// stores name their regions freely.
 func checkS3(s *tether.ConnectionSpec, p *tether.Problems) {
 	if s.URI != "" {
 		if msg := s3URIProblem(s.URI); msg != "" {
@@ -50,6 +53,7 @@ func checkS3(s *tether.ConnectionSpec, p *tether.Problems) {
 	checkDecodedText("spec.keyID", s.KeyID.Reveal(), p)
 	checkDecodedText("spec.keySecret", s.KeySecret.Reveal(), p)
 	checkDecodedText("spec.parameters.sessionToken", s.Parameters["sessionToken"], p)
+	checkCABundle(s, p)
 	onAWS := s.Parameters["endpoint"] == ""
 	if onAWS && s.Region != "" && clean(s.Region) && !awsRegionPattern.MatchString(s.Region) {
 		p.Add("spec.region", "must be an AWS region such as eu-central-1 "+
@@ -102,12 +106,18 @@ func lowerAlnumEnds(s string) bool {
 
 // renderS3 gives the AWS variables and files, plus the endpoint and S3
 // options under both the AWS SDKs' names and Kaptain's (S3_ENDPOINT,
-// S3_FORCE_PATH_STYLE, S3_SIGNATURE_VERSION).
+// S3_FORCE_PATH_STYLE, S3_SIGNATURE_VERSION). A CA bundle is written to
+// ca-bundle.pem, which both AWS_CA_BUNDLE and the config file's ca_bundle
+// name, so that the variables and the files each work alone.
 func renderS3(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	p := c.Spec.Parameters
-	extra := ""
+	extra, caPath := "", ""
 	if p["endpoint"] != "" {
 		extra += "endpoint_url = " + p["endpoint"] + "\n"
+	}
+	if p["caBundle"] != "" {
+		caPath = filepath.Join(dir, "ca-bundle.pem")
+		extra += "ca_bundle = " + caPath + "\n"
 	}
 	if p["forcePathStyle"] == "true" || p["signatureVersion"] != "" {
 		extra += "s3 =\n"
@@ -123,5 +133,9 @@ func renderS3(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	setIf(r.Env, "S3_ENDPOINT", p["endpoint"])
 	setIf(r.Env, "S3_FORCE_PATH_STYLE", p["forcePathStyle"])
 	setIf(r.Env, "S3_SIGNATURE_VERSION", p["signatureVersion"])
+	if caPath != "" {
+		r.Files["ca-bundle.pem"] = paramBytes(c, "caBundle")
+		r.Env["AWS_CA_BUNDLE"] = caPath
+	}
 	return r, nil
 }

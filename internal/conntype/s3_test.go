@@ -95,6 +95,10 @@ func TestS3Parameters(t *testing.T) {
 			want: p("spec.parameters.sessionToken"), msg: "is masked"},
 		{name: "empty parameter is unset", mut: param("endpoint", "")},
 		{name: "unknown parameter", mut: param("foo", "bar"), want: p("spec.parameters.foo"),
-			msg: "spec.parameters.foo: unknown parameter for type s3 (accepted: endpoint, forcePathStyle, sessionToken, signatureVersion)"},
+			msg: "spec.parameters.foo: unknown parameter for type s3 (accepted: caBundle, endpoint, forcePathStyle, sessionToken, signatureVersion)"},
 	})
+}
+
+func TestS3CABundle(t *testing.T) {
+	runTypeCases(t, "s3", caBundleCases(t))
 }

@@ -38,6 +38,9 @@ func leakyConns(t *testing.T) []*tether.Connection {
 		}),
 		withSpec(t, "git", func(s *tether.ConnectionSpec) { s.PublicKey = b64(notKey) }),
 		withSpec(t, "docker", func(s *tether.ConnectionSpec) { s.Password = notB64 + "=" }),
+		withSpec(t, "docker", func(s *tether.ConnectionSpec) { s.Parameters = tether.Params{"caBundle": b64(notKey)} }),
+		withSpec(t, "s3", func(s *tether.ConnectionSpec) { s.Parameters = tether.Params{"caBundle": b64(notJSON)} }),
+		withSpec(t, "s3", func(s *tether.ConnectionSpec) { s.Parameters = tether.Params{"caBundle": notB64} }),
 		withSpec(t, "ecr", func(s *tether.ConnectionSpec) { s.KeyID, s.KeySecret = notB64, tether.Secret(notKey) }),
 		withSpec(t, "ecr", func(s *tether.ConnectionSpec) { s.KeySecret = tether.Secret(b64(notJSON + "\n")) }),
 	}

@@ -1,0 +1,124 @@
+package http
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/conntype"
+	"github.com/tether-ml/tether/internal/delivery"
+)
+
+// Ref names a connection: its namespace ("" for the client's default) and
+// id.
+type Ref struct {
+	Namespace string
+	ID        string
+}
+
+// ParseRef reads "ID" or "NAMESPACE/ID".
+func ParseRef(s string) (Ref, error) {
+	ns, id, ok := strings.Cut(s, "/")
+	if !ok {
+		ns, id = "", s
+	}
+	if !tether.IDPattern.MatchString(id) || (ok && !tether.NamespacePattern.MatchString(ns)) {
+		return Ref{}, tether.Errorf(tether.EINVALID, "connection %q must be ID or NAMESPACE/ID (lowercase letters, digits and '-')", s)
+	}
+	return Ref{Namespace: ns, ID: id}, nil
+}
+
+// Materialized is a set of connections written out for a job.
+type Materialized struct {
+	// Dir holds the connections' files, 0700; remove it when the job ends.
+	Dir string
+	// Env holds the variables the job needs, pointing into Dir.
+	Env map[string]string
+	// Secrets holds every value masked output must hide (see MaskValues
+	// of the delivery rules): the secrets, their encodings and the values
+	// derived from them. Secret redacts itself when printed.
+	Secrets []tether.Secret
+}
+
+// Materialize reveals the connections and writes their files into dir,
+// which must exist and be private to the job (0700), following the naming
+// rule of several connections documented in the README ("Delivering
+// connections"): each connection's files in dir/ID, its variables under
+// their own names for the first connection of a kind and prefixed with ID_
+// for every connection, and one merged docker configuration. Reading the
+// connections is recorded in the server's audit log, for the client's job.
+func (c *Client) Materialize(ctx context.Context, dir string, refs ...Ref) (*Materialized, error) {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 {
+		return nil, tether.Errorf(tether.EINVALID, "%s must be an existing directory that only its owner can read (0700)", dir)
+	}
+	conns, err := c.revealAll(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	types := conntype.New()
+	b, err := delivery.Bundle(types, conns, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := delivery.Write(dir, b.Files); err != nil {
+		return nil, err
+	}
+	m := &Materialized{Dir: dir, Env: b.Env}
+	for _, v := range delivery.MaskValues(types, conns, b.Derived) {
+		m.Secrets = append(m.Secrets, tether.Secret(v))
+	}
+	return m, nil
+}
+
+// Env reveals the connections and returns their variables that carry
+// values rather than point at files (AWS and Azure keys, endpoints,
+// regions), under the same naming rule as Materialize. A connection that
+// only works through files (a docker config.json, a git key) contributes
+// nothing here: use Materialize.
+func (c *Client) Env(ctx context.Context, refs ...Ref) (map[string]string, error) {
+	conns, err := c.revealAll(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	const nowhere = "/nonexistent/tether-files"
+	b, err := delivery.Bundle(conntype.New(), conns, nowhere)
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{}
+	for k, v := range b.Env {
+		if !strings.Contains(v, nowhere) {
+			env[k] = v
+		}
+	}
+	return env, nil
+}
+
+// revealAll reveals each connection once, in the order given.
+func (c *Client) revealAll(ctx context.Context, refs []Ref) ([]*tether.Connection, error) {
+	if len(refs) == 0 {
+		return nil, tether.Errorf(tether.EINVALID, "no connection given")
+	}
+	seen := map[Ref]bool{}
+	var out []*tether.Connection
+	for _, r := range refs {
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		conn, err := c.Reveal(ctx, r.Namespace, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		if conn.Namespace == "" {
+			conn.Namespace = r.Namespace
+			if conn.Namespace == "" {
+				conn.Namespace = tether.DefaultNamespace
+			}
+		}
+		out = append(out, conn)
+	}
+	return out, nil
+}

@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/delivery"
+	"github.com/tether-ml/tether/internal/kube"
+)
+
+// renderFormats are the values of --as.
+var renderFormats = []string{"env", "dotenv", "json", "docker-config", "aws-credentials", "k8s-secret", "poddefault"}
+
+// unwrittenDir is the directory a connection is rendered into when its
+// files are not written: variables that refer to it are left out.
+const unwrittenDir = "/nonexistent/tether-connection-files"
+
+const renderLong = `Print a connection in the form its consumers expect. The connection is read
+revealed (and the read audited, for --job).
+
+  env              export NAME='value' lines, for eval in a shell
+  dotenv           NAME="value" lines, for docker compose's env_file, python-dotenv
+  json             {"env": {...}, "files": {"name": "content"}}
+  docker-config    a docker config.json (docker connections)
+  aws-credentials  an AWS shared credentials file (s3 and ecr connections)
+  k8s-secret       a Kubernetes Secret: kubernetes.io/dockerconfigjson for
+                   docker, kubernetes.io/ssh-auth for git, Opaque otherwise
+                   (for s3, Kaptain's aws-configuration keys)
+  poddefault       the Secret and a kubeflow.org/v1alpha1 PodDefault that
+                   injects it into pods labelled <name>: "true": mounted as
+                   files with --mount-path, one variable per --items key, or
+                   every key as a variable (envFrom) otherwise
+
+Variables that point at files (AWS_SHARED_CREDENTIALS_FILE, DOCKER_CONFIG,
+GIT_SSH_COMMAND...) are printed only with --dir, which writes the files
+there (the directory is created 0700, files 0600).`
+
+// renderOptions are the flags of "conn render".
+type renderOptions struct {
+	id, as, dir string
+	k8s         kube.DeliveryOptions
+}
+
+func (a *app) connRenderCommand() *cobra.Command {
+	var o renderOptions
+	cmd := &cobra.Command{
+		Use:   "render --id ID --as FORMAT",
+		Short: "Print a connection as environment variables, files or Kubernetes objects",
+		Long:  renderLong,
+		Example: `  eval "$(tether conn render --id training-data --as env)"
+  tether conn render --id training-data --as dotenv > .env
+  tether conn render --id registry --as docker-config > config.json
+  tether conn render --id ml-repository --as env --dir ./conn > conn.env
+  tether conn render --id training-data --as poddefault --k8s-namespace user | kubectl apply -f -
+  tether conn render --id registry --as poddefault --mount-path /home/jovyan/.docker | kubectl apply -f -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.check(); err != nil {
+				return err
+			}
+			cl, err := a.client()
+			if err != nil {
+				return err
+			}
+			c, err := cl.Reveal(cmd.Context(), a.ns(), o.id)
+			if err != nil {
+				return err
+			}
+			out, err := a.render(c, o)
+			if err != nil {
+				return err
+			}
+			_, err = a.env.Stdout.Write(out)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.id, "id", "", "connection id")
+	f.StringVar(&o.as, "as", "", "format: "+strings.Join(renderFormats, ", "))
+	f.StringVar(&o.dir, "dir", "", "write the connection's files into this directory (env, dotenv, json)")
+	f.StringVar(&o.k8s.Namespace, "k8s-namespace", "", "metadata.namespace of the Kubernetes objects")
+	f.StringVar(&o.k8s.MountPath, "mount-path", "", "mount the connection's files at this path (poddefault)")
+	f.StringSliceVar(&o.k8s.Items, "items", nil, "expose only these keys, one variable each (poddefault)")
+	f.StringVar(&o.k8s.Name, "name", "", "name of the Kubernetes objects and of the PodDefault's label (default: the id)")
+	_ = cmd.RegisterFlagCompletionFunc("as", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return renderFormats, cobra.ShellCompDirectiveNoFileComp
+	})
+	a.completeIDs(cmd, "id")
+	return cmd
+}
+
+// check refuses bad flags before anything is read.
+func (o *renderOptions) check() error {
+	if o.id == "" {
+		return usagef("--id is required")
+	}
+	known := false
+	for _, f := range renderFormats {
+		known = known || f == o.as
+	}
+	if !known {
+		return usagef("--as %q: use one of %s", o.as, strings.Join(renderFormats, ", "))
+	}
+	if o.dir != "" && o.as != "env" && o.as != "dotenv" && o.as != "json" {
+		return usagef("--dir goes with --as env, dotenv or json")
+	}
+	return nil
+}
+
+// render returns c in the format of o.
+func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
+	t := a.types.Type(c.Spec.Type)
+	if t == nil || t.Render == nil {
+		return nil, tether.Errorf(tether.EINVALID, "connection %s has type %q, which cannot be rendered", c.ID, c.Spec.Type)
+	}
+	switch o.as {
+	case "k8s-secret":
+		s, err := kube.Secret(c, t, o.k8s)
+		return k8sYAML(err, s)
+	case "poddefault":
+		return poddefaultYAML(c, t, o.k8s)
+	case "docker-config":
+		return renderedFile(c, t, "docker", "config.json")
+	case "aws-credentials":
+		return renderedFile(c, t, "s3 or ecr", "credentials")
+	}
+	dir := unwrittenDir
+	if o.dir != "" {
+		var err error
+		if dir, err = prepareDir(o.dir); err != nil {
+			return nil, err
+		}
+	}
+	r, err := t.Render(c, dir)
+	if err != nil {
+		return nil, err
+	}
+	if o.dir != "" {
+		if err := delivery.Write(dir, r.Files); err != nil {
+			return nil, err
+		}
+	}
+	return formatRendering(o.as, r, dir == unwrittenDir)
+}
+
+// poddefaultYAML is the Secret and the PodDefault that injects it.
+func poddefaultYAML(c *tether.Connection, t *tether.ConnectionType, o kube.DeliveryOptions) ([]byte, error) {
+	pd, err := kube.PodDefault(c, t, o)
+	if err != nil {
+		return nil, err
+	}
+	s, err := kube.Secret(c, t, o)
+	return k8sYAML(err, s, pd)
+}
+
+func k8sYAML(err error, objs ...runtime.Object) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return kube.ManifestYAML(objs...)
+}
+
+// renderedFile returns the rendering's file name, which only the types
+// of kind render.
+func renderedFile(c *tether.Connection, t *tether.ConnectionType, kind, name string) ([]byte, error) {
+	r, err := t.Render(c, unwrittenDir)
+	if err != nil {
+		return nil, err
+	}
+	data, ok := r.Files[name]
+	if !ok {
+		return nil, tether.Errorf(tether.EINVALID, "connection %s is of type %s: this format needs a %s connection", c.ID, c.Spec.Type, kind)
+	}
+	return data, nil
+}
+
+// prepareDir creates dir (0700) if needed and returns its absolute path;
+// an existing one must be private to its owner.
+func prepareDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", tether.Errorf(tether.EINVALID, "--dir %s: %v", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", tether.Errorf(tether.EINVALID, "--dir %s: %v", dir, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || fi.Mode().Perm()&0o077 != 0 {
+		return "", tether.Errorf(tether.EINVALID, "--dir %s must be readable by its owner only (chmod 700)", dir)
+	}
+	return abs, nil
+}

@@ -1,0 +1,226 @@
+package kube
+
+import (
+	"encoding/base64"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"unicode"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/tether-ml/tether"
+)
+
+// DeliveryOptions says how a connection is delivered to pods: as
+// environment variables (the default, "env mode") or as files in a volume
+// (MountPath set, "mount mode"). The flag names in error messages are those
+// of `tether conn render`.
+type DeliveryOptions struct {
+	// Name names the Secret and the PodDefault, and is the label
+	// (<Name>: "true") that selects the pods the PodDefault applies to.
+	// Default: the connection's id. It must be a DNS-1123 label.
+	Name string
+	// Namespace is the objects' metadata.namespace; "" leaves it unset.
+	Namespace string
+	// MountPath, if set, mounts the connection's files at this absolute,
+	// clean path, read-only.
+	MountPath string
+	// Items, in env mode, exposes only these keys of the Secret, one
+	// environment variable each. It cannot be combined with MountPath.
+	Items []string
+}
+
+// envModeDir is the directory a connection is rendered into when it is
+// delivered as variables only. No file is written there, so variables
+// that refer to it are left out.
+const envModeDir = "/nonexistent/tether-connection-files"
+
+// delivery is the Kubernetes form of one connection, from which Secret and
+// PodDefault build their objects.
+type delivery struct {
+	typ  *tether.ConnectionType
+	opts DeliveryOptions // Name defaulted
+	// envMode is set when the Secret's keys are environment variables:
+	// no MountPath was given and the variables carry every secret.
+	envMode bool
+	// secretType and data are the Secret's type and contents.
+	secretType corev1.SecretType
+	data       map[string][]byte
+	// paths maps each key of a file-form Secret to the file's path
+	// relative to the mount.
+	paths map[string]string
+	// env holds, in mount mode, the plain variables: those that carry
+	// no secret, computed with the files at MountPath.
+	env []corev1.EnvVar
+}
+
+// newDelivery checks the options, renders c and splits the rendering into
+// the Secret's contents and the pods' plain variables.
+func newDelivery(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptions) (*delivery, error) {
+	const op = "kube.newDelivery"
+	if c == nil || t == nil || t.Render == nil || c.Spec.Type != t.Name {
+		return nil, tether.Internal(op, fmt.Errorf("connection and type do not match"))
+	}
+	o, err := checkOptions(c, o)
+	if err != nil {
+		return nil, err
+	}
+	dir := o.MountPath
+	if dir == "" {
+		dir = envModeDir
+	}
+	r, err := t.Render(c, dir)
+	if err != nil {
+		return nil, err
+	}
+	d := &delivery{typ: t, opts: o}
+	secrets := secretValues(c, t)
+	if o.MountPath == "" && envCarries(t, r, secrets) {
+		d.envMode = true
+		return d, d.setEnv(r)
+	}
+	if len(r.Files) == 0 {
+		return nil, tether.Errorf(tether.EINVALID,
+			"%s connections have no files to mount: omit --mount-path", t.Name)
+	}
+	if err := d.setFiles(r); err != nil {
+		return nil, err
+	}
+	d.env = plainEnv(r.Env, append(secrets, r.Derived...))
+	return d, nil
+}
+
+// checkOptions defaults the name and checks every option, reporting all
+// problems in one EINVALID error.
+func checkOptions(c *tether.Connection, o DeliveryOptions) (DeliveryOptions, error) {
+	if o.Name == "" {
+		o.Name = c.ID
+	}
+	var p tether.Problems
+	const label = "must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', " +
+		"starting and ending with a letter or digit"
+	if len(validation.IsDNS1123Label(o.Name)) > 0 {
+		p.Add("--name", label)
+	}
+	if o.Namespace != "" && len(validation.IsDNS1123Label(o.Namespace)) > 0 {
+		p.Add("--k8s-namespace", label)
+	}
+	if o.MountPath != "" {
+		if msg := mountPathProblem(o.MountPath); msg != "" {
+			p.Add("--mount-path", msg)
+		}
+		if len(o.Items) > 0 {
+			p.Add("--items", "selects environment variables, so it cannot be combined with --mount-path")
+		}
+	}
+	return o, p.Err("delivery")
+}
+
+// mountPathProblem returns why p cannot be a container mount path, or "".
+func mountPathProblem(p string) string {
+	switch {
+	case strings.IndexFunc(p, unicode.IsControl) >= 0:
+		return "must not contain control characters"
+	case !strings.HasPrefix(p, "/") || path.Clean(p) != p:
+		return "must be an absolute, clean path, e.g. /home/jovyan/.aws"
+	case p == "/":
+		return "must be a directory below /, e.g. /home/jovyan/.aws"
+	}
+	return ""
+}
+
+// secretValues returns the decoded values of c's secret fields and secret
+// parameters that are set.
+func secretValues(c *tether.Connection, t *tether.ConnectionType) []string {
+	var out []string
+	add := func(v string, b64 bool) {
+		if v == "" {
+			return
+		}
+		if b64 {
+			if b, err := base64.StdEncoding.DecodeString(v); err == nil {
+				v = string(b)
+			}
+		}
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	for _, f := range t.Fields {
+		if v := c.Spec.Field(f.Name); f.Secret && v != nil {
+			add(*v, f.Base64)
+		}
+	}
+	for _, p := range t.Parameters {
+		if p.Secret {
+			add(c.Spec.Parameters[p.Name], p.Base64)
+		}
+	}
+	return out
+}
+
+// envCarries reports whether r's variables alone deliver the connection:
+// the type is not one Kubernetes consumes as files (docker, git), and
+// either r has no files or each secret is the value of a variable.
+func envCarries(t *tether.ConnectionType, r *tether.Rendering, secrets []string) bool {
+	if st, _ := fileSecretType(t.Name); st != "" {
+		return false
+	}
+	if len(r.Files) == 0 {
+		return true
+	}
+	values := make(map[string]bool, len(r.Env))
+	for _, v := range r.Env {
+		values[v] = true
+	}
+	for _, s := range secrets {
+		if !values[s] {
+			return false
+		}
+	}
+	return true
+}
+
+// setEnv makes the Secret's keys the variables of r, less those that refer
+// to its files (a path in envModeDir, or a command using one): env mode
+// delivers no file.
+func (d *delivery) setEnv(r *tether.Rendering) error {
+	d.secretType = corev1.SecretTypeOpaque
+	d.data = map[string][]byte{}
+	for name, v := range r.Env {
+		if strings.Contains(v, envModeDir) {
+			continue
+		}
+		if len(validation.IsConfigMapKey(name)) > 0 {
+			return tether.Internal("kube.setEnv", fmt.Errorf("variable name %q is not a Secret key", name))
+		}
+		d.data[name] = []byte(v)
+	}
+	return nil
+}
+
+// plainEnv returns the variables of env that carry none of secrets (nor
+// contain one), sorted by name: the values a PodDefault may show in clear.
+func plainEnv(env map[string]string, secrets []string) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for name, v := range env {
+		if !carriesSecret(v, secrets) {
+			out = append(out, corev1.EnvVar{Name: name, Value: v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// carriesSecret reports whether v contains one of secrets.
+func carriesSecret(v string, secrets []string) bool {
+	for _, s := range secrets {
+		if s != "" && strings.Contains(v, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,138 @@
+package kube
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/tether-ml/tether"
+)
+
+// Secret returns the Secret that holds connection c, of type t, for the
+// PodDefault of the same options. c must be valid and revealed (secrets
+// base64 as posted).
+//
+// In env mode (no MountPath) the Secret is Opaque and its keys are the
+// connection's environment variables, less those that point at its files:
+// for s3 that is Kaptain's aws-configuration (AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, S3_ENDPOINT,
+// S3_SIGNATURE_VERSION, S3_FORCE_PATH_STYLE, plus AWS_DEFAULT_REGION and
+// AWS_ENDPOINT_URL_S3). Env mode applies only when the variables carry
+// every secret value of the connection (or it has no files); otherwise
+// (gcs, docker, git) the Secret has the file form below, which a
+// PodDefault must mount.
+//
+// In the file form (always with MountPath) the keys are the connection's
+// files: each under its base name, made a valid key, or under its whole
+// path when two files share a name. docker's is a
+// kubernetes.io/dockerconfigjson Secret, config.json under
+// .dockerconfigjson, so it also serves as an imagePullSecret; git's is a
+// kubernetes.io/ssh-auth Secret, the private key under ssh-privatekey
+// beside known_hosts; every other type's is Opaque. Variables that carry
+// a secret are not in the file form: the files hold the credentials (the
+// AWS keys are in the credentials file).
+func Secret(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptions) (*corev1.Secret, error) {
+	d, err := newDelivery(c, t, o)
+	if err != nil {
+		return nil, err
+	}
+	return &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: d.meta(),
+		Type:       d.secretType,
+		Data:       d.data,
+	}, nil
+}
+
+// meta returns the metadata of the Secret and the PodDefault.
+func (d *delivery) meta() metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: d.opts.Name, Namespace: d.opts.Namespace}
+}
+
+// fileSecretType returns the Secret type in which Kubernetes itself
+// consumes the files of connection type typ, with the key each of those
+// files must have; "" for the types whose files only their tools read.
+func fileSecretType(typ string) (corev1.SecretType, map[string]string) {
+	switch typ {
+	case "docker":
+		return corev1.SecretTypeDockerConfigJson, map[string]string{"config.json": corev1.DockerConfigJsonKey}
+	case "git":
+		return corev1.SecretTypeSSHAuth, map[string]string{"id_key": corev1.SSHAuthPrivateKey}
+	}
+	return "", nil
+}
+
+// setFiles makes the Secret's keys r's files, recording where each is
+// mounted.
+func (d *delivery) setFiles(r *tether.Rendering) error {
+	const op = "kube.setFiles"
+	st, special := fileSecretType(d.typ.Name)
+	if st == "" {
+		st = corev1.SecretTypeOpaque
+	}
+	d.secretType, d.data, d.paths = st, map[string][]byte{}, map[string]string{}
+	files := make([]string, 0, len(r.Files))
+	for f := range r.Files {
+		if !fs.ValidPath(f) || f == "." {
+			return tether.Internal(op, fmt.Errorf("file path %q is not relative", f))
+		}
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files { // the expected keys first, so no other file takes them
+		if k, ok := special[f]; ok {
+			d.data[k], d.paths[k] = r.Files[f], f
+		}
+	}
+	if len(d.data) != len(special) {
+		return tether.Internal(op, fmt.Errorf("a %s rendering lacks a file of its Secret type", d.typ.Name))
+	}
+	for _, f := range files {
+		if _, ok := special[f]; !ok {
+			k := fileKey(f, d.data)
+			d.data[k], d.paths[k] = r.Files[f], f
+		}
+	}
+	return nil
+}
+
+// fileKey returns an unused Secret key for the file at relative path p:
+// its base name if free, else its whole path, else the path numbered.
+func fileKey(p string, used map[string][]byte) string {
+	candidates := []string{keyChars(path.Base(p)), keyChars(p)}
+	for _, k := range candidates {
+		if _, taken := used[k]; !taken {
+			return k
+		}
+	}
+	for n := 2; ; n++ {
+		k := fmt.Sprintf("%s-%d", candidates[1], n)
+		if _, taken := used[k]; !taken {
+			return k
+		}
+	}
+}
+
+// keyChars turns s into a valid Secret key ([-._a-zA-Z0-9]+, not "." nor
+// starting with "..", at most 253 characters with room for a suffix) by
+// replacing other characters with '_' and keeping the end of a long s.
+func keyChars(s string) string {
+	k := strings.Map(func(r rune) rune {
+		if r == '-' || r == '.' || r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return '_'
+	}, s)
+	if len(k) > 240 {
+		k = k[len(k)-240:]
+	}
+	if k == "." || strings.HasPrefix(k, "..") {
+		k = "_" + k[1:]
+	}
+	return k
+}
