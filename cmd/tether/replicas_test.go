@@ -168,3 +168,35 @@ func checkPages(t *testing.T, s *server, ids []string, pages ...int) {
 		}
 	}
 }
+
+// TestReplicasForgetRevokedTokens: B remembers a token it has checked;
+// revoking it through A reaches B through LISTEN/NOTIFY, and B refuses it
+// from then on (within the notification's delay, not the cache's TTL).
+func TestReplicasForgetRevokedTokens(t *testing.T) {
+	t.Parallel()
+	rs := newPGReplicas(t)
+	a, b := rs.start(), rs.start()
+	var tok struct{ ID, Token string }
+	status, body := a.api(http.MethodPost, "/api/v1/tokens", map[string]string{"subject": "user:carol"})
+	if status != http.StatusCreated || json.Unmarshal(body, &tok) != nil {
+		t.Fatalf("create token: %d %s", status, body)
+	}
+	// carol has no role: B answers 404, having accepted the token.
+	if status, _, _ := b.apiWith(tok.Token, http.MethodGet, "/api/v1/connection", nil); status == http.StatusUnauthorized {
+		t.Fatalf("B refuses the new token: %d", status)
+	}
+	mustStatus(t, a, http.StatusOK, http.MethodDelete, "/api/v1/tokens/"+tok.ID, nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, _, _ := b.apiWith(tok.Token, http.MethodGet, "/api/v1/connection", nil)
+		if status == http.StatusUnauthorized {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("B still accepts the token revoked through A: %d", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a.stop()
+	b.stop()
+}

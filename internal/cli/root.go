@@ -83,7 +83,7 @@ func NewRootCommand(env Env) *cobra.Command {
 	pf.StringVarP(&a.namespace, "namespace", "n", env.Getenv(envNamespace), "namespace (env TETHER_NAMESPACE; default: the manifest's, else default)")
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
 	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(),
-		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), versionCommand())
+		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), a.benchCommand(), versionCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }

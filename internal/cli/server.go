@@ -27,6 +27,7 @@ type serverConfig struct {
 	storeConfig
 	addr, keyFile, adminTokenFile        string
 	tlsCert, tlsKey, logLevel, logFormat string
+	pprofAddr                            string
 	oidc                                 oidc.Config
 	k8sAudience, kubeconfig              string
 	k8sIssuers                           []string
@@ -58,6 +59,7 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&cfg.pprofAddr, "pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	f.StringVar(&cfg.oidc.IssuerURL, "oidc-issuer-url", env("TETHER_OIDC_ISSUER_URL"), "accept ID tokens of this OIDC issuer (env TETHER_OIDC_ISSUER_URL)")
 	f.StringVar(&cfg.oidc.ClientID, "oidc-client-id", env("TETHER_OIDC_CLIENT_ID"), "the OIDC client the ID tokens must be issued to (env TETHER_OIDC_CLIENT_ID)")
 	f.StringVar(&cfg.oidc.GroupsClaim, "oidc-groups-claim", oidc.DefaultGroupsClaim, "the ID token claim holding the groups")
@@ -78,6 +80,11 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
+	}
+	if cfg.pprofAddr != "" {
+		if err := servePprof(cfg.pprofAddr, log); err != nil {
+			return err
+		}
 	}
 	st, sealer, err := openData(ctx, cfg)
 	if err != nil {

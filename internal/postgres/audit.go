@@ -17,7 +17,7 @@ const auditColumns = `id, time, subject, action, namespace, connection, job, out
 // schema, as for migrateLockClass.
 const auditLockClass int32 = 0x61756474
 
-// AppendAudit stores e and sets e.ID.
+// AppendAudit stores the events in one transaction and sets their ids.
 //
 // An identity column alone gives increasing ids, but not in commit order:
 // of two replicas appending at once, the one that drew the smaller id may
@@ -25,22 +25,22 @@ const auditLockClass int32 = 0x61756474
 // event for good. Appends therefore take a transaction-scoped advisory lock
 // first, so each one draws its id after the previous append committed. (A
 // table lock would do the same, but would also wait for autovacuum.)
-func (db *DB) AppendAudit(ctx context.Context, e *tether.AuditEvent) error {
+func (db *DB) AppendAudit(ctx context.Context, events ...*tether.AuditEvent) error {
 	const op = "postgres.AppendAudit"
 	return db.inTx(ctx, op, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(COALESCE(current_schema(), '')))`,
 			auditLockClass); err != nil {
 			return storeErr(ctx, op, err)
 		}
-		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO audit_events
-			(time, subject, action, namespace, connection, job, outcome, remote, detail)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			e.Time, e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail).Scan(&id)
-		if err != nil {
-			return storeErr(ctx, op, err)
+		for _, e := range events {
+			err := tx.QueryRow(ctx, `INSERT INTO audit_events
+				(time, subject, action, namespace, connection, job, outcome, remote, detail)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+				e.Time, e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail).Scan(&e.ID)
+			if err != nil {
+				return storeErr(ctx, op, err)
+			}
 		}
-		e.ID = id
 		return nil
 	})
 }

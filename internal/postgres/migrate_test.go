@@ -245,7 +245,8 @@ func TestByteOrderAccess(t *testing.T) {
 }
 
 // TestUpgradeKeepsData: migrating a database in use from version 2 adds
-// the access tables, with the namespace "default", and keeps the data.
+// the access tables, with the namespace "default", and the token
+// notifications, and keeps the data.
 func TestUpgradeKeepsData(t *testing.T) {
 	dbURL := freshDB(t, "")
 	db := open(t, dbURL, postgres.Options{})
@@ -255,13 +256,14 @@ func TestUpgradeKeepsData(t *testing.T) {
 	}
 	db.Close()
 	if _, err := connect(t, dbURL).Exec(t.Context(), `DROP TABLE namespaces, role_bindings, audit_events;
-		DELETE FROM schema_migrations WHERE version = 3`); err != nil {
+		DROP TRIGGER tokens_notify_change ON tokens;
+		DELETE FROM schema_migrations WHERE version >= 3`); err != nil {
 		t.Fatalf("roll back to version 2: %v", err)
 	}
 	db = open(t, dbURL, postgres.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3}) {
-		t.Fatalf("Migrate from version 2 = %v, %v; want [3]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4}) {
+		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4]", applied, err)
 	}
 	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
 		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)

@@ -32,10 +32,11 @@ const (
 // Audit implements tether.AuditLog over the store, and serves the log and
 // usage figures to callers allowed to read them.
 type Audit struct {
-	store tether.Store
-	authz tether.Authorizer
-	clock func() time.Time
-	log   *slog.Logger
+	store  tether.Store
+	authz  tether.Authorizer
+	clock  func() time.Time
+	log    *slog.Logger
+	writer *auditWriter
 }
 
 // NewAudit returns the audit service. Failures to write the log are logged
@@ -44,7 +45,7 @@ func NewAudit(store tether.Store, authz tether.Authorizer, log *slog.Logger) *Au
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Audit{store: store, authz: authz, clock: time.Now, log: log}
+	return &Audit{store: store, authz: authz, clock: time.Now, log: log, writer: &auditWriter{store: store}}
 }
 
 var _ tether.AuditLog = (*Audit)(nil)
@@ -64,7 +65,7 @@ func (a *Audit) Record(ctx context.Context, e tether.AuditEvent) error {
 	if e.Remote == "" {
 		e.Remote = info.Remote
 	}
-	if err := a.store.AppendAudit(context.WithoutCancel(ctx), &e); err != nil {
+	if err := a.writer.append(&e); err != nil {
 		a.log.ErrorContext(ctx, "cannot write the audit log", "action", e.Action, "err", err.Error())
 		return tether.Errorf(tether.EUNAVAILABLE, "the audit log cannot be written; refusing the operation")
 	}

@@ -14,11 +14,18 @@ type TokenAdmin struct {
 	authz tether.Authorizer
 	audit tether.AuditLog
 	clock func() time.Time
+	// revoked runs after a revocation, so that authenticators forget the
+	// token at once.
+	revoked func()
 }
 
-// NewTokenAdmin returns the token administration service.
-func NewTokenAdmin(store tether.Store, authz tether.Authorizer, audit tether.AuditLog) *TokenAdmin {
-	return &TokenAdmin{store: store, authz: authz, audit: audit, clock: time.Now}
+// NewTokenAdmin returns the token administration service; revoked (may be
+// nil) runs after each revocation.
+func NewTokenAdmin(store tether.Store, authz tether.Authorizer, audit tether.AuditLog, revoked func()) *TokenAdmin {
+	if revoked == nil {
+		revoked = func() {}
+	}
+	return &TokenAdmin{store: store, authz: authz, audit: audit, clock: time.Now, revoked: revoked}
 }
 
 // Create issues a token for subject, valid for ttl (forever if 0), and
@@ -63,6 +70,7 @@ func (s *TokenAdmin) Revoke(ctx context.Context, id string) error {
 	if err := s.store.DeleteToken(ctx, id); err != nil {
 		return err
 	}
+	s.revoked()
 	_ = s.audit.Record(ctx, tether.AuditEvent{Action: ActionTokenRevoke, Outcome: tether.OutcomeSuccess, Detail: id})
 	return nil
 }

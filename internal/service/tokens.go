@@ -25,6 +25,7 @@ const TokenPrefix = "tether_"
 type Tokens struct {
 	store tether.TokenStore
 	clock func() time.Time
+	cache tokenCache
 }
 
 // NewTokens returns the token authenticator.
@@ -37,7 +38,7 @@ var _ tether.Authenticator = (*Tokens)(nil)
 // Authenticate maps a token to its identity; EUNAUTHORIZED if it is unknown
 // or expired. The message never says which.
 func (t *Tokens) Authenticate(ctx context.Context, token string) (*tether.Identity, error) {
-	tok, err := t.store.TokenByHash(ctx, HashToken(token))
+	tok, err := t.lookup(ctx, HashToken(token))
 	if tether.ErrorCode(err) == tether.ENOTFOUND {
 		if looksLikeJWT(token) {
 			return nil, tether.ErrNotMine // an OIDC or Kubernetes token
@@ -51,6 +52,22 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (*tether.Identi
 	}
 	return &tether.Identity{Subject: tok.Subject, TokenID: tok.ID, Method: tether.MethodToken}, nil
 }
+
+// lookup finds the token of hash in the cache, else in the store.
+func (t *Tokens) lookup(ctx context.Context, hash []byte) (*tether.Token, error) {
+	now := t.clock()
+	if tok, ok := t.cache.get(hash, now); ok {
+		return tok, nil
+	}
+	tok, err := t.store.TokenByHash(ctx, hash)
+	if err == nil {
+		t.cache.put(hash, tok, now)
+	}
+	return tok, err
+}
+
+// Invalidate forgets the tokens remembered: one may have been revoked.
+func (t *Tokens) Invalidate() { t.cache.invalidate() }
 
 // looksLikeJWT reports whether token has the three dot-separated parts of
 // a JWT; Tether's own tokens never contain a dot.

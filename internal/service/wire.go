@@ -17,6 +17,7 @@ type Set struct {
 	Audit        *Audit
 	Authn        *Authn
 	RBAC         *RBAC
+	tokens       *Tokens
 }
 
 // New wires the services. API tokens are always accepted; more
@@ -30,15 +31,17 @@ func New(st tether.Store, sealer tether.Sealer, types tether.TypeRegistry, log *
 	s.Backups = NewBackups(st, sealer, rbac, audit)
 	s.Namespaces = NewNamespaces(st, rbac, audit, s.Invalidate)
 	s.RoleBindings = NewRoleBindings(st, rbac, audit)
-	s.Tokens = NewTokenAdmin(st, rbac, audit)
-	chain := append([]tether.Authenticator{NewTokens(st)}, more...)
+	s.tokens = NewTokens(st)
+	s.Tokens = NewTokenAdmin(st, rbac, audit, s.tokens.Invalidate)
+	chain := append([]tether.Authenticator{s.tokens}, more...)
 	s.Authn = NewAuthn(audit, sealer.Fingerprint, chain...)
 	return s
 }
 
 // Invalidate drops what the services cache of the store's content (page
-// boundaries, role bindings); call it when another server wrote.
+// boundaries, role bindings, tokens); call it when another server wrote.
 func (s *Set) Invalidate() {
 	s.Connections.Invalidate()
 	s.RBAC.Invalidate()
+	s.tokens.Invalidate()
 }

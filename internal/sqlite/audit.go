@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -10,23 +11,29 @@ import (
 // auditColumns are the columns scanAudit reads, in its order.
 const auditColumns = `id, time, subject, action, namespace, connection, job, outcome, remote, detail`
 
-// AppendAudit stores e and sets e.ID. Ids come from an AUTOINCREMENT key
-// and every write goes through one transaction at a time, so each event's
-// id is greater than that of every event committed before it, and a reader
-// paging by AfterID never skips one.
-func (db *DB) AppendAudit(ctx context.Context, e *tether.AuditEvent) error {
+// AppendAudit stores the events in one transaction and sets their ids.
+// Ids come from an AUTOINCREMENT key and every write goes through one
+// transaction at a time, so each event's id is greater than that of every
+// event committed before it, and a reader paging by AfterID never skips
+// one.
+func (db *DB) AppendAudit(ctx context.Context, events ...*tether.AuditEvent) error {
 	const op = "sqlite.AppendAudit"
-	var id int64
-	err := db.write.QueryRowContext(ctx, `INSERT INTO audit_events
-		(time, subject, action, namespace, connection, job, outcome, remote, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		toMicros(e.Time), e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail).
-		Scan(&id)
-	if err != nil {
-		return storeErr(ctx, op, err)
-	}
-	e.ID = id
-	return nil
+	return db.inTx(ctx, op, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_events
+			(time, subject, action, namespace, connection, job, outcome, remote, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		if err != nil {
+			return storeErr(ctx, op, err)
+		}
+		defer stmt.Close()
+		for _, e := range events {
+			if err := stmt.QueryRowContext(ctx, toMicros(e.Time), e.Subject, e.Action, e.Namespace, e.Connection,
+				e.Job, e.Outcome, e.Remote, e.Detail).Scan(&e.ID); err != nil {
+				return storeErr(ctx, op, err)
+			}
+		}
+		return nil
+	})
 }
 
 // ListAudit returns the events matching f, oldest (lowest id) first; see

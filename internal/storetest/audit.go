@@ -89,6 +89,22 @@ func testAuditAppend(t *testing.T, s tether.Store) {
 	wantAudit(t, "ListAudit of a fresh store", nil, listAudit(t, s, tether.AuditFilter{}))
 	events := auditFixture(t, s)
 	wantAudit(t, "ListAudit of everything", events, listAudit(t, s, tether.AuditFilter{}))
+	batch := []*tether.AuditEvent{
+		NewAuditEvent("connection.reveal", "team-a", "conn-7", 70),
+		NewAuditEvent("connection.reveal", "team-b", "conn-8", 71),
+		NewAuditEvent("connection.update", "team-a", "conn-9", 72),
+	}
+	if err := s.AppendAudit(t.Context(), batch...); err != nil {
+		t.Fatalf("AppendAudit of 3 events: %v", err)
+	}
+	last := events[len(events)-1].ID
+	for i, e := range batch {
+		if e.ID <= last {
+			t.Errorf("batched event %d got id %d, not greater than the previous %d", i, e.ID, last)
+		}
+		last = e.ID
+	}
+	wantAudit(t, "ListAudit after a batch", append(events, batch...), listAudit(t, s, tether.AuditFilter{}))
 }
 
 func testAuditFilters(t *testing.T, s tether.Store) {

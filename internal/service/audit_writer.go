@@ -1,0 +1,66 @@
+package service
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tether-ml/tether"
+)
+
+// auditWriter appends the events of concurrent requests together, in one
+// store transaction (a group commit). Each caller still waits until its
+// own event is committed, so an operation whose event cannot be written
+// fails as before; but N requests arriving together share one write
+// instead of queueing for N, which is what bounds reveals per second.
+//
+// The writing goroutine runs only while events wait, and exits when none
+// is left.
+type auditWriter struct {
+	store   tether.AuditStore
+	mu      sync.Mutex
+	pending []pendingEvent
+	running bool
+}
+
+// pendingEvent is an event waiting for its commit.
+type pendingEvent struct {
+	e    *tether.AuditEvent
+	done chan error
+}
+
+// append stores e, grouped with the events that wait at the same time,
+// and returns the outcome of the write that carried it.
+func (w *auditWriter) append(e *tether.AuditEvent) error {
+	p := pendingEvent{e: e, done: make(chan error, 1)}
+	w.mu.Lock()
+	w.pending = append(w.pending, p)
+	if !w.running {
+		w.running = true
+		go w.flush()
+	}
+	w.mu.Unlock()
+	return <-p.done
+}
+
+// flush writes what waits, batch after batch, until nothing does.
+func (w *auditWriter) flush() {
+	for {
+		w.mu.Lock()
+		batch := w.pending
+		w.pending = nil
+		if len(batch) == 0 {
+			w.running = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+		events := make([]*tether.AuditEvent, len(batch))
+		for i, p := range batch {
+			events[i] = p.e
+		}
+		err := w.store.AppendAudit(context.Background(), events...)
+		for _, p := range batch {
+			p.done <- err
+		}
+	}
+}
