@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/bench"
 )
 
@@ -23,7 +25,7 @@ var benchOps = []string{"get", "decrypted", "list-first", "list-last", "create",
 type benchConfig struct {
 	connections, concurrency int
 	duration                 time.Duration
-	db, profileDir           string
+	db, profileDir, server   string
 	json, cli, scale         bool
 	ops                      []string
 }
@@ -84,6 +86,7 @@ func (a *app) benchCommand() *cobra.Command {
 	f.BoolVar(&cfg.cli, "cli", false, "also measure the CLI's cold start")
 	f.BoolVar(&cfg.scale, "scale", false, "run get, decrypted and the lists at 1k, 100k and 1M connections")
 	f.StringSliceVar(&cfg.ops, "ops", benchOps, "operations to measure")
+	f.StringVar(&cfg.server, "server", "", "the tether binary whose server to measure, e.g. an older build to compare with (default: this one)")
 	f.StringVar(&cfg.profileDir, "profile", "", "write a CPU profile of the server during each operation into this directory (OP.pprof)")
 	cmd.AddCommand(floorCommand())
 	return cmd
@@ -139,7 +142,14 @@ func (a *app) runBench(ctx context.Context, cfg benchConfig) (*bench.Report, err
 // benchSize measures ops on a fresh server holding n connections; the
 // first size also measures the floor and the CLI.
 func (a *app) benchSize(ctx context.Context, cfg benchConfig, r *bench.Report, n int, ops []string, first bool) error {
-	s, err := startBenchServer(ctx, cfg.db, cfg.profileDir != "")
+	exe := cfg.server
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return tether.Internal("cli.bench", err)
+		}
+	}
+	s, err := startBenchServer(ctx, exe, cfg.db, cfg.profileDir != "")
 	if err != nil {
 		return err
 	}

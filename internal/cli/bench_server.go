@@ -36,13 +36,9 @@ type benchServer struct {
 	Pprof  string // URL of the server's profiles, when asked for
 }
 
-// startBenchServer starts a server on a fresh data directory (SQLite, or
-// the PostgreSQL database db) on a free loopback port.
-func startBenchServer(ctx context.Context, db string, profile bool) (*benchServer, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, tether.Internal("cli.bench", err)
-	}
+// startBenchServer starts "exe server" on a fresh data directory (SQLite,
+// or the PostgreSQL database db) on a free loopback port.
+func startBenchServer(ctx context.Context, exe, db string, profile bool) (*benchServer, error) {
 	dir, err := os.MkdirTemp("", "tether-bench-")
 	if err != nil {
 		return nil, tether.Internal("cli.bench", err)

@@ -55,6 +55,9 @@ type DB struct {
 	path  string
 	write *sql.DB // exactly one connection: every write is serialised here
 	read  *sql.DB // query-only connections for reads
+	// getRecord is GetRecord's query, prepared once per read connection:
+	// the hottest read skips SQLite's parser.
+	getRecord *sql.Stmt
 }
 
 var _ tether.Store = (*DB)(nil)
@@ -86,6 +89,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.read, err = openPool(ctx, path, opts, true); err != nil {
 		_ = db.write.Close()
 		return nil, err
+	}
+	if db.getRecord, err = db.read.PrepareContext(ctx,
+		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`); err != nil {
+		_ = db.Close()
+		return nil, storeErr(ctx, op, err)
 	}
 	return db, nil
 }
@@ -175,7 +183,11 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes both pools. Closing the writer last lets SQLite checkpoint
 // the WAL into the main file when the last connection goes.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	var stmtErr error
+	if db.getRecord != nil {
+		stmtErr = db.getRecord.Close()
+	}
+	return errors.Join(stmtErr, db.read.Close(), db.write.Close())
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE on the one writer

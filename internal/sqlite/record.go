@@ -47,8 +47,7 @@ func blob(b []byte) any {
 // GetRecord returns the record (ns, id), or ENOTFOUND.
 func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, error) {
 	const op = "sqlite.GetRecord"
-	row := db.read.QueryRowContext(ctx,
-		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`, ns, id)
+	row := db.getRecord.QueryRowContext(ctx, ns, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tether.ConnectionNotFound(op, id)

@@ -27,6 +27,9 @@
 # again; `stop` with none does nothing. Two callers that must not share a
 # server use two state files.
 set -euo pipefail
+NAME=dex.sh
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DEX_VERSION=v2.45.1
 # The mirror knows v2.45.1 only by its pseudo-version (the tags lack /v2).
@@ -37,18 +40,10 @@ DEX_BIN=$CACHE/dex
 FIRST_PORT=${TETHER_DEX_PORT:-5556}
 STATE=${TETHER_DEX_STATE:-${TMPDIR:-/tmp}/tether-dex.state}
 
-log() { printf 'dex.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
 # build builds Dex into the cache unless it is there; a lock keeps two
 # concurrent callers from building it twice.
 build() {
-  [ -x "$DEX_BIN" ] && return 0
-  command -v go >/dev/null || die "go is not installed"
-  mkdir -p "$CACHE"
-  exec 9>"$CACHE/build.lock"
-  flock 9
-  if [ -x "$DEX_BIN" ]; then exec 9>&-; return 0; fi
+  build_needed "$DEX_BIN" || return 0
   log "building Dex $DEX_VERSION (about 1.5 min, once per machine)"
   local work
   work=$(mktemp -d "$CACHE/build.XXXXXX")
@@ -66,18 +61,6 @@ build() {
   exec 9>&-
 }
 
-# state_get prints the value of KEY in the state file, if any.
-state_get() {
-  if [ -f "$STATE" ]; then sed -n "s/^$1=//p" "$STATE"; fi
-}
-
-# alive reports whether process $1 exists and is not a zombie waiting for
-# init to reap it (which can take a second).
-alive() {
-  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
-  case $(cat "/proc/$1/stat" 2>/dev/null) in *") Z "*) return 1 ;; esac
-}
-
 # ready reports whether the issuer on port $1 serves its discovery document.
 ready() {
   local line
@@ -87,19 +70,6 @@ ready() {
     read -r line <&3
     case $line in *" 200 "*) exit 0 ;; *) exit 1 ;; esac
   ) 2>/dev/null
-}
-
-# port_free reports whether nothing accepts connections on 127.0.0.1:$1.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# free_port prints the first free port from $1 on.
-free_port() {
-  local port=$1
-  for _ in $(seq 200); do
-    if port_free "$port"; then echo "$port"; return 0; fi
-    port=$((port + 1))
-  done
-  die "no free port from $1 to $port"
 }
 
 # write_config writes Dex's configuration for port $2 into directory $1.
@@ -159,69 +129,26 @@ EOF
 # launch starts Dex with the configuration in $1, listening on port $2, and
 # prints its process id once it serves its discovery document.
 launch() {
-  local dir=$1 port=$2 pid
+  local dir=$1 port=$2
   setsid "$DEX_BIN" serve "$dir/config.yaml" >>"$dir/dex.log" 2>&1 </dev/null &
-  pid=$!
-  for _ in $(seq 300); do
-    if ready "$port"; then echo "$pid"; return 0; fi
-    alive "$pid" || return 1
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  return 1
+  await_ready $! 300 0.1 ready "$port"
 }
-
-# CLEANUP is the directory of a server being set up; if start fails, the
-# EXIT trap stops that server and removes the directory.
-CLEANUP=
-CLEANUP_PID=
-cleanup() {
-  if alive "$CLEANUP_PID"; then kill -9 "$CLEANUP_PID" 2>/dev/null || true; fi
-  if [ -n "$CLEANUP" ]; then rm -rf "$CLEANUP"; fi
-}
-trap cleanup EXIT
 
 start() {
-  case $FIRST_PORT in
-    '' | *[!0-9]*) die "TETHER_DEX_PORT must be a port number, not '$FIRST_PORT'" ;;
-  esac
+  check_port TETHER_DEX_PORT
   build
   if alive "$(state_get pid)" && ready "$(state_get port)"; then
     state_get issuer
     return 0
   fi
   stop # a stale state file: its server is gone
-  local dir port pid=
+  local dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/tether-dex-XXXXXX")
   CLEANUP=$dir
-  port=$(free_port "$FIRST_PORT")
-  # Another process may take the port between the check and the bind: retry
-  # a few times on the next free port.
-  for _ in 1 2 3; do
-    write_config "$dir" "$port"
-    if pid=$(launch "$dir" "$port"); then break; fi
-    tail -n 5 "$dir/dex.log" >&2 || true
-    pid=
-    port=$(free_port $((port + 1)))
-  done
-  [ -n "$pid" ] || die "Dex did not start; see above"
-  CLEANUP_PID=$pid
-  printf 'issuer=%s\ndir=%s\nport=%s\npid=%s\n' "http://127.0.0.1:$port/dex" "$dir" "$port" "$pid" >"$STATE"
-  CLEANUP= CLEANUP_PID=
-  echo "http://127.0.0.1:$port/dex"
-}
-
-# halt stops the server of the state file, if it runs. It keeps nothing
-# worth a graceful shutdown (which takes Dex 1.5 s), so it is killed.
-halt() {
-  local pid
-  pid=$(state_get pid)
-  alive "$pid" || return 0
-  kill -9 "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    alive "$pid" || return 0
-    sleep 0.05
-  done
+  launch_retry "$dir/dex.log" Dex write_config launch "$dir"
+  printf 'issuer=%s\ndir=%s\nport=%s\npid=%s\n' "http://127.0.0.1:$PORT/dex" "$dir" "$PORT" "$PID" >"$STATE"
+  CLEANUP='' CLEANUP_PID=''
+  echo "http://127.0.0.1:$PORT/dex"
 }
 
 # restart stops the server and starts it again on the same port with the
@@ -241,16 +168,8 @@ restart() {
   state_get issuer
 }
 
-stop() {
-  [ -f "$STATE" ] || return 0
-  local dir
-  dir=$(state_get dir)
-  halt
-  case "$dir" in
-    */tether-dex-*) rm -rf "$dir" ;;
-  esac
-  rm -f "$STATE"
-}
+# stop stops the server, if any, and removes its files and the state file.
+stop() { stop_server '*/tether-dex-*'; }
 
 fixtures() {
   local dir

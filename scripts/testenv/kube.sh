@@ -29,6 +29,9 @@
 # ${TMPDIR:-/tmp}/tether-kube.state); `start` with a server running prints
 # its kubeconfig again; `stop` with none does nothing.
 set -euo pipefail
+NAME=kube.sh
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KUBE_VERSION=v1.34.4
 STAGING_VERSION=v0.${KUBE_VERSION#v1.} # k8s.io/api etc. are v0.MINOR.PATCH
@@ -38,11 +41,7 @@ APISERVER=$CACHE/kube-apiserver
 STATE=${TETHER_KUBE_STATE:-${TMPDIR:-/tmp}/tether-kube.state}
 FIRST_PORT=${TETHER_KUBE_PORT:-56443}
 
-log() { printf 'kube.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-# install_packages installs etcd, openssl and curl when missing. apt's
-# package lists are refreshed only if the first attempt fails.
+# install_packages installs etcd, openssl and curl when missing.
 install_packages() {
   local missing=()
   command -v etcd >/dev/null || missing+=(etcd-server)
@@ -51,11 +50,7 @@ install_packages() {
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; as root: apt-get install -y ${missing[*]}"
   log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q "${missing[@]}" >&2; then
-    apt-get update -q >&2
-    apt-get install -y -q "${missing[@]}" >&2
-  fi
+  apt_install "${missing[@]}"
   command -v etcd >/dev/null || die "etcd-server installed no etcd"
 }
 
@@ -64,12 +59,7 @@ install_packages() {
 # that requires k8s.io/kubernetes and replaces each of its ./staging modules
 # by the published one; the version ldflags are what clients check.
 build_apiserver() {
-  [ -x "$APISERVER" ] && return 0
-  command -v go >/dev/null || die "go is not installed"
-  mkdir -p "$CACHE"
-  exec 9>"$CACHE/build.lock"
-  flock 9 # another run may be building it
-  if [ -x "$APISERVER" ]; then exec 9>&-; return 0; fi
+  build_needed "$APISERVER" || return 0
   log "building kube-apiserver $KUBE_VERSION into $CACHE (takes minutes, once)"
   local mod=$CACHE/build started=$SECONDS
   rm -rf "$mod" && mkdir -p "$mod"
@@ -96,17 +86,6 @@ build_apiserver() {
   exec 9>&-
 }
 
-# state_get prints the value of KEY in the state file, if any.
-state_get() {
-  if [ -f "$STATE" ]; then sed -n "s/^$1=//p" "$STATE"; fi
-}
-
-# alive reports whether pid $1 runs a program whose command line mentions
-# $2, so that a recycled pid is never taken for ours.
-alive() {
-  [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"
-}
-
 # ready reports whether the API server in directory $1 on port $2 is ready.
 ready() {
   curl -fsS --max-time 2 --cacert "$1/pki/ca.crt" "https://127.0.0.1:$2/readyz" >/dev/null 2>&1
@@ -117,19 +96,6 @@ running() {
   local dir
   dir=$(state_get dir)
   [ -n "$dir" ] && alive "$(state_get apiserver_pid)" "$dir" && ready "$dir" "$(state_get port)"
-}
-
-# port_free reports whether nothing accepts connections on 127.0.0.1:$1.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# free_port prints the first free port from $1 on.
-free_port() {
-  local port=$1
-  for _ in $(seq 200); do
-    if port_free "$port"; then echo "$port"; return 0; fi
-    port=$((port + 1))
-  done
-  die "no free port from $1 to $port"
 }
 
 # make_pki writes, under $1/pki, a CA, the API server's serving certificate
@@ -208,14 +174,16 @@ launch() {
     sleep 0.25
   done
   tail -n 5 "$dir/etcd.log" "$dir/kube-apiserver.log" >&2 || true
-  kill_all "$dir"
+  halt_dir "$dir"
   return 1
 }
 
-# kill_all stops the processes launched in directory $1: the API server
+# halt_dir stops the processes launched in directory $1: the API server
 # with SIGKILL (on SIGTERM it waits over 30 s once etcd is gone, and it
 # holds nothing worth a clean shutdown), then etcd, which stops at once.
-kill_all() {
+# lib.sh's EXIT trap calls it too, for a server being set up when start
+# fails.
+halt_dir() {
   local pid
   pid=$(sed -n 's/^apiserver_pid=//p' "$1/launch" 2>/dev/null)
   if alive "$pid" "$1"; then kill -KILL "$pid" 2>/dev/null || true; fi
@@ -227,21 +195,8 @@ kill_all() {
   fi
 }
 
-# CLEANUP is the directory of a server being set up; if start fails, the
-# EXIT trap stops its processes and removes the directory.
-CLEANUP=
-cleanup() {
-  if [ -n "$CLEANUP" ]; then
-    kill_all "$CLEANUP"
-    rm -rf "$CLEANUP"
-  fi
-}
-trap cleanup EXIT
-
 start() {
-  case $FIRST_PORT in
-    '' | *[!0-9]*) die "TETHER_KUBE_PORT must be a port number, not '$FIRST_PORT'" ;;
-  esac
+  check_port TETHER_KUBE_PORT
   install_packages
   build_apiserver
   if running; then
@@ -272,7 +227,7 @@ stop() {
   dir=$(state_get dir)
   case "$dir" in
     */tether-kube-*)
-      kill_all "$dir"
+      halt_dir "$dir"
       rm -rf "$dir"
       ;;
   esac

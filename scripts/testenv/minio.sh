@@ -24,6 +24,9 @@
 # already running prints its fixtures file again; `stop` with none does
 # nothing. Two callers that must not share a server use two state files.
 set -euo pipefail
+NAME=minio.sh
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 CACHE=${TETHER_TESTENV_CACHE:-$HOME/.cache/tether-testenv}/minio-$MINIO_VERSION
@@ -32,32 +35,19 @@ FIRST_PORT=${TETHER_MINIO_PORT:-9000}
 STATE=${TETHER_MINIO_STATE:-${TMPDIR:-/tmp}/tether-minio.state}
 REGION=us-east-1
 
-log() { printf 'minio.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-# install installs Debian package $2 when command $1 is missing. apt's
-# package lists are refreshed only if the first attempt cannot find it.
+# install installs Debian package $2 when command $1 is missing.
 install() {
   command -v "$1" >/dev/null && return 0
   [ "$(id -u)" -eq 0 ] || die "$1 is not installed; as root: apt-get install -y $2"
   log "installing $2"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q "$2" >&2; then
-    apt-get update -q >&2
-    apt-get install -y -q "$2" >&2
-  fi
+  apt_install "$2"
   command -v "$1" >/dev/null || die "$2 installed no $1"
 }
 
 # build builds MinIO into the cache unless it is there; a lock keeps two
 # concurrent callers from building it twice.
 build() {
-  [ -x "$MINIO_BIN" ] && return 0
-  command -v go >/dev/null || die "go is not installed"
-  mkdir -p "$CACHE"
-  exec 9>"$CACHE/build.lock"
-  flock 9
-  if [ -x "$MINIO_BIN" ]; then exec 9>&-; return 0; fi
+  build_needed "$MINIO_BIN" || return 0
   log "building MinIO $MINIO_VERSION (about 7 min, once per machine)"
   local work
   work=$(mktemp -d "$CACHE/build.XXXXXX")
@@ -68,37 +58,12 @@ build() {
   exec 9>&-
 }
 
-# state_get prints the value of KEY in the state file, if any.
-state_get() {
-  if [ -f "$STATE" ]; then sed -n "s/^$1=//p" "$STATE"; fi
-}
-
-# alive reports whether process $1 exists and is not a zombie waiting for
-# init to reap it (which can take a second).
-alive() {
-  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
-  case $(cat "/proc/$1/stat" 2>/dev/null) in *") Z "*) return 1 ;; esac
-}
-
 # ready reports whether the server in directory $1 on port $2 says it is
 # ready, over TLS checked against the run's CA.
 ready() {
   [ -n "$1" ] && [ -n "$2" ] || return 1
   curl -fsS -o /dev/null --max-time 2 --cacert "$1/ca.crt" \
     "https://127.0.0.1:$2/minio/health/ready" 2>/dev/null
-}
-
-# port_free reports whether nothing accepts connections on 127.0.0.1:$1.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# free_port prints the first free port from $1 on.
-free_port() {
-  local port=$1
-  for _ in $(seq 200); do
-    if port_free "$port"; then echo "$port"; return 0; fi
-    port=$((port + 1))
-  done
-  die "no free port from $1 to $port"
 }
 
 # make_certs writes into directory $1 a throwaway CA (ca.crt; its key is
@@ -142,35 +107,16 @@ EOF
 # password $4 (in its environment, not its arguments), and prints its
 # process id once it is ready.
 launch() {
-  local dir=$1 port=$2 pid
+  local dir=$1 port=$2
   MINIO_ROOT_USER=$3 MINIO_ROOT_PASSWORD=$4 MINIO_BROWSER=off MINIO_UPDATE=off \
     MINIO_CALLHOME_ENABLE=off \
     setsid "$MINIO_BIN" server "$dir/data" --address "127.0.0.1:$port" \
     --certs-dir "$dir/certs" --quiet >>"$dir/minio.log" 2>&1 </dev/null &
-  pid=$!
-  for _ in $(seq 300); do
-    if ready "$dir" "$port"; then echo "$pid"; return 0; fi
-    alive "$pid" || return 1
-    sleep 0.2
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  return 1
+  await_ready $! 300 0.2 ready "$dir" "$port"
 }
-
-# CLEANUP is the directory of a server being set up; if start fails, the
-# EXIT trap stops that server and removes the directory.
-CLEANUP=
-CLEANUP_PID=
-cleanup() {
-  if alive "$CLEANUP_PID"; then kill -9 "$CLEANUP_PID" 2>/dev/null || true; fi
-  if [ -n "$CLEANUP" ]; then rm -rf "$CLEANUP"; fi
-}
-trap cleanup EXIT
 
 start() {
-  case $FIRST_PORT in
-    '' | *[!0-9]*) die "TETHER_MINIO_PORT must be a port number, not '$FIRST_PORT'" ;;
-  esac
+  check_port TETHER_MINIO_PORT
   install openssl openssl
   install curl curl
   build
@@ -179,52 +125,21 @@ start() {
     return 0
   fi
   stop # a stale state file: its server is gone
-  local dir port pid= user password
+  local dir user password
   dir=$(mktemp -d "${TMPDIR:-/tmp}/tether-minio-XXXXXX")
   CLEANUP=$dir
   make_certs "$dir"
   user=tether-$(openssl rand -hex 6)
   password=$(openssl rand -hex 20)
-  port=$(free_port "$FIRST_PORT")
-  # Another process may take the port between the check and the bind: retry
-  # a few times on the next free port.
-  for _ in 1 2 3; do
-    if pid=$(launch "$dir" "$port" "$user" "$password"); then break; fi
-    tail -n 5 "$dir/minio.log" >&2 || true
-    pid=
-    port=$(free_port $((port + 1)))
-  done
-  [ -n "$pid" ] || die "MinIO did not start; see above"
-  CLEANUP_PID=$pid
-  write_fixtures "$dir" "$port" "$user" "$password"
-  printf 'dir=%s\nport=%s\npid=%s\n' "$dir" "$port" "$pid" >"$STATE"
-  CLEANUP= CLEANUP_PID=
+  launch_retry "$dir/minio.log" MinIO : launch "$dir" "$user" "$password"
+  write_fixtures "$dir" "$PORT" "$user" "$password"
+  printf 'dir=%s\nport=%s\npid=%s\n' "$dir" "$PORT" "$PID" >"$STATE"
+  CLEANUP='' CLEANUP_PID=''
   echo "$dir/fixtures.json"
 }
 
-# halt stops the server of the state file, if it runs. Its data is thrown
-# away, so it is killed rather than shut down gracefully.
-halt() {
-  local pid
-  pid=$(state_get pid)
-  alive "$pid" || return 0
-  kill -9 "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    alive "$pid" || return 0
-    sleep 0.05
-  done
-}
-
-stop() {
-  [ -f "$STATE" ] || return 0
-  local dir
-  dir=$(state_get dir)
-  halt
-  case "$dir" in
-    */tether-minio-*) rm -rf "$dir" ;;
-  esac
-  rm -f "$STATE"
-}
+# stop stops the server, if any, and removes its files and the state file.
+stop() { stop_server '*/tether-minio-*'; }
 
 case "${1:-}" in
   start) start ;;

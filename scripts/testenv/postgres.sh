@@ -17,14 +17,14 @@
 # user (initdb refuses root); as any other user it runs the server as that
 # user and expects PostgreSQL 15 to be installed.
 set -euo pipefail
+NAME=postgres.sh
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PG_VERSION=15
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 FIRST_PORT=${TETHER_PG_PORT:-55432}
 STATE=${TETHER_PG_STATE:-${TMPDIR:-/tmp}/tether-pg.state}
-
-log() { printf 'postgres.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
 
 # as_owner runs a command as the user who owns the server's files.
 as_owner() {
@@ -35,23 +35,13 @@ as_owner() {
   fi
 }
 
-# install_postgres installs PostgreSQL when its binaries are missing. apt's
-# package lists are refreshed only if the first attempt cannot find it.
+# install_postgres installs PostgreSQL when its binaries are missing.
 install_postgres() {
   [ -x "$PG_BIN/initdb" ] && return 0
   [ "$(id -u)" -eq 0 ] || die "PostgreSQL $PG_VERSION is not installed ($PG_BIN/initdb); as root: apt-get install -y postgresql-$PG_VERSION"
   log "installing postgresql-$PG_VERSION"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q "postgresql-$PG_VERSION" >&2; then
-    apt-get update -q >&2
-    apt-get install -y -q "postgresql-$PG_VERSION" >&2
-  fi
+  apt_install "postgresql-$PG_VERSION"
   [ -x "$PG_BIN/initdb" ] || die "postgresql-$PG_VERSION installed no $PG_BIN/initdb"
-}
-
-# state_get prints the value of KEY in the state file, if any.
-state_get() {
-  if [ -f "$STATE" ]; then sed -n "s/^$1=//p" "$STATE"; fi
 }
 
 # running reports whether the server of the state file is up.
@@ -59,19 +49,6 @@ running() {
   local dir
   dir=$(state_get dir)
   [ -n "$dir" ] && [ -d "$dir/data" ] && as_owner "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null 2>&1
-}
-
-# port_free reports whether nothing accepts connections on 127.0.0.1:$1.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# free_port prints the first free port from $1 on.
-free_port() {
-  local port=$1
-  for _ in $(seq 200); do
-    if port_free "$port"; then echo "$port"; return 0; fi
-    port=$((port + 1))
-  done
-  die "no free port from $1 to $port"
 }
 
 # make_dir creates the server's directory, owned by the server's user. If
@@ -99,42 +76,28 @@ launch() {
     "-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=on -c max_connections=200" >/dev/null
 }
 
-# CLEANUP is the directory of a server being set up; if start fails, the
-# EXIT trap stops that server and removes the directory.
-CLEANUP=
-cleanup() {
-  if [ -n "$CLEANUP" ]; then
-    as_owner "$PG_BIN/pg_ctl" stop -D "$CLEANUP/data" -m immediate >/dev/null 2>&1 || true
-    rm -rf "$CLEANUP"
-  fi
+# halt_dir stops, at once, the server in directory $1: lib.sh's EXIT trap
+# calls it for a server being set up when start fails, before it removes
+# the directory.
+halt_dir() {
+  as_owner "$PG_BIN/pg_ctl" stop -D "$1/data" -m immediate >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
 
 start() {
-  case $FIRST_PORT in
-    '' | *[!0-9]*) die "TETHER_PG_PORT must be a port number, not '$FIRST_PORT'" ;;
-  esac
+  check_port TETHER_PG_PORT
   install_postgres
   if running; then
     state_get url
     return 0
   fi
   stop # a stale state file: its server is gone
-  local dir port url
+  local dir url
   dir=$(make_dir)
   CLEANUP=$dir
   as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; die "initdb failed"; }
-  port=$(free_port "$FIRST_PORT")
-  # Another process may take the port between the check and the bind: retry
-  # a few times on the next free port.
-  for _ in 1 2 3; do
-    if launch "$dir" "$port"; then break; fi
-    tail -n 5 "$dir/postgres.log" >&2 || true
-    port=$(free_port $((port + 1)))
-  done
-  as_owner "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null || die "the server did not start; see above"
-  url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+  launch_retry "$dir/postgres.log" "the server" : launch "$dir"
+  url="postgres://postgres@127.0.0.1:$PORT/postgres?sslmode=disable"
   printf 'url=%s\ndir=%s\n' "$url" "$dir" >"$STATE"
   CLEANUP=
   echo "$url"

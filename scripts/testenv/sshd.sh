@@ -27,6 +27,9 @@
 # nothing. Two callers that must not share a server use two state files.
 # `stop` leaves the tethergit user in place.
 set -euo pipefail
+NAME=sshd.sh
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SSHD_BIN=/usr/sbin/sshd
 GIT_USER=tethergit
@@ -34,19 +37,11 @@ FIRST_PORT=${TETHER_SSHD_PORT:-2222}
 STATE=${TETHER_SSHD_STATE:-${TMPDIR:-/tmp}/tether-sshd.state}
 README_TEXT='Tether test repository, cloned over SSH.'
 
-log() { printf 'sshd.sh: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-# install installs sshd and git when missing. apt's package lists are
-# refreshed only if the first attempt cannot find them.
+# install installs sshd and git when missing.
 install() {
   [ -x "$SSHD_BIN" ] && command -v ssh-keygen git git-shell >/dev/null && return 0
   log "installing openssh-server and git"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -q openssh-server git >&2; then
-    apt-get update -q >&2
-    apt-get install -y -q openssh-server git >&2
-  fi
+  apt_install openssh-server git
   [ -x "$SSHD_BIN" ] || die "openssh-server installed no $SSHD_BIN"
   command -v ssh-keygen git git-shell >/dev/null || die "ssh-keygen, git or git-shell is missing"
 }
@@ -61,18 +56,6 @@ make_user() {
   usermod -p '*' "$GIT_USER"
 }
 
-# state_get prints the value of KEY in the state file, if any.
-state_get() {
-  if [ -f "$STATE" ]; then sed -n "s/^$1=//p" "$STATE"; fi
-}
-
-# alive reports whether process $1 exists and is not a zombie waiting for
-# init to reap it (which can take a second).
-alive() {
-  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
-  case $(cat "/proc/$1/stat" 2>/dev/null) in *") Z "*) return 1 ;; esac
-}
-
 # ready reports whether an SSH server answers on port $1 with its banner.
 ready() {
   local line
@@ -82,19 +65,6 @@ ready() {
     read -r -t 2 line <&3
     case $line in SSH-2.0-*) exit 0 ;; *) exit 1 ;; esac
   ) 2>/dev/null
-}
-
-# port_free reports whether nothing accepts connections on 127.0.0.1:$1.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# free_port prints the first free port from $1 on.
-free_port() {
-  local port=$1
-  for _ in $(seq 200); do
-    if port_free "$port"; then echo "$port"; return 0; fi
-    port=$((port + 1))
-  done
-  die "no free port from $1 to $port"
 }
 
 # make_dir creates the server's directory, which the git user must be able
@@ -183,33 +153,14 @@ EOF
 # once it answers. sshd must be started by its absolute path (it re-executes
 # itself for every connection).
 launch() {
-  local dir=$1 port=$2 pid
+  local dir=$1 port=$2
   "$SSHD_BIN" -t -f "$dir/sshd_config" >>"$dir/sshd.log" 2>&1 || return 1
   setsid "$SSHD_BIN" -D -e -f "$dir/sshd_config" >>"$dir/sshd.log" 2>&1 </dev/null &
-  pid=$!
-  for _ in $(seq 100); do
-    if ready "$port"; then echo "$pid"; return 0; fi
-    alive "$pid" || return 1
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  return 1
+  await_ready $! 100 0.1 ready "$port"
 }
-
-# CLEANUP is the directory of a server being set up; if start fails, the
-# EXIT trap stops that server and removes the directory.
-CLEANUP=
-CLEANUP_PID=
-cleanup() {
-  if alive "$CLEANUP_PID"; then kill -9 "$CLEANUP_PID" 2>/dev/null || true; fi
-  if [ -n "$CLEANUP" ]; then rm -rf "$CLEANUP"; fi
-}
-trap cleanup EXIT
 
 start() {
-  case $FIRST_PORT in
-    '' | *[!0-9]*) die "TETHER_SSHD_PORT must be a port number, not '$FIRST_PORT'" ;;
-  esac
+  check_port TETHER_SSHD_PORT
   [ "$(id -u)" -eq 0 ] || die "must run as root: it creates the $GIT_USER user and runs sshd for it"
   install
   make_user
@@ -222,51 +173,20 @@ start() {
   # nothing creates it.
   mkdir -p /run/sshd
   chmod 755 /run/sshd
-  local dir port pid=
+  local dir
   dir=$(make_dir)
   CLEANUP=$dir
   make_keys "$dir"
   make_repo "$dir"
-  port=$(free_port "$FIRST_PORT")
-  # Another process may take the port between the check and the bind: retry
-  # a few times on the next free port.
-  for _ in 1 2 3; do
-    write_config "$dir" "$port"
-    if pid=$(launch "$dir" "$port"); then break; fi
-    tail -n 5 "$dir/sshd.log" >&2 || true
-    pid=
-    port=$(free_port $((port + 1)))
-  done
-  [ -n "$pid" ] || die "sshd did not start; see above"
-  CLEANUP_PID=$pid
-  printf 'dir=%s\nport=%s\npid=%s\n' "$dir" "$port" "$pid" >"$STATE"
-  CLEANUP= CLEANUP_PID=
+  launch_retry "$dir/sshd.log" sshd write_config launch "$dir"
+  printf 'dir=%s\nport=%s\npid=%s\n' "$dir" "$PORT" "$PID" >"$STATE"
+  CLEANUP='' CLEANUP_PID=''
   echo "$dir/fixtures.json"
 }
 
-# halt stops the server of the state file, if it runs, with the sessions
-# it may still serve (its process group: setsid made it the leader).
-halt() {
-  local pid
-  pid=$(state_get pid)
-  alive "$pid" || return 0
-  kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    alive "$pid" || return 0
-    sleep 0.05
-  done
-}
-
-stop() {
-  [ -f "$STATE" ] || return 0
-  local dir
-  dir=$(state_get dir)
-  halt
-  case "$dir" in
-    */tether-sshd-*) rm -rf "$dir" ;;
-  esac
-  rm -f "$STATE"
-}
+# stop stops the server, if any, with the sessions it may still serve (its
+# process group), and removes its files and the state file.
+stop() { stop_server '*/tether-sshd-*' group; }
 
 case "${1:-}" in
   start) start ;;
