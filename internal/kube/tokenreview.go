@@ -10,8 +10,6 @@ import (
 
 	authnv1 "k8s.io/api/authentication/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	authnclient "k8s.io/client-go/kubernetes/typed/authentication/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -50,7 +48,7 @@ const (
 //
 // A TokenReviewer is safe for concurrent use.
 type TokenReviewer struct {
-	reviews  authnclient.TokenReviewInterface
+	reviews  *reviewClient
 	audience string
 	issuers  []string
 	cache    *reviewCache // nil when caching is off
@@ -109,12 +107,12 @@ func NewTokenReviewer(cfg *rest.Config, audience string, opts ...Option) (*Token
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "tether"
 	}
-	client, err := authnclient.NewForConfig(cfg)
+	client, err := newReviewClient(cfg)
 	if err != nil {
 		return nil, &tether.Error{Code: tether.EINVALID, Op: "kube.NewTokenReviewer",
 			Message: "invalid Kubernetes client configuration", Err: err}
 	}
-	r := &TokenReviewer{reviews: client.TokenReviews(), audience: audience,
+	r := &TokenReviewer{reviews: client, audience: audience,
 		issuers: slices.Clone(o.issuers)}
 	if o.cacheTTL > 0 {
 		r.cache = newReviewCache(o.cacheTTL, o.cacheSize)
@@ -180,7 +178,7 @@ func (r *TokenReviewer) Authenticate(ctx context.Context, token string) (*tether
 // review asks the API server about token and maps its answer.
 func (r *TokenReviewer) review(ctx context.Context, token string) (*tether.Identity, error) {
 	tr := &authnv1.TokenReview{Spec: authnv1.TokenReviewSpec{Token: token, Audiences: []string{r.audience}}}
-	res, err := r.reviews.Create(ctx, tr, metav1.CreateOptions{})
+	res, err := r.reviews.create(ctx, tr)
 	if err != nil {
 		return nil, unavailable(err, token)
 	}
