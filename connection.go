@@ -12,7 +12,7 @@ const Kind = "Connection"
 const DefaultNamespace = "default"
 
 // IDPattern is the rule for connection ids (Odahu's: a DNS-1123 label).
-var IDPattern = newPattern(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+var IDPattern = NewPattern(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
 // Connection is how to reach one bucket, registry, repository or database,
 // with its credentials. Its JSON form is Odahu's Connection, verbatim, plus

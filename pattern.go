@@ -14,8 +14,8 @@ type Pattern struct {
 	re   func() *regexp.Regexp
 }
 
-// newPattern returns the Pattern of expr, which must compile.
-func newPattern(expr string) *Pattern {
+// NewPattern returns the Pattern of expr, which must compile.
+func NewPattern(expr string) *Pattern {
 	return &Pattern{expr: expr, re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
 }
 
@@ -24,3 +24,7 @@ func (p *Pattern) MatchString(s string) bool { return p.re().MatchString(s) }
 
 // String returns the expression.
 func (p *Pattern) String() string { return p.expr }
+
+// Regexp returns the compiled expression, for the methods Pattern does
+// not repeat.
+func (p *Pattern) Regexp() *regexp.Regexp { return p.re() }

@@ -84,4 +84,4 @@ type RoleBinding struct {
 }
 
 // SubjectPattern is the rule for subjects of role bindings and tokens.
-var SubjectPattern = newPattern(`^(user:[^\s:]{1,253}|group:[^\s:]{1,253}|serviceaccount:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?)$`)
+var SubjectPattern = NewPattern(`^(user:[^\s:]{1,253}|group:[^\s:]{1,253}|serviceaccount:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?)$`)

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +17,7 @@ type requestIDKey struct{}
 
 // validRequestID limits what a client-supplied X-Request-Id may be, so it is
 // safe to log and echo.
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var validRequestID = tether.NewPattern(`^[A-Za-z0-9._-]{1,64}$`)
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
@@ -143,7 +142,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // validJob limits the X-Tether-Job header to what is safe to store and show.
-var validJob = regexp.MustCompile(`^[A-Za-z0-9._:/@-]{1,128}$`)
+var validJob = tether.NewPattern(`^[A-Za-z0-9._:/@-]{1,128}$`)
 
 // jobOf returns the job a request is made for (X-Tether-Job), if valid.
 func jobOf(r *http.Request) string {

@@ -2,7 +2,6 @@ package conntype
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -11,7 +10,7 @@ import (
 // ecrURIPattern matches <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]
 // followed by an optional /prefix. Odahu's example uses a 10-digit account,
 // so accounts are not held to AWS's 12 digits. Read-only.
-var ecrURIPattern = regexp.MustCompile(
+var ecrURIPattern = tether.NewPattern(
 	`^([0-9]{1,12})\.dkr\.ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(\.cn)?(?:/(.*))?$`)
 
 // ecrType is an Amazon Elastic Container Registry, reached with IAM-user
@@ -56,7 +55,7 @@ func checkECR(s *tether.ConnectionSpec, p *tether.Problems) {
 // ecrRegion returns the region named by an ECR uri, or why the uri is not
 // one.
 func ecrRegion(uri string) (region, problem string) {
-	m := ecrURIPattern.FindStringSubmatch(uri)
+	m := ecrURIPattern.Regexp().FindStringSubmatch(uri)
 	if m == nil {
 		return "", "must be <account>.dkr.ecr.<region>.amazonaws.com[/prefix], without scheme, " +
 			"e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/prefix"

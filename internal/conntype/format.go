@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -17,10 +16,10 @@ import (
 var (
 	// awsRegionPattern matches AWS region names: eu-central-1,
 	// us-gov-west-1, cn-north-1, us-isob-east-1.
-	awsRegionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	awsRegionPattern = tether.NewPattern(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
 	// repoComponentPattern matches one path component of an image
 	// repository (the distribution reference grammar).
-	repoComponentPattern = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$`)
+	repoComponentPattern = tether.NewPattern(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$`)
 )
 
 // isBase64 reports whether v decodes with the standard, padded alphabet

@@ -3,16 +3,17 @@ package credimport
 import (
 	"fmt"
 	"os/exec"
-	"regexp"
 
 	"github.com/docker/cli/cli/config/configfile"
 	"github.com/docker/cli/cli/config/credentials"
 	"github.com/docker/cli/cli/config/types"
+
+	"github.com/tether-ml/tether"
 )
 
 // helperNamePattern is what a credential helper's name may be: the suffix
 // of a program name, never a path.
-var helperNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+var helperNamePattern = tether.NewPattern(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // helperProgram is the program docker runs for a credential helper.
 func helperProgram(helper string) string { return "docker-credential-" + helper }
