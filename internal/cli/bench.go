@@ -149,15 +149,21 @@ func (a *app) benchSize(ctx context.Context, cfg benchConfig, r *bench.Report, n
 			return tether.Internal("cli.bench", err)
 		}
 	}
-	s, err := startBenchServer(ctx, exe, cfg.db, cfg.profileDir != "")
+	dir, err := os.MkdirTemp("", "tether-bench-")
 	if err != nil {
+		return tether.Internal("cli.bench", err)
+	}
+	if err := a.seedBench(ctx, dir, cfg.db, n, a.env.Stderr); err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	s, err := startBenchServer(ctx, exe, dir, cfg.db, cfg.profileDir != "")
+	if err != nil {
+		os.RemoveAll(dir)
 		return err
 	}
 	defer s.Stop()
 	w := newBenchWorkload(s, n)
-	if err := w.load(ctx, a.env.Stderr, cfg.concurrency); err != nil {
-		return err
-	}
 	hc := bench.NewClient(cfg.concurrency)
 	for _, op := range ops {
 		fmt.Fprintf(a.env.Stderr, "measuring %s at %d connections...\n", op, n)
@@ -178,7 +184,7 @@ func (a *app) benchSize(ctx context.Context, cfg benchConfig, r *bench.Report, n
 		return err
 	}
 	if cfg.cli {
-		ms, err := cliColdStart(s, w.id(0))
+		ms, err := cliColdStart(s, benchID(0))
 		if err != nil {
 			return err
 		}

@@ -36,13 +36,9 @@ type benchServer struct {
 	Pprof  string // URL of the server's profiles, when asked for
 }
 
-// startBenchServer starts "exe server" on a fresh data directory (SQLite,
-// or the PostgreSQL database db) on a free loopback port.
-func startBenchServer(ctx context.Context, exe, db string, profile bool) (*benchServer, error) {
-	dir, err := os.MkdirTemp("", "tether-bench-")
-	if err != nil {
-		return nil, tether.Internal("cli.bench", err)
-	}
+// startBenchServer starts "exe server" on the data directory dir (SQLite,
+// or the PostgreSQL database db) on a free loopback port. Stop removes dir.
+func startBenchServer(ctx context.Context, exe, dir, db string, profile bool) (*benchServer, error) {
 	args := []string{"server", "--data-dir", dir, "--addr", "127.0.0.1:0", "--log-format", "json"}
 	if db != "" {
 		args = append(args, "--db", db)
@@ -61,7 +57,6 @@ func startBenchServer(ctx context.Context, exe, db string, profile bool) (*bench
 		return nil, tether.Internal("cli.bench", err)
 	}
 	if err := s.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
 		return nil, tether.Internal("cli.bench", err)
 	}
 	s.Proc = bench.Process{PID: s.cmd.Process.Pid}
@@ -132,7 +127,8 @@ func awaitListening(stderr io.Reader) (string, error) {
 	return "", tether.Errorf(tether.EUNAVAILABLE, "the benchmark's server did not start")
 }
 
-// setUp makes the namespace, the role bindings and the two tokens.
+// setUp makes the role bindings and the two tokens (the namespace exists:
+// seedBench made it).
 func (s *benchServer) setUp(ctx context.Context) error {
 	admin, err := thttp.NewClient(s.URL, func() (string, error) {
 		return thttp.ReadTokenFile(filepath.Join(s.dir, adminTokenName))
@@ -141,9 +137,6 @@ func (s *benchServer) setUp(ctx context.Context) error {
 		return err
 	}
 	s.Admin = admin
-	if _, err := admin.CreateNamespace(ctx, benchNamespace); err != nil && tether.ErrorCode(err) != tether.ECONFLICT {
-		return err
-	}
 	for subject, role := range map[string]tether.Role{"user:bench-reader": tether.RoleUser, "user:bench-writer": tether.RoleEditor} {
 		_, err := admin.CreateRoleBinding(ctx, tether.RoleBinding{Subject: subject, Role: role, Namespace: benchNamespace})
 		if err != nil && tether.ErrorCode(err) != tether.ECONFLICT {

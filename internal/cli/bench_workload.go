@@ -11,11 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/bench"
@@ -34,8 +31,6 @@ func newBenchWorkload(s *benchServer, n int) *benchWorkload {
 	return &benchWorkload{s: s, n: n, base: s.URL + "/api/v1/namespaces/" + benchNamespace + "/connection"}
 }
 
-func (w *benchWorkload) id(i int) string { return fmt.Sprintf("conn-%07d", i) }
-
 func (w *benchWorkload) total() int { return w.n + int(w.created.Load()) }
 
 // body is the JSON of an s3 connection with a realistic set of fields.
@@ -45,35 +40,6 @@ func benchBody(id, description string) []byte {
 	return fmt.Appendf(nil, `{"id":%q,"spec":{"type":"s3","uri":"s3://bench-data/%s","region":"eu-central-1",`+
 		`"keyID":%q,"keySecret":%q,"description":%q,"parameters":{"endpoint":"https://minio.bench.svc:9000","forcePathStyle":"true"}}}`,
 		id, id, key, secret, description)
-}
-
-// load creates the n connections with concurrency writers, showing
-// progress on out.
-func (w *benchWorkload) load(ctx context.Context, out io.Writer, concurrency int) error {
-	bar := progressbar.NewOptions(w.n, progressbar.OptionSetWriter(out), progressbar.OptionShowCount(),
-		progressbar.OptionSetDescription(fmt.Sprintf("loading %d connections", w.n)), progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionClearOnFinish())
-	defer bar.Finish()
-	hc := bench.NewClient(concurrency)
-	next := make(chan int)
-	errs := make(chan error, concurrency)
-	var wg sync.WaitGroup
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := w.send(ctx, hc, http.MethodPost, w.base, w.s.Writer, benchBody(w.id(i), "benchmark connection")); err != nil {
-					errs <- err
-					return
-				}
-				_ = bar.Add(1)
-			}
-		}()
-	}
-	err := feed(ctx, next, w.n, errs)
-	wg.Wait()
-	return err
 }
 
 // feed sends 0..n-1 to next until an error arrives, then closes next.
@@ -87,24 +53,6 @@ func feed(ctx context.Context, next chan<- int, n int, errs <-chan error) error 
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}
-	return nil
-}
-
-// send makes one request and requires a 2xx answer.
-func (w *benchWorkload) send(ctx context.Context, hc *http.Client, method, url, token string, body []byte) error {
-	req, err := w.newRequest(method, url, token, body)
-	if err != nil {
-		return err
-	}
-	resp, err := hc.Do(req.WithContext(ctx))
-	if err != nil {
-		return tether.Errorf(tether.EUNAVAILABLE, "benchmark server: %v", err)
-	}
-	msg, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return tether.Errorf(tether.EINTERNAL, "benchmark server answered %s %s: %d %s", method, url, resp.StatusCode, msg)
 	}
 	return nil
 }
@@ -131,14 +79,14 @@ func (w *benchWorkload) request(op string) bench.NewRequest {
 	switch op {
 	case "decrypted":
 		return func(int, int) (*http.Request, error) {
-			return w.newRequest(http.MethodGet, w.base+"/"+w.id(rand.IntN(w.n))+"/decrypted", reader, nil)
+			return w.newRequest(http.MethodGet, w.base+"/"+benchID(rand.IntN(w.n))+"/decrypted", reader, nil)
 		}
 	case "list-first":
 		return func(int, int) (*http.Request, error) {
 			return w.newRequest(http.MethodGet, w.base+"?size=100", reader, nil)
 		}
 	case "list-last":
-		last := w.base + "?size=100&after=" + w.id(w.n-101)
+		last := w.base + "?size=100&after=" + benchID(w.n-101)
 		return func(int, int) (*http.Request, error) { return w.newRequest(http.MethodGet, last, reader, nil) }
 	case "create":
 		return func(worker, i int) (*http.Request, error) {
@@ -147,18 +95,18 @@ func (w *benchWorkload) request(op string) bench.NewRequest {
 		}
 	case "update":
 		return func(_, i int) (*http.Request, error) {
-			id := w.id(rand.IntN(w.n))
+			id := benchID(rand.IntN(w.n))
 			return w.newRequest(http.MethodPut, w.base+"/"+id, writer, benchBody(id, fmt.Sprintf("updated %d", i)))
 		}
 	}
 	return func(int, int) (*http.Request, error) {
-		return w.newRequest(http.MethodGet, w.base+"/"+w.id(rand.IntN(w.n)), reader, nil)
+		return w.newRequest(http.MethodGet, w.base+"/"+benchID(rand.IntN(w.n)), reader, nil)
 	}
 }
 
 // getSize is the size of a get answer, the floor's body size.
 func (w *benchWorkload) getSize(ctx context.Context) (int, error) {
-	req, err := w.newRequest(http.MethodGet, w.base+"/"+w.id(0), w.s.Reader, nil)
+	req, err := w.newRequest(http.MethodGet, w.base+"/"+benchID(0), w.s.Reader, nil)
 	if err != nil {
 		return 0, err
 	}
