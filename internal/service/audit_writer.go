@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -22,11 +21,6 @@ type auditWriter struct {
 	pending []pendingEvent
 	running bool
 }
-
-// auditLinger is how long the writer waits, after a commit that carried
-// several events, before the next one: a commit costs about the same for
-// one event as for fifty, and under load more events arrive meanwhile.
-const auditLinger = 500 * time.Microsecond
 
 // pendingEvent is an event waiting for its commit.
 type pendingEvent struct {
@@ -67,11 +61,6 @@ func (w *auditWriter) flush() {
 		err := w.store.AppendAudit(context.Background(), events...)
 		for _, p := range batch {
 			p.done <- err
-		}
-		if len(batch) > 1 {
-			// Under load: let the requests just answered send their next
-			// events, so that the next commit carries more of them.
-			time.Sleep(auditLinger)
 		}
 	}
 }
