@@ -78,6 +78,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	if err != nil {
 		return err
 	}
+	tuneServerGC(a.env.Getenv)
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
 	}
