@@ -143,6 +143,13 @@ func jsonProblem(err error) string {
 // UnmarshalJSON accepts strings, and also booleans and numbers (written
 // unquoted in YAML, e.g. forcePathStyle: true), as parameter values.
 func (p *Params) UnmarshalJSON(data []byte) error {
+	// Stored specs, and most requests, hold strings only: decode them
+	// without boxing every value.
+	var strs map[string]string
+	if json.Unmarshal(data, &strs) == nil {
+		*p = strs
+		return nil
+	}
 	var raw map[string]any
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeFor[Params](), Field: "spec.parameters"}
