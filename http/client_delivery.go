@@ -82,18 +82,11 @@ func (c *Client) Env(ctx context.Context, refs ...Ref) (map[string]string, error
 	if err != nil {
 		return nil, err
 	}
-	const nowhere = "/nonexistent/tether-files"
-	b, err := delivery.Bundle(conntype.New(), conns, nowhere)
+	b, err := delivery.Bundle(conntype.New(), conns, delivery.Unwritten)
 	if err != nil {
 		return nil, err
 	}
-	env := map[string]string{}
-	for k, v := range b.Env {
-		if !strings.Contains(v, nowhere) {
-			env[k] = v
-		}
-	}
-	return env, nil
+	return delivery.ValueEnv(b.Env, delivery.Unwritten), nil
 }
 
 // revealAll reveals each connection once, in the order given.

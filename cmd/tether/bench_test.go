@@ -2,6 +2,8 @@ package main_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -45,4 +47,17 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 	c := newCLI(t, nil)
 	wantError(t, c.run("", "bench", "--connections", "5"), 2, "--connections")
 	wantError(t, c.run("", "bench", "--ops", "delete"), 2, "delete")
+}
+
+// --profile fetches a CPU profile of the server (served on --pprof-addr)
+// during each operation.
+func TestBenchWritesProfiles(t *testing.T) {
+	c := newCLI(t, nil)
+	dir := t.TempDir()
+	wantExit(t, c.run("", "bench", "--connections", "150", "--concurrency", "2", "--duration", "300ms",
+		"--ops", "decrypted", "--profile", dir), 0)
+	fi, err := os.Stat(filepath.Join(dir, "decrypted-150.pprof"))
+	if err != nil || fi.Size() == 0 {
+		t.Fatalf("profile: %v, %v", fi, err)
+	}
 }

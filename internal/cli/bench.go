@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,20 +100,11 @@ func (c *benchConfig) check() error {
 		return usagef("--concurrency and --duration must be positive")
 	}
 	for _, op := range c.ops {
-		if !contains(benchOps, op) {
+		if !slices.Contains(benchOps, op) {
 			return usagef("unknown operation %q: use %s", op, strings.Join(benchOps, ", "))
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // runBench runs the whole benchmark.
@@ -249,5 +240,3 @@ func floorCommand() *cobra.Command {
 	cmd.Flags().IntVar(&size, "size", 512, "body size in bytes")
 	return cmd
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

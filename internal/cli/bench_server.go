@@ -171,7 +171,7 @@ func startFloor(size int) (string, func(), error) {
 	if err != nil {
 		return "", nil, tether.Internal("cli.bench", err)
 	}
-	cmd := exec.Command(exe, "bench", "floor", "--size", itoa(size))
+	cmd := exec.Command(exe, "bench", "floor", "--size", strconv.Itoa(size))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", nil, tether.Internal("cli.bench", err)

@@ -16,10 +16,6 @@ import (
 // renderFormats are the values of --as.
 var renderFormats = []string{"env", "dotenv", "json", "docker-config", "aws-credentials", "k8s-secret", "poddefault"}
 
-// unwrittenDir is the directory a connection is rendered into when its
-// files are not written: variables that refer to it are left out.
-const unwrittenDir = "/nonexistent/tether-connection-files"
-
 const renderLong = `Print a connection in the form its consumers expect. The connection is read
 revealed (and the read audited, for --job).
 
@@ -129,7 +125,7 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 	case "aws-credentials":
 		return renderedFile(c, t, "s3 or ecr", "credentials")
 	}
-	dir := unwrittenDir
+	dir := delivery.Unwritten
 	if o.dir != "" {
 		var err error
 		if dir, err = prepareDir(o.dir); err != nil {
@@ -145,7 +141,7 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return formatRendering(o.as, r, dir == unwrittenDir)
+	return formatRendering(o.as, r, dir == delivery.Unwritten)
 }
 
 // poddefaultYAML is the Secret and the PodDefault that injects it.
@@ -168,7 +164,7 @@ func k8sYAML(err error, objs ...runtime.Object) ([]byte, error) {
 // renderedFile returns the rendering's file name, which only the types
 // of kind render.
 func renderedFile(c *tether.Connection, t *tether.ConnectionType, kind, name string) ([]byte, error) {
-	r, err := t.Render(c, unwrittenDir)
+	r, err := t.Render(c, delivery.Unwritten)
 	if err != nil {
 		return nil, err
 	}

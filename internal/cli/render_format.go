@@ -6,17 +6,16 @@ import (
 	"strings"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/delivery"
 )
 
 // formatRendering prints r as env, dotenv or json. When its files are not
 // written (unwritten), the variables that point at them are left out and
 // json carries the files' contents instead.
 func formatRendering(format string, r *tether.Rendering, unwritten bool) ([]byte, error) {
-	env := map[string]string{}
-	for k, v := range r.Env {
-		if !unwritten || !strings.Contains(v, unwrittenDir) {
-			env[k] = v
-		}
+	env := r.Env
+	if unwritten {
+		env = delivery.ValueEnv(r.Env, delivery.Unwritten)
 	}
 	switch format {
 	case "json":
@@ -24,7 +23,7 @@ func formatRendering(format string, r *tether.Rendering, unwritten bool) ([]byte
 	case "dotenv":
 		return envLines(env, func(k, v string) string { return k + "=" + dotenvQuote(v) }), nil
 	}
-	return envLines(env, func(k, v string) string { return "export " + k + "=" + shellQuote(v) }), nil
+	return envLines(env, func(k, v string) string { return "export " + k + "=" + delivery.ShellQuote(v) }), nil
 }
 
 // renderJSON is {"env": {...}} plus, for unwritten files, "files".
@@ -58,11 +57,6 @@ func envLines(env map[string]string, line func(k, v string) string) []byte {
 		b.WriteString(line(k, env[k]) + "\n")
 	}
 	return []byte(b.String())
-}
-
-// shellQuote quotes v for a POSIX shell: single quotes, each ' as '\”.
-func shellQuote(v string) string {
-	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
 // dotenvQuote quotes v for .env files: double quotes with \\, \", \$ and

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -134,7 +135,7 @@ func (a *app) childEnv(m *thttp.Materialized) []string {
 	}
 	var out []string
 	for _, kv := range environ() {
-		k, _, _ := splitEnv(kv)
+		k, _, _ := strings.Cut(kv, "=")
 		if _, over := set[k]; !over {
 			out = append(out, kv)
 		}
@@ -148,15 +149,6 @@ func (a *app) childEnv(m *thttp.Materialized) []string {
 		out = append(out, k+"="+set[k])
 	}
 	return out
-}
-
-func splitEnv(kv string) (key, value string, ok bool) {
-	for i := 1; i < len(kv); i++ { // a Windows "=C:" variable starts with '='
-		if kv[i] == '=' {
-			return kv[:i], kv[i+1:], true
-		}
-	}
-	return kv, "", false
 }
 
 // supervise starts child, forwards signals to it until it ends, and

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tether-ml/tether"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/delivery"
 )
 
 // gitType is a git repository reached over SSH with a private key. Odahu
@@ -200,11 +202,11 @@ func renderGit(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r := newRendering()
 	keyPath := filepath.Join(dir, "id_key")
 	r.Files["id_key"] = secretBytes(c.Spec.KeySecret)
-	cmd := "ssh -i " + shellQuote(keyPath) + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes"
+	cmd := "ssh -i " + delivery.ShellQuote(keyPath) + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes"
 	if c.Spec.PublicKey != "" {
 		hostsPath := filepath.Join(dir, "known_hosts")
 		r.Files["known_hosts"] = knownHosts(c.Spec.URI, string(publicKeyBytes(c.Spec.PublicKey)))
-		cmd += " -o UserKnownHostsFile=" + shellQuote(hostsPath) + " -o GlobalKnownHostsFile=/dev/null"
+		cmd += " -o UserKnownHostsFile=" + delivery.ShellQuote(hostsPath) + " -o GlobalKnownHostsFile=/dev/null"
 	}
 	r.Env["GIT_SSH_COMMAND"] = cmd
 	setIf(r.Env, "GIT_REFERENCE", c.Spec.Reference)

@@ -6,7 +6,6 @@ import (
 	"encoding/pem"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/tether-ml/tether"
 )
@@ -116,10 +115,4 @@ func awsRendering(c *tether.Connection, dir, region, extraConfig string) *tether
 	r.Env["AWS_SHARED_CREDENTIALS_FILE"] = filepath.Join(dir, "credentials")
 	r.Env["AWS_CONFIG_FILE"] = filepath.Join(dir, "config")
 	return r
-}
-
-// shellQuote quotes a path for a command line that a shell splits, as git
-// does with GIT_SSH_COMMAND.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -21,14 +21,14 @@ const Mask = tether.Mask
 const minLineMask = 8
 
 // MaskValues returns every value a job's masked output must hide: each
-// secret field and secret parameter of conns (revealed), as posted and
-// decoded, each line of a multi-line one, the derived values of their
-// rendering, and the standard, URL-safe and unpadded base64 and the URL
-// query and path encodings of all of these.
+// secret field and secret parameter of conns (revealed), decoded, each
+// line of a multi-line one, the derived values of their rendering, and the
+// standard (the form they are posted in), URL-safe and unpadded base64 and
+// the URL query and path encodings of all of these.
 func MaskValues(types tether.TypeRegistry, conns []*tether.Connection, derived []string) []string {
 	var raw []string
 	for _, c := range conns {
-		raw = append(raw, secretsOf(types.Type(c.Spec.Type), c)...)
+		raw = append(raw, SecretValues(types.Type(c.Spec.Type), c)...)
 	}
 	raw = append(raw, derived...)
 	set := map[string]bool{}
@@ -42,34 +42,6 @@ func MaskValues(types tether.TypeRegistry, conns []*tether.Connection, derived [
 	out := make([]string, 0, len(set))
 	for v := range set {
 		out = append(out, v)
-	}
-	return out
-}
-
-// secretsOf returns c's secret values, as posted and decoded.
-func secretsOf(t *tether.ConnectionType, c *tether.Connection) []string {
-	if t == nil {
-		return nil
-	}
-	var out []string
-	add := func(v string, b64 bool) {
-		out = append(out, v)
-		if b64 {
-			if d, err := base64.StdEncoding.DecodeString(v); err == nil {
-				out = append(out, string(d))
-			}
-		}
-	}
-	spec := c.Spec
-	for _, f := range t.Fields {
-		if v := spec.Field(f.Name); f.Secret && v != nil && *v != "" {
-			add(*v, f.Base64)
-		}
-	}
-	for _, p := range t.Parameters {
-		if v := c.Spec.Parameters[p.Name]; p.Secret && v != "" {
-			add(v, p.Base64)
-		}
 	}
 	return out
 }

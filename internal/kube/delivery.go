@@ -1,7 +1,6 @@
 package kube
 
 import (
-	"encoding/base64"
 	"fmt"
 	"path"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/tether-ml/tether"
+	rendering "github.com/tether-ml/tether/internal/delivery"
 )
 
 // DeliveryOptions says how a connection is delivered to pods: as
@@ -32,11 +32,6 @@ type DeliveryOptions struct {
 	// environment variable each. It cannot be combined with MountPath.
 	Items []string
 }
-
-// envModeDir is the directory a connection is rendered into when it is
-// delivered as variables only. No file is written there, so variables
-// that refer to it are left out.
-const envModeDir = "/nonexistent/tether-connection-files"
 
 // delivery is the Kubernetes form of one connection, from which Secret and
 // PodDefault build their objects.
@@ -70,14 +65,14 @@ func newDelivery(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptio
 	}
 	dir := o.MountPath
 	if dir == "" {
-		dir = envModeDir
+		dir = rendering.Unwritten
 	}
 	r, err := t.Render(c, dir)
 	if err != nil {
 		return nil, err
 	}
 	d := &delivery{typ: t, opts: o}
-	secrets := secretValues(c, t)
+	secrets := rendering.SecretValues(t, c)
 	if o.MountPath == "" && envCarries(t, r, secrets) {
 		d.envMode = true
 		return d, d.setEnv(r)
@@ -134,33 +129,6 @@ func mountPathProblem(p string) string {
 
 // secretValues returns the decoded values of c's secret fields and secret
 // parameters that are set.
-func secretValues(c *tether.Connection, t *tether.ConnectionType) []string {
-	var out []string
-	add := func(v string, b64 bool) {
-		if v == "" {
-			return
-		}
-		if b64 {
-			if b, err := base64.StdEncoding.DecodeString(v); err == nil {
-				v = string(b)
-			}
-		}
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	for _, f := range t.Fields {
-		if v := c.Spec.Field(f.Name); f.Secret && v != nil {
-			add(*v, f.Base64)
-		}
-	}
-	for _, p := range t.Parameters {
-		if p.Secret {
-			add(c.Spec.Parameters[p.Name], p.Base64)
-		}
-	}
-	return out
-}
 
 // envCarries reports whether r's variables alone deliver the connection:
 // the type is not one Kubernetes consumes as files (docker, git), and
@@ -185,15 +153,12 @@ func envCarries(t *tether.ConnectionType, r *tether.Rendering, secrets []string)
 }
 
 // setEnv makes the Secret's keys the variables of r, less those that refer
-// to its files (a path in envModeDir, or a command using one): env mode
+// to its files (a path in rendering.Unwritten, or a command using one): env mode
 // delivers no file.
 func (d *delivery) setEnv(r *tether.Rendering) error {
 	d.secretType = corev1.SecretTypeOpaque
 	d.data = map[string][]byte{}
-	for name, v := range r.Env {
-		if strings.Contains(v, envModeDir) {
-			continue
-		}
+	for name, v := range rendering.ValueEnv(r.Env, rendering.Unwritten) {
 		if len(validation.IsConfigMapKey(name)) > 0 {
 			return tether.Internal("kube.setEnv", fmt.Errorf("variable name %q is not a Secret key", name))
 		}
