@@ -145,6 +145,27 @@ func TestSwaggerUIServesTheDocument(t *testing.T) {
 	if !bytes.Contains(r.body, []byte("/openapi.json")) || !bytes.Contains(r.body, []byte("swagger-ui")) {
 		t.Errorf("index.html does not load Swagger UI with /openapi.json")
 	}
+	// The assets the page loads, compressed for clients that take gzip and
+	// plain for those that do not.
+	for _, path := range []string{"/swagger/swagger-ui-bundle.js", "/swagger/swagger-ui-standalone-preset.js",
+		"/swagger/swagger-ui.css", "/swagger/favicon-32x32.png"} {
+		if !bytes.Contains(r.body, []byte(path)) {
+			t.Errorf("index.html does not load %s", path)
+		}
+		plain := s.doAs("", "GET", path, "", "Accept-Encoding", "identity")
+		mustStatus(t, plain, http.StatusOK)
+		if len(plain.body) < 100 || plain.header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: %d bytes, Content-Encoding %q", path, len(plain.body), plain.header.Get("Content-Encoding"))
+		}
+		gz := s.doAs("", "GET", path, "", "Accept-Encoding", "gzip")
+		mustStatus(t, gz, http.StatusOK)
+		if strings.HasSuffix(path, ".js") && gz.header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s with Accept-Encoding gzip: Content-Encoding %q", path, gz.header.Get("Content-Encoding"))
+		}
+	}
+	if r := s.doAs("", "GET", "/swagger/missing.js", ""); r.status != http.StatusNotFound {
+		t.Errorf("missing asset: status %d", r.status)
+	}
 }
 
 func TestKeyRotationStreamsProgressAndKeepsReads(t *testing.T) {

@@ -50,10 +50,10 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 }
 
 // --profile fetches a CPU profile of the server (served on --pprof-addr)
-// during each operation.
+// during each operation, into a directory it makes if needed.
 func TestBenchWritesProfiles(t *testing.T) {
 	c := newCLI(t, nil)
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "profiles")
 	wantExit(t, c.run("", "bench", "--connections", "150", "--concurrency", "2", "--duration", "300ms",
 		"--ops", "decrypted", "--profile", dir), 0)
 	fi, err := os.Stat(filepath.Join(dir, "decrypted-150.pprof"))

@@ -109,6 +109,13 @@ func (c *benchConfig) check() error {
 
 // runBench runs the whole benchmark.
 func (a *app) runBench(ctx context.Context, cfg benchConfig) (*bench.Report, error) {
+	if cfg.profileDir != "" {
+		// Made before seeding, so that a bad path fails in a second, not
+		// after minutes of loading.
+		if err := os.MkdirAll(cfg.profileDir, 0o755); err != nil {
+			return nil, &tether.Error{Code: tether.EINVALID, Op: "cli.bench", Message: "--profile: " + err.Error()}
+		}
+	}
 	r := &bench.Report{Concurrency: cfg.concurrency, Duration: cfg.duration.String(), Store: "sqlite", CPUs: runtime.NumCPU()}
 	if cfg.db != "" {
 		r.Store = "postgres"

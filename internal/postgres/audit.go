@@ -32,14 +32,17 @@ func (db *DB) AppendAudit(ctx context.Context, events ...*tether.AuditEvent) err
 			auditLockClass); err != nil {
 			return storeErr(ctx, op, err)
 		}
+		// One round trip for the whole group: the inserts are pipelined.
+		b := &pgx.Batch{}
 		for _, e := range events {
-			err := tx.QueryRow(ctx, `INSERT INTO audit_events
+			b.Queue(`INSERT INTO audit_events
 				(time, subject, action, namespace, connection, job, outcome, remote, detail)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-				e.Time, e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail).Scan(&e.ID)
-			if err != nil {
-				return storeErr(ctx, op, err)
-			}
+				e.Time, e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail).
+				QueryRow(func(row pgx.Row) error { return row.Scan(&e.ID) })
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return storeErr(ctx, op, err)
 		}
 		return nil
 	})

@@ -212,12 +212,17 @@ func TestSchemas(t *testing.T) {
 
 // BenchmarkStore compares reads at 100 and 100,000 records
 // (go test -bench Store -run ^$ ./internal/postgres/).
-func BenchmarkStore(b *testing.B) {
-	storetest.Bench(b, func(tb testing.TB) tether.Store {
-		db, err := postgres.Open(tb.Context(), freshDB(tb, ""), postgres.Options{})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return db
-	})
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, openBench) }
+
+// BenchmarkAudit measures appending audit events
+// (go test -bench Audit -run ^$ ./internal/postgres/).
+func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, openBench) }
+
+// openBench opens a store on a fresh database for a benchmark.
+func openBench(tb testing.TB) tether.Store {
+	db, err := postgres.Open(tb.Context(), freshDB(tb, ""), postgres.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }

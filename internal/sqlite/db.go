@@ -11,9 +11,11 @@
 // Serialising writers in Go instead makes them queue in database/sql, which
 // honours the caller's context, and never surfaces SQLITE_BUSY within one
 // process. WAL mode lets readers run concurrently with that writer, so reads
-// do not queue behind writes. For other processes on the same file (a second
-// server, the CLI), write transactions begin IMMEDIATE and every connection
-// waits up to busy_timeout for a lock.
+// do not queue behind writes. Writes from other processes are refused
+// outright (owner.go): the handle that writes caches records. Processes
+// that only read the file ("tether migrate status") may open it alongside;
+// for them, write transactions begin IMMEDIATE and every connection waits
+// up to busy_timeout for a lock.
 package sqlite
 
 import (
@@ -27,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/tether-ml/tether"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -45,7 +48,8 @@ type Options struct {
 	// least 2).
 	MaxReaders int
 	// NoMigrate opens the database without applying pending migrations,
-	// for "tether migrate status".
+	// and without taking ownership of it (see owner.go), for "tether
+	// migrate": Migrate takes ownership when it is called.
 	NoMigrate bool
 }
 
@@ -58,6 +62,8 @@ type DB struct {
 	// getRecord is GetRecord's query, prepared once per read connection:
 	// the hottest read skips SQLite's parser.
 	getRecord *sql.Stmt
+	cache     *recordCache
+	owner     *flock.Flock // nil until the handle owns the file
 }
 
 var _ tether.Store = (*DB)(nil)
@@ -75,8 +81,14 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "the SQLite database must be a file path"}
 	}
-	db := &DB{path: path}
+	db := &DB{path: path, cache: newRecordCache()}
+	if !opts.NoMigrate {
+		if db.owner, err = lockOwner(op, path); err != nil {
+			return nil, err
+		}
+	}
 	if db.write, err = openPool(ctx, path, opts, false); err != nil {
+		db.unlock()
 		return nil, err
 	}
 	if !opts.NoMigrate {
@@ -84,10 +96,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if err != nil {
 		_ = db.write.Close()
+		db.unlock()
 		return nil, err
 	}
 	if db.read, err = openPool(ctx, path, opts, true); err != nil {
 		_ = db.write.Close()
+		db.unlock()
 		return nil, err
 	}
 	if db.getRecord, err = db.read.PrepareContext(ctx,
@@ -187,7 +201,17 @@ func (db *DB) Close() error {
 	if db.getRecord != nil {
 		stmtErr = db.getRecord.Close()
 	}
-	return errors.Join(stmtErr, db.read.Close(), db.write.Close())
+	err := errors.Join(stmtErr, db.read.Close(), db.write.Close())
+	db.unlock()
+	return err
+}
+
+// unlock gives up ownership of the file, if the handle has it.
+func (db *DB) unlock() {
+	if db.owner != nil {
+		_ = db.owner.Unlock()
+		db.owner = nil
+	}
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE on the one writer

@@ -124,12 +124,17 @@ func TestOpenUnwritableDirectory(t *testing.T) {
 
 // BenchmarkStore compares reads at 100 and 100,000 records
 // (go test -bench Store -run ^$ ./internal/sqlite/).
-func BenchmarkStore(b *testing.B) {
-	storetest.Bench(b, func(tb testing.TB) tether.Store {
-		db, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "bench.db"), sqlite.Options{})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return db
-	})
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, openBench) }
+
+// BenchmarkAudit measures appending audit events
+// (go test -bench Audit -run ^$ ./internal/sqlite/).
+func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, openBench) }
+
+// openBench opens a fresh store for a benchmark.
+func openBench(tb testing.TB) tether.Store {
+	db, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "bench.db"), sqlite.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }

@@ -83,6 +83,7 @@ func exportRecords(ctx context.Context, op string, q querier) iter.Seq2[*tether.
 // Import writes d in one transaction; see tether.Store.
 func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
 	const op = "sqlite.Import"
+	defer db.cache.forgetAll()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		var held bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connections)`).Scan(&held); err != nil {

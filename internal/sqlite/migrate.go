@@ -79,8 +79,18 @@ func (db *DB) SchemaStatus(ctx context.Context) (current, latest int, err error)
 	return current, migrations[len(migrations)-1].Version, err
 }
 
-// Migrate applies the pending migrations and returns their versions.
+// Migrate applies the pending migrations and returns their versions. A
+// handle opened with NoMigrate takes ownership of the file first, so that
+// the schema cannot change under a running server.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	if db.owner == nil {
+		owner, err := lockOwner("sqlite.Migrate", db.path)
+		if err != nil {
+			return nil, err
+		}
+		db.owner = owner
+	}
+	defer db.cache.forgetAll()
 	return migrate(ctx, db.write)
 }
 

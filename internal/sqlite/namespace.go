@@ -82,6 +82,7 @@ func (db *DB) DeleteNamespace(ctx context.Context, name string, force bool) erro
 	if name == tether.DefaultNamespace {
 		return tether.DefaultUndeletable(op)
 	}
+	defer db.cache.forgetAll()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		if err := checkNamespaceDeletable(ctx, op, tx, name, force); err != nil {
 			return err

@@ -47,6 +47,10 @@ func blob(b []byte) any {
 // GetRecord returns the record (ns, id), or ENOTFOUND.
 func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, error) {
 	const op = "sqlite.GetRecord"
+	if r, ok := db.cache.get(ns, id); ok {
+		return r, nil
+	}
+	gen := db.cache.generation()
 	row := db.getRecord.QueryRowContext(ctx, ns, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -55,6 +59,7 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}
+	db.cache.fill(gen, r)
 	return r, nil
 }
 
@@ -133,6 +138,7 @@ func (db *DB) queryRecords(ctx context.Context, op, query string, args ...any) (
 // CreateRecord inserts r as is; ECONFLICT if (r.Namespace, r.ID) exists.
 func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 	const op = "sqlite.CreateRecord"
+	defer db.cache.forget(r.Namespace, r.ID)
 	_, err := db.write.ExecContext(ctx, `INSERT INTO connections (`+recordColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Namespace, r.ID, r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed), r.KeyID,
@@ -158,6 +164,7 @@ func nonNil(b []byte) []byte {
 // follow-up lookup, which only picks the error, shares its transaction.
 func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersion int64) error {
 	const op = "sqlite.UpdateRecord"
+	defer db.cache.forget(r.Namespace, r.ID)
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE connections SET type = ?, vital = ?, spec = ?,
 			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?
@@ -184,6 +191,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 // makes the record vital cannot slip between a check and the delete.
 func (db *DB) DeleteRecord(ctx context.Context, ns, id string) error {
 	const op = "sqlite.DeleteRecord"
+	defer db.cache.forget(ns, id)
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`DELETE FROM connections WHERE namespace = ? AND id = ? AND vital = 0`, ns, id)

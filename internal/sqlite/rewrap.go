@@ -13,6 +13,7 @@ import (
 // rotation then picks the record up again on its next pass.
 func (db *DB) RewrapRecord(ctx context.Context, ns, id string, version int64, sealed []byte, keyID string) (bool, error) {
 	const op = "sqlite.RewrapRecord"
+	defer db.cache.forget(ns, id)
 	res, err := db.write.ExecContext(ctx, `UPDATE connections SET sealed = ?, key_id = ?
 		WHERE namespace = ? AND id = ? AND version = ?`, blob(sealed), keyID, ns, id, version)
 	n, err := affected(res, err)

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,13 +23,22 @@ func churn(ctx context.Context, s tether.Store, worker, rounds int) error {
 		if err := s.CreateRecord(ctx, r); err != nil {
 			return fmt.Errorf("create %s: %w", r.ID, err)
 		}
+		if err := readBack(ctx, s, r.ID, 1, r.KeyID); err != nil {
+			return err
+		}
 		next := *r
 		next.Version = 2
 		if err := s.UpdateRecord(ctx, &next, 1); err != nil {
 			return fmt.Errorf("update %s: %w", r.ID, err)
 		}
+		if err := readBack(ctx, s, r.ID, 2, r.KeyID); err != nil {
+			return err
+		}
 		if _, err := s.RewrapRecord(ctx, r.Namespace, r.ID, 2, []byte("rewrapped"), "key-2"); err != nil {
 			return fmt.Errorf("rewrap %s: %w", r.ID, err)
+		}
+		if err := readBack(ctx, s, r.ID, 2, "key-2"); err != nil {
+			return err
 		}
 		if _, err := s.ListRecords(ctx, "default", tether.ListOptions{Limit: 20}); err != nil {
 			return fmt.Errorf("list: %w", err)
@@ -40,6 +51,19 @@ func churn(ctx context.Context, s tether.Store, worker, rounds int) error {
 				return fmt.Errorf("delete %s: %w", r.ID, err)
 			}
 		}
+	}
+	return nil
+}
+
+// readBack checks that a read of record id returns what the last write
+// committed, whatever was read (and perhaps cached) before it.
+func readBack(ctx context.Context, s tether.Store, id string, version int64, keyID string) error {
+	got, err := s.GetRecord(ctx, "default", id)
+	if err != nil {
+		return fmt.Errorf("get %s: %w", id, err)
+	}
+	if got.Version != version || got.KeyID != keyID {
+		return fmt.Errorf("get %s: version %d, key %q; want %d, %q", id, got.Version, got.KeyID, version, keyID)
 	}
 	return nil
 }
@@ -79,14 +103,91 @@ func TestConcurrentWritersNeverBusy(t *testing.T) {
 	}
 }
 
-// TestTwoHandlesShareAFile stands in for two processes on one file (a
-// server and the CLI): the one-writer pool no longer serialises them, so
-// this relies on BEGIN IMMEDIATE and busy_timeout.
-func TestTwoHandlesShareAFile(t *testing.T) {
+// TestOneOwner: a second handle on a file in use is refused, with a message
+// that says why, until the first closes; a second server would write
+// behind the first's record cache.
+func TestOneOwner(t *testing.T) {
 	path := tempPath(t)
 	a := open(t, path, sqlite.Options{})
-	defer a.Close()
+	_, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if tether.ErrorCode(err) != tether.ECONFLICT || !strings.Contains(err.Error(), "in use by another process") {
+		t.Fatalf("second Open: %v; want ECONFLICT, in use", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b := open(t, path, sqlite.Options{})
 	defer b.Close()
-	runChurn(t, []tether.Store{a, b}, 8, 20)
+}
+
+// TestMigrateNeedsOwnership: "tether migrate status" (NoMigrate) reads a
+// file a server owns and writes to; "tether migrate up" is refused while
+// the server runs, and applies once it has stopped.
+func TestMigrateNeedsOwnership(t *testing.T) {
+	path := tempPath(t)
+	owner := open(t, path, sqlite.Options{})
+	status := open(t, path, sqlite.Options{NoMigrate: true})
+	defer status.Close()
+	runChurn(t, []tether.Store{owner}, 4, 5)
+	if current, latest, err := status.SchemaStatus(t.Context()); err != nil || current != latest {
+		t.Errorf("SchemaStatus = %d, %d, %v", current, latest, err)
+	}
+	if _, err := status.Migrate(t.Context()); tether.ErrorCode(err) != tether.ECONFLICT {
+		t.Errorf("Migrate under an owner: %v; want ECONFLICT", err)
+	}
+	if err := owner.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if applied, err := status.Migrate(t.Context()); err != nil || len(applied) != 0 {
+		t.Errorf("Migrate once the owner closed = %v, %v; want nothing to apply", applied, err)
+	}
+}
+
+// TestReadsSeeEveryWrite races readers of one record against writers of it:
+// once a write has returned, no read that starts after it may return an
+// older version, however the record cache interleaves fills and writes.
+func TestReadsSeeEveryWrite(t *testing.T) {
+	db := open(t, tempPath(t), sqlite.Options{})
+	defer db.Close()
+	ctx := t.Context()
+	r := storetest.NewRecord("default", "hot", "s3")
+	if err := db.CreateRecord(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	var committed atomic.Int64
+	committed.Store(1)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				floor := committed.Load()
+				got, err := db.GetRecord(ctx, "default", "hot")
+				if err != nil || got.Version < floor {
+					errs <- fmt.Errorf("read after version %d committed: %v, %v", floor, got, err)
+					return
+				}
+			}
+		})
+	}
+	for v := int64(2); v <= 300; v++ {
+		next := *r
+		next.Version = v
+		if err := db.UpdateRecord(ctx, &next, v-1); err != nil {
+			t.Fatal(err)
+		}
+		committed.Store(v)
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -83,4 +84,30 @@ func benchReads(b *testing.B, s tether.Store, n int) {
 	b.Run("list-two-types", func(b *testing.B) {
 		list(b, tether.ListOptions{Types: []string{"gcs", "s3"}, After: after, Limit: page}, min(page, n))
 	})
+}
+
+// BenchAudit measures AppendAudit with batches of 1, 8 and 32 events, the
+// sizes the service's group commit produces under load
+// (go test -bench Audit -run ^$ ./internal/sqlite/). open must return a
+// fresh, empty store.
+func BenchAudit(b *testing.B, open func(tb testing.TB) tether.Store) {
+	for _, n := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+			s := open(b)
+			defer s.Close()
+			events := make([]*tether.AuditEvent, n)
+			for b.Loop() {
+				now := time.Now()
+				for i := range events {
+					events[i] = &tether.AuditEvent{Time: now, Subject: "token:bench", Action: "connection.reveal",
+						Namespace: "default", Connection: benchID(i), Outcome: tether.OutcomeSuccess,
+						Remote: "127.0.0.1:40000", Detail: "fingerprint sha256:0123456789abcdef"}
+				}
+				if err := s.AppendAudit(b.Context(), events...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1e3, "µs/event")
+		})
+	}
 }
