@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -219,9 +218,6 @@ func TestSecondKeyringReloadsOnMiss(t *testing.T) {
 }
 
 func TestConcurrentRotationsLoseNoKey(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no cross-process file lock on windows")
-	}
 	first := newKeyring(t)
 	rings := []*seal.Keyring{first}
 	for range 3 {

@@ -60,7 +60,7 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 		return nil, storeErr(ctx, op, err)
 	}
 	db.cache.fill(gen, r)
-	return r, nil
+	return cloneRecord(r), nil
 }
 
 // ListRecords returns the records of ns matching opts, ordered by id. It is

@@ -16,7 +16,7 @@ import (
 // rest.
 const (
 	recordCacheMaxEntries = 16384
-	recordCacheMaxBytes   = 16 << 20
+	recordCacheMaxBytes   = 8 << 20
 	recordCacheMaxRecord  = 16 << 10
 )
 
@@ -72,14 +72,14 @@ func (c *recordCache) generation() uint64 {
 	return c.gen
 }
 
-// fill caches a copy of r, read by a query that started at generation gen,
-// unless a write has finished since or r is too large.
+// fill caches r, read by a query that started at generation gen, unless a
+// write has finished since or r is too large. r is the cache's from now on:
+// the caller returns a copy.
 func (c *recordCache) fill(gen uint64, r *tether.Record) {
 	size := recordSize(r)
 	if size > recordCacheMaxRecord {
 		return
 	}
-	r = cloneRecord(r)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
