@@ -88,3 +88,19 @@ func TestMigrateCommands(t *testing.T) {
 		t.Errorf("server on a newer schema said:\n%s", failed.Stderr)
 	}
 }
+
+// An SQLite data directory has one server: a second one, or "migrate up",
+// is refused while it runs and says why; "migrate status" works alongside.
+func TestSQLiteHasOneServer(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOptions{})
+	second := startServerExpectingFailure(t, serverOptions{DataDir: s.DataDir})
+	if second.Code != 5 || !strings.Contains(second.Stderr, "in use by another process") {
+		t.Errorf("second server: exit %d, stderr:\n%s", second.Code, second.Stderr)
+	}
+	c := newCLI(t, nil)
+	wantError(t, c.run("", "migrate", "up", "--data-dir", s.DataDir), 5, "in use by another process")
+	if status := c.ok("migrate", "status", "--data-dir", s.DataDir); !strings.Contains(status, "up to date") {
+		t.Errorf("status beside a running server:\n%s", status)
+	}
+}

@@ -14,7 +14,9 @@ func (a *app) migrateCommand() *cobra.Command {
 		Long: `Show or apply the database schema migrations. "tether server" applies pending
 migrations itself when it starts (under a lock, so replicas starting together
 apply each one once); "tether migrate up" lets an operator apply them before
-rolling out new replicas. Both talk to the database directly.`,
+rolling out new replicas. Both talk to the database directly. An SQLite
+database belongs to the one server running on it: "up" needs it stopped
+(it is refused while the server runs); "status" works alongside.`,
 	}
 	cfg.addFlags(cmd.PersistentFlags(), a.env.Getenv)
 	status := &cobra.Command{
