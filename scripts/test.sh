@@ -4,8 +4,8 @@
 # and a short run of every fuzz target. Works on a fresh Debian machine with
 # Go; everything else comes from the Go module proxy, or from Debian's
 # packages (PostgreSQL, etcd, the Docker registry, sshd, through
-# scripts/testenv/). The first run builds kube-apiserver and MinIO from the
-# module proxy (~7 min each, then cached).
+# scripts/testenv/). The first run builds kube-apiserver, Dex and MinIO from
+# the module proxy (20 to 40 min on 2 cores, then cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,27 @@ run_cleanups() {
 }
 trap run_cleanups EXIT
 
+# start_service SCRIPT NAME VAR STATE_VAR [VAR2=COMMAND]: unless
+# TETHER_TEST_SKIP_NAME=1 skips its tests, or VAR is already set (and then
+# used as is), starts scripts/testenv/SCRIPT.sh in a state file of its own
+# (exported as STATE_VAR, so a service the developer started by hand is left
+# alone), stops it when this script exits, and exports VAR as what "start"
+# prints (and VAR2 as what COMMAND prints).
+start_service() {
+  local script=./scripts/testenv/$1.sh skip=TETHER_TEST_SKIP_$2 var=$3 value
+  if [ "${!skip:-}" != 1 ] && [ -z "${!var:-}" ]; then
+    export "$4=${TMPDIR:-/tmp}/tether-$1-test.$$.state"
+    cleanups+=("$script stop")
+    value=$("$script" start)
+    export "$var=$value"
+    if [ -n "${5:-}" ]; then
+      value=$("$script" "${5#*=}")
+      export "${5%%=*}=$value"
+    fi
+  fi
+  echo "$var=${!var:-}"
+}
+
 step "install staticcheck $STATICCHECK_VERSION"
 if ! "$GOBIN/staticcheck" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
   go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
@@ -47,96 +68,44 @@ go vet ./...
 step "staticcheck"
 "$GOBIN/staticcheck" ./...
 
+# Each service below is a throwaway one, started only for this run (see
+# start_service); the first run builds kube-apiserver, Dex and MinIO from the
+# module proxy, cached under ~/.cache/tether-testenv.
+
 step "start PostgreSQL"
-# The PostgreSQL store's tests need a real server: a throwaway one, in its
-# own state file so a server the developer started by hand is left alone,
-# stopped when this script exits. A URL already in the environment is used
-# as is; TETHER_TEST_SKIP_POSTGRES=1 skips those tests instead.
-if [ "${TETHER_TEST_SKIP_POSTGRES:-}" != 1 ] && [ -z "${TETHER_TEST_POSTGRES_URL:-}" ]; then
-  export TETHER_PG_STATE="${TMPDIR:-/tmp}/tether-pg-test.$$.state"
-  cleanups+=('./scripts/testenv/postgres.sh stop')
-  TETHER_TEST_POSTGRES_URL=$(./scripts/testenv/postgres.sh start)
-  export TETHER_TEST_POSTGRES_URL
-fi
-echo "TETHER_TEST_POSTGRES_URL=${TETHER_TEST_POSTGRES_URL:-}"
+# The PostgreSQL store's tests need a real server.
+start_service postgres POSTGRES TETHER_TEST_POSTGRES_URL TETHER_PG_STATE
 
 step "start the Kubernetes API server"
-# The Kubernetes tests (service-account tokens checked with TokenReview)
-# need a real kube-apiserver and etcd: a throwaway pair, in its own state
-# file, stopped when this script exits. The first run builds kube-apiserver
-# (minutes; cached under ~/.cache/tether-testenv). A kubeconfig already in
-# TETHER_TEST_KUBECONFIG is used as is; TETHER_TEST_SKIP_KUBE=1 skips those
-# tests instead.
-if [ "${TETHER_TEST_SKIP_KUBE:-}" != 1 ] && [ -z "${TETHER_TEST_KUBECONFIG:-}" ]; then
-  export TETHER_KUBE_STATE="${TMPDIR:-/tmp}/tether-kube-test.$$.state"
-  cleanups+=('./scripts/testenv/kube.sh stop')
-  TETHER_TEST_KUBECONFIG=$(./scripts/testenv/kube.sh start)
-  export TETHER_TEST_KUBECONFIG
-fi
-echo "TETHER_TEST_KUBECONFIG=${TETHER_TEST_KUBECONFIG:-}"
+# The Kubernetes tests (service-account tokens checked with TokenReview,
+# Secrets and PodDefaults) need a real kube-apiserver and etcd.
+start_service kube KUBE TETHER_TEST_KUBECONFIG TETHER_KUBE_STATE
 
 step "start Dex"
 # The OIDC tests (token verification, "tether login") need a real OpenID
-# Connect issuer: a throwaway Dex with test users and clients, in its own
-# state file, stopped when this script exits. The first run builds Dex
-# (about 2-6 min; cached under ~/.cache/tether-testenv). An issuer already in
-# TETHER_TEST_DEX_ISSUER (with its TETHER_TEST_DEX_FIXTURES) is used as is;
-# TETHER_TEST_SKIP_DEX=1 skips those tests instead.
-if [ "${TETHER_TEST_SKIP_DEX:-}" != 1 ] && [ -z "${TETHER_TEST_DEX_ISSUER:-}" ]; then
-  export TETHER_DEX_STATE="${TMPDIR:-/tmp}/tether-dex-test.$$.state"
-  cleanups+=('./scripts/testenv/dex.sh stop')
-  TETHER_TEST_DEX_ISSUER=$(./scripts/testenv/dex.sh start)
-  TETHER_TEST_DEX_FIXTURES=$(./scripts/testenv/dex.sh fixtures)
-  export TETHER_TEST_DEX_ISSUER TETHER_TEST_DEX_FIXTURES
-fi
-echo "TETHER_TEST_DEX_ISSUER=${TETHER_TEST_DEX_ISSUER:-}"
+# Connect issuer with test users and clients. An issuer given in
+# TETHER_TEST_DEX_ISSUER comes with its TETHER_TEST_DEX_FIXTURES.
+start_service dex DEX TETHER_TEST_DEX_ISSUER TETHER_DEX_STATE TETHER_TEST_DEX_FIXTURES=fixtures
 
 step "start MinIO"
 # The s3 connection's real-tool tests (the AWS SDK configured only from a
-# rendering) need a real S3 store: a throwaway MinIO serving HTTPS with a
-# certificate from a CA of its own, so that the caBundle parameter is what
-# makes the SDK trust it; in its own state file, stopped when this script
-# exits. The first run builds MinIO (about 7 min; cached under
-# ~/.cache/tether-testenv). A fixtures file already in TETHER_TEST_MINIO is
-# used as is; TETHER_TEST_SKIP_MINIO=1 skips those tests instead.
-if [ "${TETHER_TEST_SKIP_MINIO:-}" != 1 ] && [ -z "${TETHER_TEST_MINIO:-}" ]; then
-  export TETHER_MINIO_STATE="${TMPDIR:-/tmp}/tether-minio-test.$$.state"
-  cleanups+=('./scripts/testenv/minio.sh stop')
-  TETHER_TEST_MINIO=$(./scripts/testenv/minio.sh start)
-  export TETHER_TEST_MINIO
-fi
-echo "TETHER_TEST_MINIO=${TETHER_TEST_MINIO:-}"
+# rendering) need a real S3 store, serving HTTPS with a certificate from a
+# CA of its own, so that the caBundle parameter is what makes the SDK trust
+# it.
+start_service minio MINIO TETHER_TEST_MINIO TETHER_MINIO_STATE
 
 step "start the Docker registry"
 # The docker connection's real-tool tests (an image pushed with nothing but
-# the rendered config.json) need a real registry that checks passwords: a
-# throwaway one from Debian's docker-registry package, in its own state
-# file, stopped when this script exits. A fixtures file already in
-# TETHER_TEST_REGISTRY is used as is; TETHER_TEST_SKIP_REGISTRY=1 skips
-# those tests instead.
-if [ "${TETHER_TEST_SKIP_REGISTRY:-}" != 1 ] && [ -z "${TETHER_TEST_REGISTRY:-}" ]; then
-  export TETHER_REGISTRY_STATE="${TMPDIR:-/tmp}/tether-registry-test.$$.state"
-  cleanups+=('./scripts/testenv/registry.sh stop')
-  TETHER_TEST_REGISTRY=$(./scripts/testenv/registry.sh start)
-  export TETHER_TEST_REGISTRY
-fi
-echo "TETHER_TEST_REGISTRY=${TETHER_TEST_REGISTRY:-}"
+# the rendered config.json) need a real registry that checks passwords:
+# Debian's docker-registry package.
+start_service registry REGISTRY TETHER_TEST_REGISTRY TETHER_REGISTRY_STATE
 
 step "start sshd"
 # The git connection's real-tool tests (git clone over SSH with only the
 # rendered GIT_SSH_COMMAND, and the refusal of a wrongly pinned host key)
-# need a real SSH server with a repository: a throwaway sshd for a system
-# user `tethergit` (created if missing; this needs root, as in CI), in its
-# own state file, stopped when this script exits. A fixtures file already in
-# TETHER_TEST_SSHD is used as is; TETHER_TEST_SKIP_SSHD=1 skips those tests
-# instead.
-if [ "${TETHER_TEST_SKIP_SSHD:-}" != 1 ] && [ -z "${TETHER_TEST_SSHD:-}" ]; then
-  export TETHER_SSHD_STATE="${TMPDIR:-/tmp}/tether-sshd-test.$$.state"
-  cleanups+=('./scripts/testenv/sshd.sh stop')
-  TETHER_TEST_SSHD=$(./scripts/testenv/sshd.sh start)
-  export TETHER_TEST_SSHD
-fi
-echo "TETHER_TEST_SSHD=${TETHER_TEST_SSHD:-}"
+# need a real SSH server with a repository, for a system user `tethergit`
+# (created if missing; this needs root, as in CI).
+start_service sshd SSHD TETHER_TEST_SSHD TETHER_SSHD_STATE
 
 step "go test"
 go test -race -count=1 -timeout 20m ./...
