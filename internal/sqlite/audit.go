@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -16,24 +17,63 @@ const auditColumns = `id, time, subject, action, namespace, connection, job, out
 // transaction at a time, so each event's id is greater than that of every
 // event committed before it, and a reader paging by AfterID never skips
 // one.
+//
+// Up to maxAuditRows events are one multi-row INSERT, a statement prepared
+// once per row count and run in autocommit: a reveal's event costs no
+// BEGIN or COMMIT to parse, and no statement of its own. More take a
+// transaction of such INSERTs.
 func (db *DB) AppendAudit(ctx context.Context, events ...*tether.AuditEvent) error {
 	const op = "sqlite.AppendAudit"
-	return db.inTx(ctx, op, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_events
-			(time, subject, action, namespace, connection, job, outcome, remote, detail)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if len(events) == 0 {
+		return nil
+	}
+	if len(events) <= maxAuditRows {
+		stmt, err := db.auditInserts.get(ctx, len(events))
 		if err != nil {
 			return storeErr(ctx, op, err)
 		}
-		defer stmt.Close()
-		for _, e := range events {
-			if err := stmt.QueryRowContext(ctx, toMicros(e.Time), e.Subject, e.Action, e.Namespace, e.Connection,
-				e.Job, e.Outcome, e.Remote, e.Detail).Scan(&e.ID); err != nil {
+		return insertAudit(ctx, op, stmt, events)
+	}
+	return db.inTx(ctx, op, func(tx *sql.Tx) error {
+		for chunk := range slices.Chunk(events, maxAuditRows) {
+			// Prepared on tx's connection: the writer pool has no other.
+			stmt, err := tx.PrepareContext(ctx, auditInsertSQL(len(chunk)))
+			if err != nil {
 				return storeErr(ctx, op, err)
+			}
+			err = insertAudit(ctx, op, stmt, chunk)
+			_ = stmt.Close()
+			if err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// insertAudit runs stmt, an INSERT of len(events) rows, and sets the
+// events' ids. AUTOINCREMENT gives the rows of one INSERT consecutive ids
+// in the order of its VALUES (each row takes the largest id ever used plus
+// one, and the one writer connection lets nothing in between), so the last
+// row's id gives every other's.
+func insertAudit(ctx context.Context, op string, stmt *sql.Stmt, events []*tether.AuditEvent) error {
+	args := make([]any, 0, auditInsertColumns*len(events))
+	for _, e := range events {
+		args = append(args, toMicros(e.Time), e.Subject, e.Action, e.Namespace, e.Connection,
+			e.Job, e.Outcome, e.Remote, e.Detail)
+	}
+	res, err := stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return storeErr(ctx, op, err)
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return storeErr(ctx, op, err)
+	}
+	for i, e := range events {
+		e.ID = last - int64(len(events)-1-i)
+	}
+	return nil
 }
 
 // ListAudit returns the events matching f, oldest (lowest id) first; see

@@ -47,6 +47,10 @@ type Options struct {
 	// MaxReaders caps the read pool. Zero means the number of CPUs (at
 	// least 2).
 	MaxReaders int
+	// CheckpointInterval is how often committed writes are copied from
+	// the WAL into the database file, off the write path (checkpoint.go).
+	// Zero means 250ms.
+	CheckpointInterval time.Duration
 	// NoMigrate opens the database without applying pending migrations,
 	// and without taking ownership of it (see owner.go), for "tether
 	// migrate": Migrate takes ownership when it is called.
@@ -63,8 +67,20 @@ type DB struct {
 	// the hottest read skips SQLite's parser.
 	getRecord *sql.Stmt
 	cache     *recordCache
-	owner     *flock.Flock // nil until the handle owns the file
+	// auditInserts are AppendAudit's statements, prepared on the writer.
+	auditInserts *auditInserts
+	owner        *flock.Flock // nil until the handle owns the file
+	ckpt         *checkpointer
 }
+
+// poolRole is what a connection pool of a DB is for.
+type poolRole int
+
+const (
+	writerPool     poolRole = iota // the one connection that writes
+	readerPool                     // query-only connections
+	checkpointPool                 // the one connection that checkpoints
+)
 
 var _ tether.Store = (*DB)(nil)
 
@@ -87,10 +103,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	if db.write, err = openPool(ctx, path, opts, false); err != nil {
+	if db.write, err = openPool(ctx, path, opts, writerPool); err != nil {
 		db.unlock()
 		return nil, err
 	}
+	db.auditInserts = newAuditInserts(db.write)
 	if !opts.NoMigrate {
 		_, err = migrate(ctx, db.write)
 	}
@@ -99,11 +116,19 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.unlock()
 		return nil, err
 	}
-	if db.read, err = openPool(ctx, path, opts, true); err != nil {
+	if db.read, err = openPool(ctx, path, opts, readerPool); err != nil {
 		_ = db.write.Close()
 		db.unlock()
 		return nil, err
 	}
+	ckpt, err := openPool(ctx, path, opts, checkpointPool)
+	if err != nil {
+		_ = db.read.Close()
+		_ = db.write.Close()
+		db.unlock()
+		return nil, err
+	}
+	db.ckpt = startCheckpointer(ckpt, opts.CheckpointInterval)
 	if db.getRecord, err = db.read.PrepareContext(ctx,
 		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`); err != nil {
 		_ = db.Close()
@@ -126,22 +151,25 @@ func (o Options) withDefaults() (Options, error) {
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 5 * time.Second
 	}
+	if o.CheckpointInterval <= 0 {
+		o.CheckpointInterval = 250 * time.Millisecond
+	}
 	if o.MaxReaders <= 0 {
 		o.MaxReaders = max(runtime.NumCPU(), 2)
 	}
 	return o, nil
 }
 
-// openPool opens and pings one of the two pools. The writer pool is opened
+// openPool opens and pings one of the pools. The writer pool is opened
 // first, so it is the one that switches the file to WAL (a persistent
-// setting) before any reader connects.
-func openPool(ctx context.Context, path string, opts Options, readOnly bool) (*sql.DB, error) {
+// setting) before any other connects.
+func openPool(ctx context.Context, path string, opts Options, role poolRole) (*sql.DB, error) {
 	const op = "sqlite.Open"
-	pool, err := sql.Open("sqlite", dsn(path, opts, readOnly))
+	pool, err := sql.Open("sqlite", dsn(path, opts, role))
 	if err != nil {
 		return nil, tether.Internal(op, err)
 	}
-	if readOnly {
+	if role == readerPool {
 		pool.SetMaxOpenConns(opts.MaxReaders)
 		pool.SetMaxIdleConns(opts.MaxReaders)
 	} else {
@@ -157,7 +185,7 @@ func openPool(ctx context.Context, path string, opts Options, readOnly bool) (*s
 
 // dsn builds the driver's connection string. The path goes into a file: URI,
 // escaped, so that a '?' or '%' in it cannot be mistaken for parameters.
-func dsn(path string, opts Options, readOnly bool) string {
+func dsn(path string, opts Options, role poolRole) string {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
@@ -169,11 +197,13 @@ func dsn(path string, opts Options, readOnly bool) string {
 	q.Set("_busy_timeout", strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10))
 	q.Set("_foreign_keys", "1")
 	q.Set("_synchronous", opts.Synchronous)
-	if readOnly {
+	switch role {
+	case readerPool:
 		q.Set("_query_only", "1")
-	} else {
+	case writerPool:
 		q.Set("_journal_mode", "WAL")
 		q.Set("_txlock", "immediate")
+		q.Set("_pragma", "wal_autocheckpoint(0)") // the checkpointer's job
 	}
 	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
 	return u.String()
@@ -194,14 +224,19 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools. Closing the writer last lets SQLite checkpoint
-// the WAL into the main file when the last connection goes.
+// Close stops the checkpointer and closes the pools. Closing the writer
+// last lets SQLite checkpoint the WAL into the main file when the last
+// connection goes.
 func (db *DB) Close() error {
 	var stmtErr error
 	if db.getRecord != nil {
 		stmtErr = db.getRecord.Close()
 	}
-	err := errors.Join(stmtErr, db.read.Close(), db.write.Close())
+	var ckptErr error
+	if db.ckpt != nil {
+		ckptErr = db.ckpt.close()
+	}
+	err := errors.Join(stmtErr, db.auditInserts.close(), ckptErr, db.read.Close(), db.write.Close())
 	db.unlock()
 	return err
 }

@@ -104,7 +104,25 @@ func testAuditAppend(t *testing.T, s tether.Store) {
 		}
 		last = e.ID
 	}
-	wantAudit(t, "ListAudit after a batch", append(events, batch...), listAudit(t, s, tether.AuditFilter{}))
+	events = append(events, batch...)
+	wantAudit(t, "ListAudit after a batch", events, listAudit(t, s, tether.AuditFilter{}))
+
+	// A group larger than one statement carries (the SQLite store inserts
+	// 64 rows at a time) keeps its order and ids across the pieces.
+	large := make([]*tether.AuditEvent, 133)
+	for i := range large {
+		large[i] = NewAuditEvent("connection.reveal", "team-c", fmt.Sprintf("conn-%d", i%7), 80+i)
+	}
+	if err := s.AppendAudit(t.Context(), large...); err != nil {
+		t.Fatalf("AppendAudit of %d events: %v", len(large), err)
+	}
+	for i, e := range large {
+		if e.ID <= last {
+			t.Fatalf("event %d of the large batch got id %d, not greater than the previous %d", i, e.ID, last)
+		}
+		last = e.ID
+	}
+	wantAudit(t, "ListAudit after a large batch", append(events, large...), listAudit(t, s, tether.AuditFilter{}))
 }
 
 func testAuditFilters(t *testing.T, s tether.Store) {

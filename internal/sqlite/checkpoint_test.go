@@ -1,0 +1,82 @@
+package sqlite_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tether-ml/tether/internal/sqlite"
+	"github.com/tether-ml/tether/internal/storetest"
+)
+
+// createRecords creates n records in db, ids prefix-0 to prefix-(n-1).
+func createRecords(t *testing.T, db *sqlite.DB, prefix string, n int) {
+	t.Helper()
+	for i := range n {
+		if err := db.CreateRecord(t.Context(), storetest.NewRecord("default", fmt.Sprintf("%s-%d", prefix, i), "s3")); err != nil {
+			t.Fatalf("CreateRecord: %v", err)
+		}
+	}
+}
+
+// mainFileRecords counts the records in the database file itself, without
+// its WAL: what checkpoints have copied. It reads a copy of the file, so
+// that SQLite cannot find the WAL. An error (a table not yet copied, a
+// file caught mid-copy) counts as -1.
+func mainFileRecords(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the database file: %v", err)
+	}
+	cp := filepath.Join(t.TempDir(), "main-only.db")
+	if err := os.WriteFile(cp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := raw(t, cp).QueryRow(`SELECT count(*) FROM connections`).Scan(&n); err != nil {
+		return -1
+	}
+	return n
+}
+
+// TestCommitsDoNotCheckpoint: a commit never copies the WAL into the
+// database file, however long the WAL grows (SQLite's automatic checkpoint
+// would at 1000 pages), so no write waits for that copy and its fsync.
+func TestCommitsDoNotCheckpoint(t *testing.T) {
+	path := tempPath(t)
+	db := open(t, path, sqlite.Options{CheckpointInterval: time.Hour})
+	defer db.Close()
+	createRecords(t, db, "c", 600) // each commit writes 3 or more pages
+	const autoCheckpointSize = 1000 * (4096 + 24)
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() <= autoCheckpointSize {
+		t.Errorf("the WAL is %d bytes after 600 commits, want more than %d: something checkpointed it", st.Size(), autoCheckpointSize)
+	}
+	if n := mainFileRecords(t, path); n > 0 {
+		t.Errorf("the database file holds %d records without a checkpoint, want none", n)
+	}
+}
+
+// TestCheckpointerCopiesWrites: the background checkpointer copies what
+// was committed into the database file.
+func TestCheckpointerCopiesWrites(t *testing.T) {
+	path := tempPath(t)
+	db := open(t, path, sqlite.Options{CheckpointInterval: 10 * time.Millisecond})
+	defer db.Close()
+	createRecords(t, db, "c", 50)
+	deadline := time.Now().Add(10 * time.Second)
+	n := mainFileRecords(t, path)
+	for n != 50 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		n = mainFileRecords(t, path)
+	}
+	if n != 50 {
+		t.Errorf("the database file holds %d records 10s after 50 commits, want 50", n)
+	}
+}
