@@ -42,9 +42,9 @@ func mainFileRecords(t *testing.T, path string) int {
 	return n
 }
 
-// TestCommitsDoNotCheckpoint: a commit never copies the WAL into the
-// database file, however long the WAL grows (SQLite's automatic checkpoint
-// would at 1000 pages), so no write waits for that copy and its fsync.
+// TestCommitsDoNotCheckpoint: below walResetFrames, a commit does not copy
+// the WAL into the database file (SQLite's automatic checkpoint would at
+// 1000 pages), so no write waits for that copy and its fsync.
 func TestCommitsDoNotCheckpoint(t *testing.T) {
 	path := tempPath(t)
 	db := open(t, path, sqlite.Options{CheckpointInterval: time.Hour})
@@ -78,5 +78,30 @@ func TestCheckpointerCopiesWrites(t *testing.T) {
 	}
 	if n != 50 {
 		t.Errorf("the database file holds %d records 10s after 50 commits, want 50", n)
+	}
+}
+
+// TestWALStaysBounded: under a steady stream of writes, which a checkpoint
+// from another connection can never catch up with, the WAL still restarts
+// from its beginning instead of growing with every commit.
+func TestWALStaysBounded(t *testing.T) {
+	const frames = 256
+	defer sqlite.SetWALResetFrames(frames)()
+	path := tempPath(t)
+	db := open(t, path, sqlite.Options{CheckpointInterval: time.Millisecond})
+	defer db.Close()
+	createRecords(t, db, "c", 2000) // over 6000 frames
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The WAL file keeps the largest size it reached.
+	const bound = 4 * frames * (4096 + 24)
+	if st.Size() > bound {
+		t.Errorf("the WAL grew to %d bytes over 2000 commits, want at most %d (%d frames each time it resets)",
+			st.Size(), bound, frames)
+	}
+	if n := mainFileRecords(t, path); n < 1000 {
+		t.Errorf("the database file holds %d of 2000 records, want most of them checkpointed", n)
 	}
 }

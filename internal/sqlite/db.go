@@ -49,7 +49,7 @@ type Options struct {
 	MaxReaders int
 	// CheckpointInterval is how often committed writes are copied from
 	// the WAL into the database file, off the write path (checkpoint.go).
-	// Zero means 250ms.
+	// Zero means 100ms.
 	CheckpointInterval time.Duration
 	// NoMigrate opens the database without applying pending migrations,
 	// and without taking ownership of it (see owner.go), for "tether
@@ -128,7 +128,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.unlock()
 		return nil, err
 	}
-	db.ckpt = startCheckpointer(ckpt, opts.CheckpointInterval)
+	db.ckpt = startCheckpointer(ckpt, db.write, opts.CheckpointInterval)
 	if db.getRecord, err = db.read.PrepareContext(ctx,
 		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`); err != nil {
 		_ = db.Close()
@@ -152,7 +152,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.BusyTimeout = 5 * time.Second
 	}
 	if o.CheckpointInterval <= 0 {
-		o.CheckpointInterval = 250 * time.Millisecond
+		o.CheckpointInterval = 100 * time.Millisecond
 	}
 	if o.MaxReaders <= 0 {
 		o.MaxReaders = max(runtime.NumCPU(), 2)

@@ -1,0 +1,9 @@
+package sqlite
+
+// SetWALResetFrames sets the WAL size at which the writer checkpoints, for
+// databases opened after it, and returns a function restoring the default.
+func SetWALResetFrames(n int) (restore func()) {
+	old := walResetFrames
+	walResetFrames = n
+	return func() { walResetFrames = old }
+}
