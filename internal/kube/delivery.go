@@ -127,9 +127,6 @@ func mountPathProblem(p string) string {
 	return ""
 }
 
-// secretValues returns the decoded values of c's secret fields and secret
-// parameters that are set.
-
 // envCarries reports whether r's variables alone deliver the connection:
 // the type is not one Kubernetes consumes as files (docker, git), and
 // either r has no files or each secret is the value of a variable.
