@@ -72,7 +72,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		elapsed := time.Since(start)
 		s.metrics.observe(r.Pattern, sw.status, elapsed)
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		s.access.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status), slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000))
 	})

@@ -22,6 +22,9 @@ type Deps struct {
 	// answers); /readyz calls it.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
+	// AccessLog receives the record of every request; Logger's handler
+	// when nil. Those records are many and routine, so it may buffer them.
+	AccessLog *slog.Logger
 }
 
 // Server is the HTTP handler of the Tether API.
@@ -36,6 +39,7 @@ type Server struct {
 	auth     tether.Authenticator
 	ready    func(ctx context.Context) error
 	log      *slog.Logger
+	access   *slog.Logger
 	metrics  *metrics
 	throttle *throttle
 	mux      *http.ServeMux
@@ -47,11 +51,14 @@ type Server struct {
 func NewServer(d Deps) *Server {
 	s := &Server{
 		conns: d.Connections, keys: d.Keys, backups: d.Backups, ns: d.Namespaces, rb: d.RoleBindings,
-		tokens: d.Tokens, audit: d.Audit, auth: d.Auth, ready: d.Ready, log: d.Logger,
+		tokens: d.Tokens, audit: d.Audit, auth: d.Auth, ready: d.Ready, log: d.Logger, access: d.AccessLog,
 		metrics: newMetrics(), throttle: newThrottle(), mux: http.NewServeMux(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.access == nil {
+		s.access = s.log
 	}
 	s.routes()
 	s.handler = s.observe(s.recoverPanics(jsonFallback(s.mux)))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -74,7 +73,9 @@ backups of the database: without it the secrets cannot be read.`,
 }
 
 func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
-	log, err := newLogger(a.env.Stderr, cfg.logLevel, cfg.logFormat)
+	logs := newLogBuffer(a.env.Stderr, accessLogDelay)
+	defer logs.Close()
+	log, access, err := newLoggers(logs, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		return err
 	}
@@ -104,6 +105,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		defer stop()
 		go func() { _ = w.WatchChanges(wctx, invalidate) }()
 	}
+	deps.AccessLog = access
 	handler := thttp.NewServer(deps)
 	return serve(ctx, log, cfg, handler)
 }
@@ -251,17 +253,23 @@ func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handl
 	return nil
 }
 
-func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+// accessLogDelay is how long a request's log record may wait in the buffer.
+const accessLogDelay = 100 * time.Millisecond
+
+// newLoggers returns the server's log, which writes each record at once,
+// and its access log, whose records (one per request) wait in logs to be
+// written together. Both write to logs, so records stay in order.
+func newLoggers(logs *logBuffer, level, format string) (log, access *slog.Logger, err error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, usagef("--log-level %q: use debug, info, warn or error", level)
+		return nil, nil, usagef("--log-level %q: use debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(slog.NewTextHandler(logs.unbuffered(), opts)), slog.New(slog.NewTextHandler(logs, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(slog.NewJSONHandler(logs.unbuffered(), opts)), slog.New(slog.NewJSONHandler(logs, opts)), nil
 	}
-	return nil, usagef("--log-format %q: use text or json", format)
+	return nil, nil, usagef("--log-format %q: use text or json", format)
 }
