@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tether-ml/tether"
@@ -82,18 +83,77 @@ func TestUpgradeKeepsData(t *testing.T) {
 	}
 	db.Close()
 	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP TABLE namespaces; DROP TABLE role_bindings;
-		DROP TABLE audit_events; DELETE FROM schema_migrations WHERE version = 2`); err != nil {
+		DROP TABLE audit_events; DELETE FROM schema_migrations WHERE version >= 2`); err != nil {
 		t.Fatalf("roll back to version 1: %v", err)
 	}
 	db = open(t, path, sqlite.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{2}) {
-		t.Fatalf("Migrate from version 1 = %v, %v; want [2]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{2, 3}) {
+		t.Fatalf("Migrate from version 1 = %v, %v; want [2 3]", applied, err)
 	}
 	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
 		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)
 	}
 	if _, err := db.GetNamespace(t.Context(), tether.DefaultNamespace); err != nil {
 		t.Errorf("GetNamespace(default) after the upgrade: %v", err)
+	}
+}
+
+// TestUpgradeReindexesAudit: migrating from version 2 replaces the audit
+// indexes by the time-led one and keeps the log, which the usage query
+// (namespace, connection, action, since) still finds.
+func TestUpgradeReindexesAudit(t *testing.T) {
+	path := tempPath(t)
+	db := open(t, path, sqlite.Options{})
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var events []*tether.AuditEvent
+	for i := range 50 {
+		events = append(events, &tether.AuditEvent{Time: now.Add(time.Duration(i-50) * time.Hour),
+			Action: "connection.reveal", Namespace: "default", Connection: fmt.Sprintf("c%d", i%5), Outcome: tether.OutcomeSuccess})
+	}
+	if err := db.AppendAudit(t.Context(), events...); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP INDEX audit_events_time_namespace_connection;
+		CREATE INDEX audit_events_namespace_connection_time ON audit_events (namespace, connection, time);
+		CREATE INDEX audit_events_time ON audit_events (time);
+		DELETE FROM schema_migrations WHERE version >= 3`); err != nil {
+		t.Fatalf("roll back to version 2: %v", err)
+	}
+	db = open(t, path, sqlite.Options{NoMigrate: true})
+	defer db.Close()
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3}) {
+		t.Fatalf("Migrate from version 2 = %v, %v; want [3]", applied, err)
+	}
+	got, err := db.ListAudit(t.Context(), tether.AuditFilter{Namespace: "default", Connection: "c2",
+		Actions: []string{"connection.reveal"}, Since: now.Add(-20 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, e := range got {
+		ids = append(ids, e.ID)
+	}
+	want := []int64{events[32].ID, events[37].ID, events[42].ID, events[47].ID}
+	if !slices.Equal(ids, want) {
+		t.Errorf("usage window after the upgrade = ids %v, want %v", ids, want)
+	}
+	var indexes []string
+	rows, err := raw(t, "file:"+escape(path)).Query(`SELECT name FROM sqlite_master
+		WHERE type = 'index' AND tbl_name = 'audit_events' AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		indexes = append(indexes, name)
+	}
+	if !slices.Equal(indexes, []string{"audit_events_time_namespace_connection"}) {
+		t.Errorf("audit indexes after the upgrade = %q, want only the time-led one", indexes)
 	}
 }
