@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -48,7 +47,7 @@ func (a *app) connImportAWSCommand() *cobra.Command {
   tether conn import aws --from-env --id training-data --uri s3://raw-data/model/input`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.awsConnection(cmd.Context(), o)
+			c, err := a.awsConnection(o)
 			if err != nil {
 				return err
 			}
@@ -67,7 +66,7 @@ func (a *app) connImportAWSCommand() *cobra.Command {
 }
 
 // awsConnection reads the credentials o names into an s3 connection.
-func (a *app) awsConnection(ctx context.Context, o awsImportOptions) (*tether.Connection, error) {
+func (a *app) awsConnection(o awsImportOptions) (*tether.Connection, error) {
 	var (
 		src      *credimport.AWS
 		err      error
@@ -90,7 +89,7 @@ func (a *app) awsConnection(ctx context.Context, o awsImportOptions) (*tether.Co
 		}
 		var files credimport.AWSFiles
 		if files, err = credimport.DefaultAWSFiles(getenv); err == nil {
-			src, err = credimport.ReadAWSProfile(ctx, profile, files)
+			src, err = credimport.ReadAWSProfile(profile, files)
 		}
 		noRegion = fmt.Sprintf("AWS profile %q sets none in %s", profile, files.Config)
 	}

@@ -1,14 +1,12 @@
 package credimport
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/tether-ml/tether"
 )
@@ -52,58 +50,87 @@ func DefaultAWSProfile(getenv func(string) string) string {
 	return "default"
 }
 
-// ReadAWSProfile reads a profile of the shared files with the AWS SDK's
-// own loader: its static keys and session token, its region, its endpoint
-// (endpoint_url of its services section for s3, else its own endpoint_url,
-// unless ignore_configured_endpoint_urls is set), and the s3 settings of
-// its config section (addressing_style = path gives forcePathStyle "true",
-// virtual "false"; signature_version as it is). A profile without static
-// keys (one that assumes a role, uses SSO or a credential process) is an
-// EINVALID error: Tether stores keys, not the means to get them.
-func ReadAWSProfile(ctx context.Context, profile string, files AWSFiles) (*AWS, error) {
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
-		o.CredentialsFiles = []string{files.Credentials}
-		o.ConfigFiles = []string{files.Config}
-	})
-	var notExist config.SharedConfigProfileNotExistError
-	switch {
-	case errors.As(err, &notExist):
-		return nil, tether.Errorf(tether.EINVALID, "AWS profile %q not found in %s", profile, describeFiles(files))
-	case err != nil:
-		// The SDK's messages name keys and profiles, never secret values.
-		return nil, tether.Errorf(tether.EINVALID, "cannot read AWS profile %q from %s: %s",
-			profile, describeFiles(files), strings.Join(strings.Fields(err.Error()), " "))
-	}
-	if !sc.Credentials.HasKeys() {
-		return nil, tether.Errorf(tether.EINVALID, "AWS profile %q has no static keys (aws_access_key_id and "+
-			"aws_secret_access_key, both in one file) in %s%s", profile, describeFiles(files), keylessHint(sc))
-	}
-	s3, err := readS3Settings(files.Config, profile)
+// ReadAWSProfile reads a profile of the shared files, as the AWS SDKs do:
+// its static keys and session token, its region, its endpoint (endpoint_url
+// of its services section for s3, else its own endpoint_url, unless
+// ignore_configured_endpoint_urls is set), and the s3 settings of its config
+// section (addressing_style = path gives forcePathStyle "true", virtual
+// "false"; signature_version as it is). The credentials file's settings win
+// over the config file's. A profile without static keys (one that assumes a
+// role, uses SSO or a credential process) is an EINVALID error: Tether
+// stores keys, not the means to get them.
+func ReadAWSProfile(profile string, files AWSFiles) (*AWS, error) {
+	creds, err := readAWSSharedFile(files.Credentials)
 	if err != nil {
 		return nil, err
 	}
+	conf, err := readAWSSharedFile(files.Config)
+	if err != nil {
+		return nil, err
+	}
+	fromCreds, inCreds := creds[profile]
+	fromConf, inConf := conf.configProfile(profile)
+	if !inCreds && !inConf {
+		return nil, tether.Errorf(tether.EINVALID, "AWS profile %q not found in %s", profile, describeFiles(files))
+	}
+	settings := maps.Clone(fromConf)
+	if settings == nil {
+		settings = map[string]string{}
+	}
+	maps.Copy(settings, fromCreds)
+	keys, err := staticKeys(profile, files, fromCreds, fromConf)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		return nil, tether.Errorf(tether.EINVALID, "AWS profile %q has no static keys (aws_access_key_id and "+
+			"aws_secret_access_key, both in one file) in %s%s", profile, describeFiles(files), keylessHint(settings))
+	}
 	return &AWS{
 		Source:           fmt.Sprintf("AWS profile %q", profile),
-		AccessKeyID:      tether.Secret(sc.Credentials.AccessKeyID),
-		SecretAccessKey:  tether.Secret(sc.Credentials.SecretAccessKey),
-		SessionToken:     tether.Secret(sc.Credentials.SessionToken),
-		Region:           sc.Region,
-		Endpoint:         profileEndpoint(ctx, sc),
-		ForcePathStyle:   addressingStyle(s3["addressing_style"]),
-		SignatureVersion: s3["signature_version"],
+		AccessKeyID:      tether.Secret(keys["aws_access_key_id"]),
+		SecretAccessKey:  tether.Secret(keys["aws_secret_access_key"]),
+		SessionToken:     tether.Secret(keys["aws_session_token"]),
+		Region:           settings["region"],
+		Endpoint:         profileEndpoint(settings, conf),
+		ForcePathStyle:   addressingStyle(settings["s3.addressing_style"]),
+		SignatureVersion: settings["s3.signature_version"],
 	}, nil
 }
 
-// profileEndpoint is the S3 endpoint a profile configures, as the SDK
-// resolves it: the services section's s3 endpoint_url, else the profile's.
-func profileEndpoint(ctx context.Context, sc config.SharedConfig) string {
-	if sc.IgnoreConfiguredEndpoints != nil && *sc.IgnoreConfiguredEndpoints {
+// staticKeys returns the settings holding the profile's keys, with its
+// session token: the credentials file's if it has them, else the config
+// file's; nil if neither has. Both keys must be in one file.
+func staticKeys(profile string, files AWSFiles, fromCreds, fromConf map[string]string) (map[string]string, error) {
+	for _, src := range []struct {
+		path     string
+		settings map[string]string
+	}{{files.Credentials, fromCreds}, {files.Config, fromConf}} {
+		id, secret := src.settings["aws_access_key_id"], src.settings["aws_secret_access_key"]
+		switch {
+		case id != "" && secret != "":
+			return src.settings, nil
+		case id != "" || secret != "":
+			return nil, tether.Errorf(tether.EINVALID, "AWS profile %q has only one of aws_access_key_id and "+
+				"aws_secret_access_key in %s: both are needed", profile, src.path)
+		}
+	}
+	return nil, nil
+}
+
+// profileEndpoint is the S3 endpoint a profile configures, as the SDKs
+// resolve it: the s3 endpoint_url of the profile's services section (in the
+// config file), else the profile's endpoint_url.
+func profileEndpoint(settings map[string]string, conf awsSharedFile) string {
+	if strings.EqualFold(settings["ignore_configured_endpoint_urls"], "true") {
 		return ""
 	}
-	if e, ok, _ := sc.GetServiceBaseEndpoint(ctx, "S3"); ok && e != "" {
-		return e
+	if svc := settings["services"]; svc != "" {
+		if e := conf["services "+svc]["s3.endpoint_url"]; e != "" {
+			return e
+		}
 	}
-	return sc.BaseEndpoint
+	return settings["endpoint_url"]
 }
 
 // addressingStyle maps the AWS CLI's s3 addressing_style to forcePathStyle.
@@ -118,13 +145,13 @@ func addressingStyle(style string) string {
 }
 
 // keylessHint says how a profile without static keys gets credentials.
-func keylessHint(sc config.SharedConfig) string {
+func keylessHint(settings map[string]string) string {
 	switch {
-	case sc.RoleARN != "":
+	case settings["role_arn"] != "":
 		return "; it assumes a role (role_arn): import the keys of its source profile instead"
-	case sc.SSOSessionName != "" || sc.SSOStartURL != "":
+	case settings["sso_session"] != "" || settings["sso_start_url"] != "":
 		return "; it signs in with AWS SSO, whose credentials expire"
-	case sc.CredentialProcess != "":
+	case settings["credential_process"] != "":
 		return "; it runs a credential_process"
 	}
 	return ""

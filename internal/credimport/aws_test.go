@@ -1,7 +1,6 @@
 package credimport_test
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,7 +105,7 @@ func TestReadAWSProfile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.profile, func(t *testing.T) {
-			got, err := credimport.ReadAWSProfile(context.Background(), tt.profile, files)
+			got, err := credimport.ReadAWSProfile(tt.profile, files)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,14 +135,83 @@ func TestReadAWSProfileErrors(t *testing.T) {
 		{"role profile", "assumer", files,
 			[]string{`AWS profile "assumer" has no static keys`, "aws_access_key_id", "aws_secret_access_key",
 				files.Credentials, "assumes a role"}},
-		{"half the keys", "half", files, []string{`cannot read AWS profile "half"`, "partial credentials found for profile half"}},
+		{"half the keys", "half", files, []string{`AWS profile "half" has only one of aws_access_key_id and aws_secret_access_key in ` +
+			files.Credentials}},
 		{"no keys", "other", files, []string{`AWS profile "other" has no static keys`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := credimport.ReadAWSProfile(context.Background(), tt.profile, tt.files)
+			_, err := credimport.ReadAWSProfile(tt.profile, tt.files)
 			wantInvalid(t, err, tt.want, awsSecrets)
 		})
+	}
+}
+
+// The shared files are read as the AWS tools read them: case-insensitive
+// keys, CRLF line ends, "[profile default]", repeated sections merged, the
+// credentials file winning over the config file, and the endpoint settings.
+func TestReadAWSProfileFileForms(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := credimport.AWSFiles{
+		Credentials: writeFile(t, dir, "credentials", "[crlf]\r\nAWS_Access_Key_ID = "+devKeyID+"\r\n"+
+			"aws_secret_access_key = "+devSecret+"\r\n\r\n[split]\naws_access_key_id = "+defaultKeyID+"\n"+
+			"[override]\naws_access_key_id = "+minioAccessKey+"\naws_secret_access_key = "+minioSecretKey+"\nregion = from-credentials\n"+
+			"[split]\naws_secret_access_key = "+defaultSecret+"\n"),
+		Config: writeFile(t, dir, "config", "[profile default]\nregion = ap-south-1\naws_access_key_id = "+devKeyID+"\n"+
+			"aws_secret_access_key = "+devSecret+"\n\n[profile override]\nregion = from-config\nendpoint_url = http://e\n"+
+			"ignore_configured_endpoint_urls = true\n; a comment\n[profile crlf]\nregion = eu-north-1\n"),
+	}
+	tests := []struct {
+		profile string
+		want    revealed
+	}{
+		{"default", revealed{Source: `AWS profile "default"`, KeyID: devKeyID, Secret: devSecret, Region: "ap-south-1"}},
+		{"crlf", revealed{Source: `AWS profile "crlf"`, KeyID: devKeyID, Secret: devSecret, Region: "eu-north-1"}},
+		{"split", revealed{Source: `AWS profile "split"`, KeyID: defaultKeyID, Secret: defaultSecret}},
+		{"override", revealed{Source: `AWS profile "override"`, KeyID: minioAccessKey, Secret: minioSecretKey, Region: "from-credentials"}},
+	}
+	for _, tt := range tests {
+		got, err := credimport.ReadAWSProfile(tt.profile, files)
+		if err != nil {
+			t.Errorf("profile %s: %v", tt.profile, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, reveal(got)); diff != "" {
+			t.Errorf("profile %s (-want +got):\n%s", tt.profile, diff)
+		}
+	}
+}
+
+// A malformed shared file is EINVALID naming the file and line, never
+// echoing the line, which may hold a key.
+func TestReadAWSProfileMalformedFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	config := writeFile(t, dir, "config", "[default]\nregion = eu-west-1\n")
+	tests := []struct{ name, credentials, want string }{
+		{"unclosed header", "[default\naws_access_key_id = " + devKeyID + "\n", "line 1: a section header must end with ]"},
+		{"no equals sign", "[default]\naws_secret_access_key " + devSecret + "\n", "line 2: expected key = value"},
+		{"setting before a section", "aws_secret_access_key = " + devSecret + "\n[default]\n", "line 1: a setting before the first [section]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := credimport.AWSFiles{Credentials: writeFile(t, t.TempDir(), "credentials", tt.credentials), Config: config}
+			_, err := credimport.ReadAWSProfile("default", files)
+			wantInvalid(t, err, []string{files.Credentials + ", " + tt.want}, awsSecrets)
+		})
+	}
+}
+
+// Profiles without static keys say how they get credentials instead.
+func TestReadAWSProfileKeylessHints(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := credimport.AWSFiles{Credentials: filepath.Join(dir, "credentials"), Config: writeFile(t, dir, "config",
+		"[profile sso]\nsso_session = corp\n[profile process]\ncredential_process = /bin/creds\n")}
+	for profile, want := range map[string]string{"sso": "signs in with AWS SSO", "process": "runs a credential_process"} {
+		_, err := credimport.ReadAWSProfile(profile, files)
+		wantInvalid(t, err, []string{`AWS profile "` + profile + `" has no static keys`, want}, awsSecrets)
 	}
 }
 
@@ -256,7 +324,7 @@ func TestReadAWSEnvErrors(t *testing.T) {
 // keys and session token base64-encoded, the S3 options as parameters.
 func TestAWSConnection(t *testing.T) {
 	t.Parallel()
-	c, err := credimport.ReadAWSProfile(context.Background(), "dev", awsFiles(t))
+	c, err := credimport.ReadAWSProfile("dev", awsFiles(t))
 	if err != nil {
 		t.Fatal(err)
 	}
