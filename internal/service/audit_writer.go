@@ -46,10 +46,7 @@ func (w *auditWriter) append(e *tether.AuditEvent) error {
 // flush writes what waits, batch after batch, until nothing does.
 func (w *auditWriter) flush() {
 	for {
-		// Let the requests that are ready to run reach append first: on a
-		// busy server they join this group instead of each paying for a
-		// commit of its own. On an idle one this returns at once.
-		runtime.Gosched()
+		w.gather()
 		w.mu.Lock()
 		batch := w.pending
 		w.pending = nil
@@ -69,3 +66,26 @@ func (w *auditWriter) flush() {
 		}
 	}
 }
+
+// gather lets the requests that are ready to run reach append before a
+// group is taken: on a busy server they join it instead of each paying for
+// a commit of their own. It yields while the group still grows, at most
+// gatherYields times; on an idle server it returns after two yields that
+// find nothing to run.
+func (w *auditWriter) gather() {
+	waiting := -1
+	for range gatherYields {
+		runtime.Gosched()
+		w.mu.Lock()
+		n := len(w.pending)
+		w.mu.Unlock()
+		if n == waiting {
+			return
+		}
+		waiting = n
+	}
+}
+
+// gatherYields bounds the wait of gather: each yield lets every ready
+// request run, so a few suffice.
+const gatherYields = 4
