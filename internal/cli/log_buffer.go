@@ -11,7 +11,8 @@ import (
 // per request, and a write system call per line costs more than the line
 // itself: buffered, a hundred lines go out in one write. A buffered line
 // reaches the underlying writer at most delay after it was written, when the
-// buffer fills, or on Flush and Close; lines are never split or reordered.
+// buffer fills, or on Flush and Close; lines are never interleaved or
+// reordered.
 type logBuffer struct {
 	mu    sync.Mutex
 	w     io.Writer

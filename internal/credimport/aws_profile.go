@@ -73,10 +73,8 @@ func ReadAWSProfile(profile string, files AWSFiles) (*AWS, error) {
 	if !inCreds && !inConf {
 		return nil, tether.Errorf(tether.EINVALID, "AWS profile %q not found in %s", profile, describeFiles(files))
 	}
-	settings := maps.Clone(fromConf)
-	if settings == nil {
-		settings = map[string]string{}
-	}
+	settings := map[string]string{}
+	maps.Copy(settings, fromConf)
 	maps.Copy(settings, fromCreds)
 	keys, err := staticKeys(profile, files, fromCreds, fromConf)
 	if err != nil {

@@ -218,6 +218,10 @@ func BenchmarkStore(b *testing.B) { storetest.Bench(b, openBench) }
 // (go test -bench Audit -run ^$ ./internal/postgres/).
 func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, openBench) }
 
+// BenchmarkAuditQueries measures reading the audit log by connection
+// (go test -bench AuditQueries -run ^$ ./internal/postgres/).
+func BenchmarkAuditQueries(b *testing.B) { storetest.BenchAuditQueries(b, openBench) }
+
 // openBench opens a store on a fresh database for a benchmark.
 func openBench(tb testing.TB) tether.Store {
 	db, err := postgres.Open(tb.Context(), freshDB(tb, ""), postgres.Options{})

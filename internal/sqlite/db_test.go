@@ -130,6 +130,10 @@ func BenchmarkStore(b *testing.B) { storetest.Bench(b, openBench) }
 // (go test -bench Audit -run ^$ ./internal/sqlite/).
 func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, openBench) }
 
+// BenchmarkAuditQueries measures reading the audit log by connection
+// (go test -bench AuditQueries -run ^$ ./internal/sqlite/).
+func BenchmarkAuditQueries(b *testing.B) { storetest.BenchAuditQueries(b, openBench) }
+
 // openBench opens a fresh store for a benchmark.
 func openBench(tb testing.TB) tether.Store {
 	db, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "bench.db"), sqlite.Options{})

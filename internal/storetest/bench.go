@@ -87,7 +87,8 @@ func benchReads(b *testing.B, s tether.Store, n int) {
 }
 
 // BenchAudit measures AppendAudit with batches of 1, 8 and 32 events, the
-// sizes the service's group commit produces under load
+// sizes the service's group commit produces under load, each event naming
+// one of 10,000 connections at random, as reveals under load do
 // (go test -bench Audit -run ^$ ./internal/sqlite/). open must return a
 // fresh, empty store.
 func BenchAudit(b *testing.B, open func(tb testing.TB) tether.Store) {
@@ -100,7 +101,7 @@ func BenchAudit(b *testing.B, open func(tb testing.TB) tether.Store) {
 				now := time.Now()
 				for i := range events {
 					events[i] = &tether.AuditEvent{Time: now, Subject: "token:bench", Action: "connection.reveal",
-						Namespace: "default", Connection: benchID(i), Outcome: tether.OutcomeSuccess,
+						Namespace: "default", Connection: benchID(rand.IntN(10_000)), Outcome: tether.OutcomeSuccess,
 						Remote: "127.0.0.1:40000", Detail: "fingerprint sha256:0123456789abcdef"}
 				}
 				if err := s.AppendAudit(b.Context(), events...); err != nil {
@@ -110,4 +111,43 @@ func BenchAudit(b *testing.B, open func(tb testing.TB) tether.Store) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1e3, "µs/event")
 		})
 	}
+}
+
+// BenchAuditQueries measures reading the audit log of 100,000 events naming
+// 1,000 connections over ten days: the usage of one connection over the
+// last day (a window, as conn usage asks) and the first page of one
+// connection's events over all time (audit get --id without --since).
+// open must return a fresh, empty store.
+func BenchAuditQueries(b *testing.B, open func(tb testing.TB) tether.Store) {
+	const events, conns, days = 100_000, 1000, 10
+	s := open(b)
+	defer s.Close()
+	start := time.Now().Add(-days * 24 * time.Hour)
+	batch := make([]*tether.AuditEvent, 0, 1000)
+	for i := range events {
+		batch = append(batch, &tether.AuditEvent{Time: start.Add(time.Duration(i) * (days * 24 * time.Hour / events)),
+			Subject: "token:bench", Action: "connection.reveal", Namespace: "default", Connection: benchID(i % conns),
+			Outcome: tether.OutcomeSuccess})
+		if len(batch) == cap(batch) {
+			if err := s.AppendAudit(b.Context(), batch...); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	query := func(b *testing.B, f tether.AuditFilter) {
+		for b.Loop() {
+			got, err := s.ListAudit(b.Context(), f)
+			if err != nil || len(got) == 0 {
+				b.Fatalf("ListAudit(%+v) = %d events, %v", f, len(got), err)
+			}
+		}
+	}
+	b.Run("usage-last-day", func(b *testing.B) {
+		query(b, tether.AuditFilter{Namespace: "default", Connection: benchID(7), Actions: []string{"connection.reveal"},
+			Since: time.Now().Add(-24 * time.Hour)})
+	})
+	b.Run("connection-first-page", func(b *testing.B) {
+		query(b, tether.AuditFilter{Namespace: "default", Connection: benchID(7), Limit: 100})
+	})
 }
