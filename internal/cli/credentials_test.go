@@ -105,7 +105,7 @@ func TestSavedTokenRefresh(t *testing.T) {
 		{"confidential client", f.OtherClient, secretFile},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			first, err := dextest.PasswordGrant(t.Context(), f.Issuer, tt.client, f.Alice(), dextest.Scopes)
+			first, err := dextest.PasswordGrant(t.Context(), f.Issuer, tt.client, f.Dave(), dextest.Scopes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +146,7 @@ func checkRenewed(t *testing.T, f *dextest.Fixtures, client dextest.Client, path
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id, err := v.Authenticate(t.Context(), tok); err != nil || id.Subject != "user:alice@example.com" {
+	if id, err := v.Authenticate(t.Context(), tok); err != nil || id.Subject != "user:"+f.Dave().Email {
 		t.Fatalf("the renewed token: %+v, %v", id, err)
 	}
 	saved, err := loadCredentials(path)

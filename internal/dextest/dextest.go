@@ -34,7 +34,8 @@ type Fixtures struct {
 	PublicClient Client `json:"publicClient"`
 	// OtherClient is a confidential client: tokens for another audience.
 	OtherClient Client `json:"otherClient"`
-	// Users are the static users: Alice (first) has groups, Bob has none.
+	// Users are the static users: Alice (first) has groups, Bob has none;
+	// Carol and Dave are for refresh tokens (see Carol).
 	Users []User `json:"users"`
 }
 
@@ -57,6 +58,15 @@ func (f *Fixtures) Alice() User { return f.Users[0] }
 
 // Bob is the user without groups.
 func (f *Fixtures) Bob() User { return f.Users[1] }
+
+// Carol and Dave each sign in in one test of refresh tokens only, Carol in
+// package oidc, Dave in package cli. The server keeps one refresh token per
+// user and client, so a sign-in of the same user and client by another test
+// running at the same time (packages test in parallel) would revoke it.
+func (f *Fixtures) Carol() User { return f.Users[2] }
+
+// Dave: see Carol.
+func (f *Fixtures) Dave() User { return f.Users[3] }
 
 // Load returns the fixtures of the server given by the environment. It
 // skips t when TETHER_TEST_SKIP_DEX=1 and fails it when no server is given:
@@ -89,7 +99,7 @@ func readFixtures(path string) (*Fixtures, error) {
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return nil, err
 	}
-	if f.Issuer == "" || f.PublicClient.ID == "" || f.OtherClient.ID == "" || len(f.Users) < 2 {
+	if f.Issuer == "" || f.PublicClient.ID == "" || f.OtherClient.ID == "" || len(f.Users) < 4 {
 		return nil, os.ErrInvalid
 	}
 	return &f, nil

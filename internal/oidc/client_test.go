@@ -104,7 +104,7 @@ func TestBrowserLoginRefused(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	t.Parallel()
 	f := dextest.Load(t)
-	first, err := dextest.PasswordGrant(t.Context(), f.Issuer, f.PublicClient, f.Alice(), dextest.Scopes)
+	first, err := dextest.PasswordGrant(t.Context(), f.Issuer, f.PublicClient, f.Carol(), dextest.Scopes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestRefresh(t *testing.T) {
 	if tok.IDToken == first.IDToken {
 		t.Error("Refresh returned the old ID token")
 	}
-	checkToken(t, f, tok, f.Alice())
+	checkToken(t, f, tok, f.Carol())
 	_, err = c.Refresh(t.Context(), "not-a-refresh-token")
 	if tether.ErrorCode(err) != tether.EUNAUTHORIZED || strings.Contains(err.Error(), "not-a-refresh-token") {
 		t.Errorf("Refresh with a bad token: %v, want EUNAUTHORIZED without the token", err)

@@ -14,7 +14,7 @@
 #
 # The server listens on 127.0.0.1 only (on $TETHER_DEX_PORT, default 5556, or
 # the next free port), keeps everything in memory (so each start, and each
-# restart, makes new signing keys: key rollover), and knows two users of the
+# restart, makes new signing keys: key rollover), and knows four users of the
 # built-in password database and two clients. They are fixtures, not
 # secrets; the tests read them from the JSON file `fixtures` prints:
 #   {"issuer", "binary",
@@ -103,6 +103,16 @@ staticPasswords:
     userID: 6c0e2d9a-bob
     # bcrypt of bob-test-password
     hash: "\$2a\$10\$bgRDTNgDDF6sG6MZ7JlgUOF.eADHo8PR0gNuZqtOdpAUzyFPnhbs2"
+  - email: carol@example.com
+    username: carol
+    userID: 9a7d3c21-carol
+    # bcrypt of carol-test-password
+    hash: "\$2a\$10\$8R9eTkNoZbCHftJ9mmbPh.ImkkbqfoRA8LvGz3GVcOofTExEUd/k2"
+  - email: dave@example.com
+    username: dave
+    userID: 5e2b8f40-dave
+    # bcrypt of dave-test-password
+    hash: "\$2a\$10\$HTKhuWjacBy5knvmzV.ygupMH/f//oO2OJGx6KJ45iVKcnnFQeQXW"
 staticClients:
   - id: tether-cli
     name: Tether CLI
@@ -120,7 +130,9 @@ EOF
   "otherClient": {"id": "other-app", "secret": "other-app-test-secret"},
   "users": [
     {"email": "alice@example.com", "password": "alice-test-password", "username": "alice", "groups": ["ml-team", "admins"]},
-    {"email": "bob@example.com", "password": "bob-test-password", "username": "bob", "groups": []}
+    {"email": "bob@example.com", "password": "bob-test-password", "username": "bob", "groups": []},
+    {"email": "carol@example.com", "password": "carol-test-password", "username": "carol", "groups": []},
+    {"email": "dave@example.com", "password": "dave-test-password", "username": "dave", "groups": []}
   ]
 }
 EOF
