@@ -1,7 +1,8 @@
 package sqlite
 
-// SetWALResetFrames sets the WAL size at which the writer checkpoints, for
-// databases opened after it, and returns a function restoring the default.
+// SetWALResetFrames sets the WAL size at which the writer checkpoints, read
+// by every checkpoint from then on, and returns a function restoring the
+// default.
 func SetWALResetFrames(n int) (restore func()) {
 	old := walResetFrames
 	walResetFrames = n
