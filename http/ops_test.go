@@ -4,10 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -95,6 +101,43 @@ func TestMetricsHaveRoutesNotIDs(t *testing.T) {
 		if strings.Contains(body, leak) {
 			t.Errorf("metrics contain %q", leak)
 		}
+	}
+}
+
+// TestMetricsExposition parses /metrics as Prometheus does: the body must be
+// valid text exposition format, each family typed, and the latency
+// histogram must count every request of its route in the configured
+// buckets.
+func TestMetricsExposition(t *testing.T) {
+	s := newStack(t)
+	s.do("GET", "/api/v1/connection/missing-one", "")
+	s.do("GET", "/api/v1/connection/missing-one", "")
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(string(s.doAs("", "GET", "/metrics", "").body)))
+	if err != nil {
+		t.Fatalf("/metrics is not valid exposition format: %v", err)
+	}
+	for name, want := range map[string]dto.MetricType{
+		"tether_http_requests_total":           dto.MetricType_COUNTER,
+		"tether_http_request_duration_seconds": dto.MetricType_HISTOGRAM,
+		"process_cpu_seconds_total":            dto.MetricType_COUNTER,
+		"process_resident_memory_bytes":        dto.MetricType_GAUGE,
+		"go_goroutines":                        dto.MetricType_GAUGE,
+	} {
+		if f := families[name]; f == nil {
+			t.Errorf("no %s", name)
+		} else if f.GetType() != want {
+			t.Errorf("%s is a %v, want %v", name, f.GetType(), want)
+		}
+	}
+	var got []string
+	for _, m := range families["tether_http_request_duration_seconds"].GetMetric() {
+		h := m.GetHistogram()
+		got = append(got, fmt.Sprintf("%s: %d samples, %d buckets", m.GetLabel()[0].GetValue(), h.GetSampleCount(), len(h.GetBucket())))
+	}
+	want := "GET /api/v1/connection/{id}: 2 samples, 13 buckets" // 12 bounds and +Inf
+	if !slices.Contains(got, want) {
+		t.Errorf("latency histograms: got %q, want one %q", got, want)
 	}
 }
 
