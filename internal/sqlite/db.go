@@ -103,36 +103,31 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	if db.write, err = openPool(ctx, path, opts, writerPool); err != nil {
-		db.unlock()
+	// fail closes what Open opened so far and returns err.
+	fail := func(err error) (*DB, error) {
+		_ = db.Close()
 		return nil, err
+	}
+	if db.write, err = openPool(ctx, path, opts, writerPool); err != nil {
+		return fail(err)
 	}
 	db.auditInserts = newAuditInserts(db.write)
 	if !opts.NoMigrate {
-		_, err = migrate(ctx, db.write)
-	}
-	if err != nil {
-		_ = db.write.Close()
-		db.unlock()
-		return nil, err
+		if _, err = migrate(ctx, db.write); err != nil {
+			return fail(err)
+		}
 	}
 	if db.read, err = openPool(ctx, path, opts, readerPool); err != nil {
-		_ = db.write.Close()
-		db.unlock()
-		return nil, err
+		return fail(err)
 	}
 	ckpt, err := openPool(ctx, path, opts, checkpointPool)
 	if err != nil {
-		_ = db.read.Close()
-		_ = db.write.Close()
-		db.unlock()
-		return nil, err
+		return fail(err)
 	}
 	db.ckpt = startCheckpointer(ckpt, db.write, opts.CheckpointInterval)
 	if db.getRecord, err = db.read.PrepareContext(ctx,
 		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`); err != nil {
-		_ = db.Close()
-		return nil, storeErr(ctx, op, err)
+		return fail(storeErr(ctx, op, err))
 	}
 	return db, nil
 }
@@ -226,19 +221,26 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close stops the checkpointer and closes the pools. Closing the writer
 // last lets SQLite checkpoint the WAL into the main file when the last
-// connection goes.
+// connection goes. It also closes a DB that Open left half open.
 func (db *DB) Close() error {
-	var stmtErr error
+	var errs []error
 	if db.getRecord != nil {
-		stmtErr = db.getRecord.Close()
+		errs = append(errs, db.getRecord.Close())
 	}
-	var ckptErr error
 	if db.ckpt != nil {
-		ckptErr = db.ckpt.close()
+		errs = append(errs, db.ckpt.close())
 	}
-	err := errors.Join(stmtErr, db.auditInserts.close(), ckptErr, db.read.Close(), db.write.Close())
+	if db.auditInserts != nil {
+		errs = append(errs, db.auditInserts.close())
+	}
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
 	db.unlock()
-	return err
+	return errors.Join(errs...)
 }
 
 // unlock gives up ownership of the file, if the handle has it.
