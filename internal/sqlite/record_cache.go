@@ -19,9 +19,10 @@ const (
 	recordCacheMaxEntries = 16384
 	recordCacheMaxBytes   = 8 << 20
 	recordCacheMaxRecord  = 16 << 10
-	// recordCacheSeenSlots is the size of the admission table: four times
-	// the entries, so that a record read twice while about that many
-	// others are read once is still remembered at its second read.
+	// recordCacheSeenSlots is the size of the admission table, four times
+	// the cache's entries. Each later first read overwrites a given one
+	// with probability 1/recordCacheSeenSlots, so a first read is still
+	// remembered after 45,000 others with probability one half.
 	recordCacheSeenSlots = 4 * recordCacheMaxEntries
 )
 
