@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times: 100 on
@@ -14,8 +15,10 @@ const clockTicks = 100
 // Process reads a Linux process's CPU time and peak memory from /proc.
 type Process struct{ PID int }
 
-// CPUSeconds is the process's user plus system CPU time so far.
-func (p Process) CPUSeconds() float64 {
+// CPUTime is the process's user plus system CPU time so far, 0 if it cannot
+// be read. It counts whole clock ticks, so the difference of two readings is
+// exact.
+func (p Process) CPUTime() time.Duration {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.PID) + "/stat")
 	if err != nil {
 		return 0
@@ -27,9 +30,9 @@ func (p Process) CPUSeconds() float64 {
 	if len(f) < 13 {
 		return 0
 	}
-	u, _ := strconv.ParseFloat(f[11], 64)
-	s, _ := strconv.ParseFloat(f[12], 64)
-	return (u + s) / clockTicks
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * (time.Second / clockTicks)
 }
 
 // PeakRSSMiB is the process's peak resident set size (VmHWM) since it

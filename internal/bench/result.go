@@ -49,6 +49,10 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// Seconds is d in seconds to the millisecond, the nearest float64 to that
+// decimal: 1.59, where d.Seconds() gives 1.5899999999999999.
+func Seconds(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
+
 // Report is a whole run.
 type Report struct {
 	Results     []Result `json:"results"`

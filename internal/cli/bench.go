@@ -166,13 +166,13 @@ func (a *app) benchSize(ctx context.Context, cfg benchConfig, r *bench.Report, n
 	for _, op := range ops {
 		fmt.Fprintf(a.env.Stderr, "measuring %s at %d connections...\n", op, n)
 		s.Proc.ResetPeak()
-		cpu := s.Proc.CPUSeconds()
+		cpu := s.Proc.CPUTime()
 		profiled := profileDuring(s, cfg, op, n)
 		res := bench.NewResult(op, bench.Load(ctx, hc, cfg.concurrency, cfg.duration, w.request(op)))
 		if err := <-profiled; err != nil {
 			return err
 		}
-		res.CPUSeconds, res.PeakRSSMiB, res.Connections = s.Proc.CPUSeconds()-cpu, s.Proc.PeakRSSMiB(), w.total()
+		res.CPUSeconds, res.PeakRSSMiB, res.Connections = bench.Seconds(s.Proc.CPUTime()-cpu), s.Proc.PeakRSSMiB(), w.total()
 		r.Results = append(r.Results, res)
 	}
 	if !first {
