@@ -98,16 +98,31 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	if err != nil {
 		return err
 	}
-	if w, ok := st.(tether.ChangeWatcher); ok {
-		// Other replicas write too: forget cached state when they do.
-		// Stopped before the store closes (defers run last-in first-out).
-		wctx, stop := context.WithCancel(ctx)
-		defer stop()
-		go func() { _ = w.WatchChanges(wctx, invalidate) }()
-	}
+	// Other replicas write too: forget cached state when they do, and
+	// follow their key rotations. Stopped before the store closes.
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	watchStore(wctx, st, sealer, invalidate, log)
 	deps.AccessLog = access
 	handler := thttp.NewServer(deps)
 	return serve(ctx, log, cfg, handler)
+}
+
+// watchStore follows, in the background until ctx is done, what other
+// servers sharing st do: their writes drop what this one caches, and their
+// key rotations move this one's keyring to the new primary key at once.
+func watchStore(ctx context.Context, st store, sealer *seal.Keyring, invalidate func(), log *slog.Logger) {
+	follow := func(keyID string) {
+		if err := sealer.Follow(keyID); err != nil {
+			log.Error("cannot follow the key rotation of another server", "key_id", keyID, "err", err.Error())
+		}
+	}
+	switch w := st.(type) {
+	case tether.KeyWatcher:
+		go func() { _ = w.WatchChangesAndKeys(ctx, invalidate, follow) }()
+	case tether.ChangeWatcher:
+		go func() { _ = w.WatchChanges(ctx, invalidate) }()
+	}
 }
 
 // services builds the services over the store and the keyring, and
