@@ -207,3 +207,13 @@ type ChangeWatcher interface {
 	// once per write, possibly once for several) until ctx is done.
 	WatchChanges(ctx context.Context, fn func()) error
 }
+
+// KeyWatcher is implemented by stores that several servers share and that
+// also report key rotations made through any of them, so each server seals
+// with the new primary key at once instead of a retired one.
+type KeyWatcher interface {
+	// WatchChangesAndKeys calls onChange as WatchChanges does, and onKey
+	// with the id of each new primary key a server records a check value
+	// for, or with "" when such notices may have been missed.
+	WatchChangesAndKeys(ctx context.Context, onChange func(), onKey func(keyID string)) error
+}

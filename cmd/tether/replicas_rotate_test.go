@@ -106,3 +106,101 @@ func createAll(t *testing.T, s *server, r *reader) {
 		t.Fatalf("%d creates failed, first: %q", len(failures), first(failures, 5))
 	}
 }
+
+// TestReplicasSealWithTheNewKeyAtOnce rotates the shared key through A while
+// B keeps creating connections and never opens one, so B can learn of the
+// rotation from the change feed only. Every record B created during the
+// rotation ends up wrapped by the new key, and one created through B right
+// after "keys rotate" returns is sealed with it, as the key id stored beside
+// each record and the one inside its envelope say.
+func TestReplicasSealWithTheNewKeyAtOnce(t *testing.T) {
+	t.Parallel()
+	rs := newPGReplicas(t)
+	a, b := rs.start(), rs.start()
+	r := &reader{s: a, token: a.token(), want: map[string]string{}}
+	for i := 0; i < rotationConns; i++ {
+		id := fmt.Sprintf("registry-%03d", i)
+		r.ids = append(r.ids, id)
+		r.want[id] = b64(id + "-" + randomHex(t, 8))
+	}
+	createAll(t, a, r)
+
+	h := bearer(b.token())
+	create := func(id string) string {
+		status, _, out, err := b.send(h, http.MethodPost, "/api/v1/connection", dockerBody(id, "robot", "pw-"+id))
+		if err != nil || status != http.StatusCreated {
+			return fmt.Sprintf("create %s through B: %v %d %s", id, err, status, out)
+		}
+		return ""
+	}
+	stop, during := make(chan struct{}), make(chan []string, 1)
+	go func() {
+		var failures []string
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				during <- failures
+				return
+			default:
+			}
+			// "added-" sorts before "registry-": behind the rotation's cursor.
+			if msg := create(fmt.Sprintf("added-%04d", i)); msg != "" {
+				failures = append(failures, msg)
+			}
+		}
+	}()
+	res := newCLI(t, a).run("", "keys", "rotate")
+	close(stop)
+	if failures := <-during; len(failures) > 0 {
+		t.Errorf("%d creates through B during the rotation failed, first: %q", len(failures), first(failures, 3))
+	}
+	if msg := create("after-rotation"); msg != "" {
+		t.Fatal(msg)
+	}
+	wantExit(t, res, 0)
+	m := rotatedLine.FindStringSubmatch(res.Stdout)
+	if m == nil {
+		t.Fatalf("keys rotate: stdout %q, stderr %q", res.Stdout, res.Stderr)
+	}
+	stale := staleRecords(t, rs.DB, m[1])
+	if len(stale) > 0 {
+		t.Errorf("%d records are not sealed with the new primary key %s: %q", len(stale), m[1], first(stale, 5))
+	}
+}
+
+// staleRecords returns, as "id: column key, envelope key", every record of
+// the database whose key_id column or whose envelope's key id (byte 1 is
+// its length, the id follows) is not keyID. It fails t if the record
+// created through B after the rotation is missing.
+func staleRecords(t *testing.T, db, keyID string) []string {
+	t.Helper()
+	rows, err := pgConnect(t, db).Query(t.Context(), `SELECT id, key_id, sealed FROM connections ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var stale []string
+	seen := false
+	for rows.Next() {
+		var id, column string
+		var sealed []byte
+		if err := rows.Scan(&id, &column, &sealed); err != nil {
+			t.Fatal(err)
+		}
+		envelope := ""
+		if len(sealed) >= 2 && len(sealed) >= 2+int(sealed[1]) {
+			envelope = string(sealed[2 : 2+int(sealed[1])])
+		}
+		seen = seen || id == "after-rotation"
+		if column != keyID || envelope != keyID {
+			stale = append(stale, fmt.Sprintf("%s: column %s, envelope %s", id, column, envelope))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !seen {
+		t.Error("the record created through B after the rotation is not in the database")
+	}
+	return stale
+}

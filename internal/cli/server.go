@@ -24,6 +24,7 @@ import (
 // serverConfig holds the flags of "tether server".
 type serverConfig struct {
 	storeConfig
+	serverLimits
 	addr, keyFile, adminTokenFile        string
 	tlsCert, tlsKey, logLevel, logFormat string
 	pprofAddr                            string
@@ -52,6 +53,7 @@ backups of the database: without it the secrets cannot be read.`,
 	f, env := cmd.Flags(), a.env.Getenv
 	f.StringVar(&cfg.addr, "addr", firstNonEmpty(env(envAddr), "127.0.0.1:8080"), "listen address (env TETHER_ADDR)")
 	cfg.storeConfig.addFlags(f, env)
+	cfg.serverLimits.addFlags(f)
 	f.StringVar(&cfg.keyFile, "key-file", env(envKeyFile), "key file (env TETHER_KEY_FILE; default DATA_DIR/tether.key)")
 	f.StringVar(&cfg.adminTokenFile, "admin-token-file", env(envAdminToken), "file holding the admin token to accept (env TETHER_ADMIN_TOKEN_FILE)")
 	f.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS with --tls-key")
@@ -83,6 +85,9 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
 	}
+	if err := cfg.serverLimits.check(); err != nil {
+		return err
+	}
 	if cfg.pprofAddr != "" {
 		if err := servePprof(cfg.pprofAddr, log); err != nil {
 			return err
@@ -98,16 +103,31 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	if err != nil {
 		return err
 	}
-	if w, ok := st.(tether.ChangeWatcher); ok {
-		// Other replicas write too: forget cached state when they do.
-		// Stopped before the store closes (defers run last-in first-out).
-		wctx, stop := context.WithCancel(ctx)
-		defer stop()
-		go func() { _ = w.WatchChanges(wctx, invalidate) }()
-	}
+	// Other replicas write too: forget cached state when they do, and
+	// follow their key rotations. Stopped before the store closes.
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	watchStore(wctx, st, sealer, invalidate, log)
 	deps.AccessLog = access
 	handler := thttp.NewServer(deps)
 	return serve(ctx, log, cfg, handler)
+}
+
+// watchStore follows, in the background until ctx is done, what other
+// servers sharing st do: their writes drop what this one caches, and their
+// key rotations move this one's keyring to the new primary key at once.
+func watchStore(ctx context.Context, st store, sealer *seal.Keyring, invalidate func(), log *slog.Logger) {
+	follow := func(keyID string) {
+		if err := sealer.Follow(keyID); err != nil {
+			log.Error("cannot follow the key rotation of another server", "key_id", keyID, "err", err.Error())
+		}
+	}
+	switch w := st.(type) {
+	case tether.KeyWatcher:
+		go func() { _ = w.WatchChangesAndKeys(ctx, invalidate, follow) }()
+	case tether.ChangeWatcher:
+		go func() { _ = w.WatchChanges(ctx, invalidate) }()
+	}
 }
 
 // services builds the services over the store and the keyring, and
@@ -213,16 +233,19 @@ func openKeyring(ctx context.Context, st tether.Store, path string) (*seal.Keyri
 }
 
 // serve listens and serves until ctx is cancelled (SIGINT/SIGTERM), then
-// shuts down gracefully, letting requests in flight finish.
+// shuts down gracefully, letting requests in flight finish. The limits of
+// cfg bound every connection (see serverLimits).
 func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handler) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return tether.Errorf(tether.EUNAVAILABLE, "cannot listen on %s: %v", cfg.addr, err)
 	}
-	srv := &http.Server{
-		Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	if err := cfg.serveHealth(ctx, log, h); err != nil {
+		_ = ln.Close()
+		return err
 	}
+	ln = newConnLimiter(ln, cfg.maxConns, log)
+	srv := cfg.httpServer(h, log)
 	scheme := "http"
 	if cfg.tlsCert != "" {
 		scheme = "https"

@@ -31,10 +31,16 @@ func queryKeyChecks(ctx context.Context, op string, q querier) (map[string][]byt
 }
 
 // PutKeyCheck records the check value sealed with keyID, replacing any
-// previous one for that key.
+// previous one for that key. A server records one for each new primary key
+// (at its first start, and when it rotates the keys), so the same statement
+// notifies keyChannel with keyID on commit: the other replicas then follow
+// the new primary at once (see WatchChangesAndKeys).
 func (db *DB) PutKeyCheck(ctx context.Context, keyID string, sealed []byte) error {
 	const op = "postgres.PutKeyCheck"
-	_, err := db.pool.Exec(ctx, `INSERT INTO key_checks (key_id, sealed) VALUES ($1, $2)
-		ON CONFLICT (key_id) DO UPDATE SET sealed = EXCLUDED.sealed`, keyID, nonNil(sealed))
+	_, err := db.pool.Exec(ctx, `WITH put AS (
+			INSERT INTO key_checks (key_id, sealed) VALUES ($1, $2)
+			ON CONFLICT (key_id) DO UPDATE SET sealed = EXCLUDED.sealed
+			RETURNING key_id)
+		SELECT pg_notify('`+keyChannel+`', key_id) FROM put`, keyID, nonNil(sealed))
 	return storeErr(ctx, op, err)
 }

@@ -90,3 +90,42 @@ func wait(changes <-chan struct{}, d time.Duration) bool {
 		return false
 	}
 }
+
+// TestWatchKeysSeesKeyChecksOfAnotherReplica: a key check recorded through
+// one replica (a rotation) reaches another with its key id, in order; a
+// catch-up notice ("") comes first, when the LISTEN is in place.
+func TestWatchKeysSeesKeyChecksOfAnotherReplica(t *testing.T) {
+	dbURL := freshDB(t, "")
+	a := open(t, dbURL, postgres.Options{})
+	defer a.Close()
+	b := open(t, dbURL, postgres.Options{})
+	defer b.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	keys := make(chan string, 16)
+	done := make(chan error, 1)
+	go func() { done <- b.WatchChangesAndKeys(ctx, func() {}, func(id string) { keys <- id }) }()
+
+	next := func() string {
+		select {
+		case id := <-keys:
+			return id
+		case <-time.After(5 * time.Second):
+			return "(none within 5s)"
+		}
+	}
+	if got := next(); got != "" {
+		t.Fatalf("first key notice = %q, want the catch-up notice \"\"", got)
+	}
+	for _, id := range []string{"k-first", "k-second", "k-first"} {
+		if err := a.PutKeyCheck(t.Context(), id, []byte("check")); err != nil {
+			t.Fatal(err)
+		}
+		if got := next(); got != id {
+			t.Errorf("after PutKeyCheck(%q) through A, B got %q", id, got)
+		}
+	}
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Errorf("WatchChangesAndKeys returned %v, want context.Canceled", err)
+	}
+}

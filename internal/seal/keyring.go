@@ -28,8 +28,9 @@ const reloadInterval = time.Second
 type Keyring struct {
 	path string
 
-	mu   sync.RWMutex // guards ring
-	ring *ring        // immutable once installed; replaced as a whole
+	mu     sync.RWMutex // guards ring and follow
+	ring   *ring        // immutable once installed; replaced as a whole
+	follow string       // a key another process made primary (see Follow)
 
 	fileMu     sync.Mutex // serialises Reload and Rotate; guards lastReload
 	lastReload time.Time  // of the last reload caused by an unknown key id
@@ -79,7 +80,10 @@ func (k *Keyring) install(r *ring) {
 // primary key.
 func (k *Keyring) Seal(plaintext, aad []byte) ([]byte, string, error) {
 	const op = "seal.Seal"
-	primary := k.snapshot().primary
+	primary, err := k.sealingKey(op)
+	if err != nil {
+		return nil, "", err
+	}
 	dek, aead, err := newDEK()
 	if err != nil {
 		return nil, "", tether.Internal(op, err)
@@ -128,7 +132,10 @@ func (k *Keyring) Rewrap(sealed, aad []byte) ([]byte, string, error) {
 	}
 	defer clear(dek)
 	clear(plaintext)
-	primary := k.snapshot().primary
+	primary, err := k.sealingKey(op)
+	if err != nil {
+		return nil, "", err
+	}
 	if primary.id == env.keyID {
 		return sealed, primary.id, nil
 	}

@@ -50,20 +50,44 @@ func (k *Keys) Rotate(ctx context.Context, progress func(done, total int)) (stri
 	return keyID, k.rewrapAll(ctx, keyID, progress)
 }
 
+// maxRewrapPasses bounds the passes of a rotation over the records.
+const maxRewrapPasses = 3
+
+// rewrapAll re-wraps every record with keyID, in passes until one finds
+// nothing left: a replica that had not learnt of the rotation yet may have
+// sealed a record with the old key behind the first pass's cursor. Replicas
+// learn at once, so a second pass is short and a third finds nothing.
 func (k *Keys) rewrapAll(ctx context.Context, keyID string, progress func(done, total int)) error {
-	total, err := k.store.CountRecordsNotWrappedBy(ctx, keyID)
-	if err != nil {
-		return err
+	done := 0
+	for pass := 0; pass < maxRewrapPasses; pass++ {
+		left, err := k.store.CountRecordsNotWrappedBy(ctx, keyID)
+		if err != nil || (left == 0 && pass > 0) {
+			return err
+		}
+		if done, err = k.rewrapPass(ctx, keyID, done, done+left, progress); err != nil {
+			return err
+		}
 	}
-	done, afterNS, afterID := 0, "", ""
+	left, err := k.store.CountRecordsNotWrappedBy(ctx, keyID)
+	if err == nil && left > 0 {
+		err = tether.Errorf(tether.ECONFLICT,
+			"%d connections were sealed with an older key during the rotation; check that every server uses the same key file, then run the rotation again", left)
+	}
+	return err
+}
+
+// rewrapPass re-wraps, in id order, the records not wrapped by keyID, and
+// reports progress counting from done towards total; it returns the new done.
+func (k *Keys) rewrapPass(ctx context.Context, keyID string, done, total int, progress func(done, total int)) (int, error) {
+	afterNS, afterID := "", ""
 	for {
 		recs, err := k.store.RecordsNotWrappedBy(ctx, keyID, afterNS, afterID, rewrapBatch)
 		if err != nil {
-			return err
+			return done, err
 		}
 		for _, r := range recs {
 			if err := k.rewrap(ctx, r); err != nil {
-				return err
+				return done, err
 			}
 			afterNS, afterID = r.Namespace, r.ID
 		}
@@ -72,7 +96,7 @@ func (k *Keys) rewrapAll(ctx context.Context, keyID string, progress func(done, 
 			progress(done, total)
 		}
 		if len(recs) < rewrapBatch {
-			return nil
+			return done, nil
 		}
 	}
 }
