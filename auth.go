@@ -4,7 +4,9 @@ import "context"
 
 // Identity is an authenticated caller.
 type Identity struct {
-	// Subject names the caller: "user:NAME" or "serviceaccount:NS:NAME".
+	// Subject names the caller: "user:NAME" (an API token's user, or an
+	// OIDC user), "serviceaccount:NS:NAME" (a Kubernetes service account),
+	// or a built-in identity ("system:tether:NAME", see BootstrapSubject).
 	Subject string
 	// Groups are the groups the caller belongs to, as subjects
 	// ("group:NAME"); role bindings to a group apply to its members.
@@ -23,9 +25,23 @@ const (
 	MethodKubernetes = "kubernetes"
 )
 
-// BootstrapSubject is the subject of the admin token the server creates on
-// first start.
-const BootstrapSubject = "user:admin"
+// BuiltinSubjectPrefix starts the subjects of Tether's built-in identities.
+// Identity providers' names are always given a prefix of their own
+// ("user:", "group:", "serviceaccount:"), so no claim of an OIDC issuer
+// and no Kubernetes username can reach a built-in subject.
+const BuiltinSubjectPrefix = "system:tether:"
+
+// BootstrapSubject is the built-in admin: the subject of the admin token
+// the server creates on first start (or reads from --admin-token-file). It
+// holds the admin role in every namespace, whatever the role bindings say.
+const BootstrapSubject = BuiltinSubjectPrefix + "admin"
+
+// LegacyBootstrapSubject is the subject under which stores written by
+// earlier versions hold the bootstrap admin's API tokens. An API token
+// stored with it is the built-in admin; no new token may be issued for it,
+// and, like any "user:" subject, it means nothing more when an identity
+// provider names a user "admin".
+const LegacyBootstrapSubject = "user:admin"
 
 // Permission is one thing a caller may be allowed to do in a namespace.
 type Permission string

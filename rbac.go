@@ -1,7 +1,9 @@
 package tether
 
 import (
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Namespace groups connections; role bindings grant access per namespace.
@@ -84,4 +86,34 @@ type RoleBinding struct {
 }
 
 // SubjectPattern is the rule for subjects of role bindings and tokens.
+// Built-in subjects (BuiltinSubjectPrefix) never match it: they cannot be
+// bound or issued tokens, only held.
 var SubjectPattern = NewPattern(`^(user:[^\s:]{1,253}|group:[^\s:]{1,253}|serviceaccount:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?)$`)
+
+// IsBuiltinSubject reports whether subject names one of Tether's built-in
+// identities, which no identity provider can reach.
+func IsBuiltinSubject(subject string) bool {
+	return strings.HasPrefix(subject, BuiltinSubjectPrefix)
+}
+
+// ReservedNamePrefix starts the user names that an identity provider may
+// not give: it is Kubernetes' own prefix (system:admin,
+// system:serviceaccount:...), under which Tether keeps its built-in
+// identities too. Such a name is refused rather than taken as a user, so
+// that no audit record or role binding can mistake one for the other.
+const ReservedNamePrefix = "system:"
+
+// UserSubject is the subject of the user an identity provider names name;
+// EUNAUTHORIZED if the name is empty, holds a control character, or is
+// reserved (ReservedNamePrefix).
+func UserSubject(name string) (string, error) {
+	switch {
+	case name == "":
+		return "", Errorf(EUNAUTHORIZED, "the identity provider gave no user name")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "", Errorf(EUNAUTHORIZED, "the user name the identity provider gave holds a control character")
+	case strings.HasPrefix(strings.ToLower(name), ReservedNamePrefix):
+		return "", Errorf(EUNAUTHORIZED, "the user name the identity provider gave starts with the reserved prefix %q", ReservedNamePrefix)
+	}
+	return "user:" + name, nil
+}

@@ -63,7 +63,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
-		ctx = tether.WithRequestInfo(ctx, tether.RequestInfo{Job: jobOf(r), Remote: clientAddr(r)})
+		ctx = tether.WithRequestInfo(ctx, tether.RequestInfo{Job: jobOf(r), Remote: s.proxies.clientAddr(r)})
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -85,33 +85,47 @@ func newRequestID() string {
 }
 
 // authenticate requires a valid bearer token and puts the caller's identity
-// in the request context. An address that failed too often gets 429 first.
+// in the request context. Every credential is checked, and a valid one is
+// served whatever its address did before; a failure spends the address's
+// budget, and once that is spent failures get 429 instead of 401.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr := clientAddr(r)
-		if blocked, wait := s.throttle.blocked(addr); blocked {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			writeError(w, r, s.log, tether.Errorf(tether.ETHROTTLED, "too many failed authentications from %s: retry in %s", addr, wait.Round(time.Second)))
-			return
-		}
-		token, ok := bearer(r)
-		if !ok {
-			s.throttle.failed(addr)
-			w.Header().Set("WWW-Authenticate", `Bearer realm="tether"`)
-			writeError(w, r, s.log, tether.Errorf(tether.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>"))
-			return
-		}
-		who, err := s.auth.Authenticate(r.Context(), token)
+		who, err := s.identify(r)
 		if err != nil {
-			if tether.ErrorCode(err) == tether.EUNAUTHORIZED {
-				s.throttle.failed(addr)
-			}
-			w.Header().Set("WWW-Authenticate", `Bearer realm="tether", error="invalid_token"`)
-			writeError(w, r, s.log, err)
+			s.refuse(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(tether.WithIdentity(r.Context(), who)))
 	})
+}
+
+// identify returns the identity of the request's bearer token.
+func (s *Server) identify(r *http.Request) (*tether.Identity, error) {
+	token, ok := bearer(r)
+	if !ok {
+		return nil, tether.Errorf(tether.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>")
+	}
+	return s.auth.Authenticate(r.Context(), token)
+}
+
+// refuse answers a request whose authentication failed. A failed
+// credential (not a verifier that is down) spends the client's budget;
+// past it the answer is 429 with Retry-After, and the connection is closed
+// so that each further guess costs the client a new one.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if tether.ErrorCode(err) == tether.EUNAUTHORIZED {
+		addr := tether.RequestInfoFrom(r.Context()).Remote
+		if over, wait := s.throttle.failed(addr); over {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			w.Header().Set("Connection", "close")
+			err = tether.Errorf(tether.ETHROTTLED, "too many failed authentications from %s: retry in %s", addr, wait.Round(time.Second))
+		} else if _, sent := bearer(r); sent {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tether", error="invalid_token"`)
+		} else {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tether"`)
+		}
+	}
+	writeError(w, r, s.log, err)
 }
 
 func bearer(r *http.Request) (string, bool) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/tether-ml/tether"
 )
@@ -22,6 +23,10 @@ type Deps struct {
 	// answers); /readyz calls it.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server: only a peer among them is believed about the client's
+	// address (X-Forwarded-For), which throttling and audit use.
+	TrustedProxies []netip.Prefix
 	// AccessLog receives the record of every request; Logger's handler
 	// when nil. Those records are many and routine, so it may buffer them.
 	AccessLog *slog.Logger
@@ -42,6 +47,7 @@ type Server struct {
 	access   *slog.Logger
 	metrics  *metrics
 	throttle *throttle
+	proxies  trustedProxies
 	mux      *http.ServeMux
 	handler  http.Handler
 }
@@ -52,7 +58,7 @@ func NewServer(d Deps) *Server {
 	s := &Server{
 		conns: d.Connections, keys: d.Keys, backups: d.Backups, ns: d.Namespaces, rb: d.RoleBindings,
 		tokens: d.Tokens, audit: d.Audit, auth: d.Auth, ready: d.Ready, log: d.Logger, access: d.AccessLog,
-		metrics: newMetrics(), throttle: newThrottle(), mux: http.NewServeMux(),
+		metrics: newMetrics(), throttle: newThrottle(), proxies: d.TrustedProxies, mux: http.NewServeMux(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -2,8 +2,7 @@ package http
 
 import (
 	"math"
-	"net"
-	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -11,8 +10,11 @@ import (
 )
 
 // Failed-authentication budget per client address: a burst of failures,
-// then one more per interval. An address over budget gets 429 before its
-// token is even looked at; other addresses are not slowed.
+// then one more per interval. Only failures spend it and only failures are
+// refused once it is spent: every credential is still checked, and a valid
+// one is served at once whatever its address did before, so that one
+// client guessing behind a NAT or a load balancer cannot lock out the
+// others sharing its address.
 const (
 	authFailureBurst    = 10
 	authFailureInterval = 6 * time.Second
@@ -27,16 +29,16 @@ type throttle struct {
 
 func newThrottle() *throttle { return &throttle{limiters: map[string]*rate.Limiter{}} }
 
-func (t *throttle) limiter(addr string) *rate.Limiter {
+func (t *throttle) limiter(key string) *rate.Limiter {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	l, ok := t.limiters[addr]
+	l, ok := t.limiters[key]
 	if !ok {
 		if len(t.limiters) >= maxThrottled {
 			t.forgetFull()
 		}
 		l = rate.NewLimiter(rate.Every(authFailureInterval), authFailureBurst)
-		t.limiters[addr] = l
+		t.limiters[key] = l
 	}
 	return l
 }
@@ -44,34 +46,31 @@ func (t *throttle) limiter(addr string) *rate.Limiter {
 // forgetFull drops the limiters back at their full budget: they hold no
 // information. Called with mu held.
 func (t *throttle) forgetFull() {
-	for addr, l := range t.limiters {
+	for key, l := range t.limiters {
 		if l.Tokens() >= authFailureBurst {
-			delete(t.limiters, addr)
+			delete(t.limiters, key)
 		}
 	}
 }
 
-// blocked reports whether addr has used up its budget, and when it may try
-// again.
-func (t *throttle) blocked(addr string) (bool, time.Duration) {
-	l := t.limiter(addr)
-	tokens := l.Tokens()
-	if tokens >= 1 {
+// failed spends one failure of the budget of the client at addr. over
+// reports that the budget was already spent: the failure is then refused
+// with 429, and wait is when the client may fail again.
+func (t *throttle) failed(addr string) (over bool, wait time.Duration) {
+	l := t.limiter(throttleKey(addr))
+	if l.Allow() {
 		return false, 0
 	}
-	wait := time.Duration(math.Ceil((1 - tokens) * float64(authFailureInterval)))
-	return true, wait
+	return true, time.Duration(math.Ceil((1 - l.Tokens()) * float64(authFailureInterval)))
 }
 
-// failed spends one failure of addr's budget.
-func (t *throttle) failed(addr string) { t.limiter(addr).Allow() }
-
-// clientAddr is the address a request came from (the peer: forwarded
-// headers are not trusted).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// throttleKey is the budget an address spends: its own, or for IPv6 that
+// of its /64, which one host usually holds whole and can draw fresh
+// addresses from at will.
+func throttleKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() {
+		return addr
 	}
-	return host
+	return netip.PrefixFrom(a, 64).Masked().String()
 }

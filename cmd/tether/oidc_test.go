@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,5 +59,51 @@ func TestOIDCIdentities(t *testing.T) {
 	audit := admin.ok("audit", "get")
 	if !strings.Contains(audit, "user:"+bob.Email) || !strings.Contains(audit, "login") || strings.Contains(audit, tokens[bob.Email]) {
 		t.Errorf("audit log lacks bob's login, or holds his token:\n%s", audit)
+	}
+}
+
+// TestOIDCUserNamedAdminIsNotTheAdmin: a real Dex user whose name claim is
+// "admin" signs in as the ordinary user:admin, with no role until one is
+// bound, and never as the bootstrap admin (system:tether:admin), which the
+// server's own admin token still is.
+func TestOIDCUserNamedAdminIsNotTheAdmin(t *testing.T) {
+	t.Parallel()
+	fx := dextest.Load(t)
+	i := slices.IndexFunc(fx.Users, func(u dextest.User) bool { return u.Username == "admin" })
+	if i < 0 {
+		t.Fatal("the Dex fixtures have no user named admin: restart it with ./scripts/testenv/dex.sh")
+	}
+	s := startServer(t, serverOptions{Args: []string{"--oidc-issuer-url", fx.Issuer,
+		"--oidc-client-id", fx.PublicClient.ID, "--oidc-username-claim", "name"}})
+	tok, err := dextest.PasswordGrant(t.Context(), fx.Issuer, fx.PublicClient, fx.Users[i], dextest.Scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	binding := `{"subject":"user:mallory","role":"admin","namespace":"*"}`
+	for _, tc := range []struct {
+		method, path string
+		body         any
+		want         int
+	}{
+		{"GET", "/api/v1/connection", nil, http.StatusNotFound},
+		{"GET", "/api/v1/tokens", nil, http.StatusForbidden},
+		{"POST", "/api/v1/rolebindings", binding, http.StatusForbidden},
+		{"GET", "/api/v1/audit", nil, http.StatusForbidden},
+	} {
+		if code, _, body := s.apiWith(tok.IDToken, tc.method, tc.path, tc.body); code != tc.want {
+			t.Errorf("OIDC user admin: %s %s: %d %s, want %d", tc.method, tc.path, code, body, tc.want)
+		}
+	}
+	admin := newCLI(t, s)
+	admin.ok("rolebinding", "create", "--namespace", "default", "--role", "viewer", "--subject", "user:admin")
+	if code, _, body := s.apiWith(tok.IDToken, "GET", "/api/v1/connection", nil); code != http.StatusOK {
+		t.Errorf("OIDC user admin bound as viewer: %d %s", code, body)
+	}
+	if code, _, _ := s.apiWith(tok.IDToken, "GET", "/api/v1/tokens", nil); code != http.StatusForbidden {
+		t.Errorf("OIDC user admin bound as viewer lists tokens: %d, want 403", code)
+	}
+	audit := admin.ok("audit", "get")
+	if !strings.Contains(audit, "user:admin") || !strings.Contains(audit, "system:tether:admin") {
+		t.Errorf("audit log does not tell the OIDC user admin (user:admin) from the bootstrap admin (system:tether:admin):\n%s", audit)
 	}
 }

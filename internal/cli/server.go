@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,6 +32,7 @@ type serverConfig struct {
 	oidc                                 oidc.Config
 	k8sAudience, kubeconfig              string
 	k8sIssuers                           []string
+	trustedProxies                       []string
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -71,6 +73,8 @@ backups of the database: without it the secrets cannot be read.`,
 		"audience of the Kubernetes service-account tokens to accept (env TETHER_K8S_AUDIENCE)")
 	f.StringVar(&cfg.kubeconfig, "kubeconfig", env("TETHER_KUBECONFIG"),
 		"kubeconfig of the cluster whose service-account tokens to accept (env TETHER_KUBECONFIG; in a pod: the pod's cluster)")
+	f.StringArrayVar(&cfg.trustedProxies, "trusted-proxy", nil,
+		"believe X-Forwarded-For only from peers in this network (CIDR or address; repeatable), e.g. the load balancer's")
 	return cmd
 }
 
@@ -133,6 +137,10 @@ func watchStore(ctx context.Context, st store, sealer *seal.Keyring, invalidate 
 // services builds the services over the store and the keyring, and
 // returns them with the function that drops what they cache.
 func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *seal.Keyring, log *slog.Logger) (thttp.Deps, func(), error) {
+	proxies, err := parseNetworks("--trusted-proxy", cfg.trustedProxies)
+	if err != nil {
+		return thttp.Deps{}, nil, err
+	}
 	more, err := a.authenticators(ctx, cfg)
 	if err != nil {
 		return thttp.Deps{}, nil, err
@@ -141,8 +149,26 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 	return thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
-		Ready: st.Ping, Logger: log,
+		Ready: st.Ping, Logger: log, TrustedProxies: proxies,
 	}, set.Invalidate, nil
+}
+
+// parseNetworks reads the networks of a repeatable flag: CIDRs, or single
+// addresses.
+func parseNetworks(flag string, values []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range values {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil || a.Zone() != "" {
+				return nil, usagef("%s %q: want a CIDR (10.0.0.0/8) or an address", flag, v)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // authenticators returns the authenticators the flags configure beyond API

@@ -33,7 +33,8 @@ func TestIdentityFrom(t *testing.T) {
 		{"other audience", authnv1.TokenReviewStatus{Authenticated: true, Audiences: []string{"api"}, User: sa}, "", ""},
 	}
 	for _, name := range []string{"alice", "system:serviceaccount:ml", "system:serviceaccount::x",
-		"system:serviceaccount:ml:", "system:serviceaccount:a:b:c", "system:node:n1"} {
+		"system:serviceaccount:ml:", "system:serviceaccount:a:b:c", "system:node:n1",
+		"admin", "user:admin", "system:tether:admin", "system:admin"} {
 		cases = append(cases, idCase{name, authnv1.TokenReviewStatus{Authenticated: true, Audiences: []string{"tether"},
 			User: authnv1.UserInfo{Username: name}}, "", ""})
 	}

@@ -304,3 +304,20 @@ func TestInCluster(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 var _ tether.Authenticator = (*kube.TokenReviewer)(nil)
+
+// TestTokenReviewerServiceAccountNamedAdmin: on a real API server, a
+// service account named admin is that service account, never a user and
+// never one of Tether's built-in identities.
+func TestTokenReviewerServiceAccountNamedAdmin(t *testing.T) {
+	c := newCluster(t)
+	r := reviewer(t, c.reviewerConfig(t), kube.WithCache(0, 0))
+	c.serviceAccount(t, "admin")
+	id, err := r.Authenticate(t.Context(), c.token(t, "admin", []string{"tether"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Subject != "serviceaccount:"+c.ns+":admin" || tether.IsBuiltinSubject(id.Subject) ||
+		id.Subject == tether.LegacyBootstrapSubject {
+		t.Errorf("service account admin authenticated as %q", id.Subject)
+	}
+}

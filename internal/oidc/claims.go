@@ -107,6 +107,8 @@ func decodeSegment(seg string, v any) bool {
 }
 
 // identity reads the caller's name and groups from the verified claims.
+// The caller is always a "user:" subject (tether.UserSubject): no claim
+// can name one of Tether's built-in identities.
 func (v *Verifier) identity(idt *gooidc.IDToken, p *peeked) (*tether.Identity, error) {
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
@@ -116,6 +118,10 @@ func (v *Verifier) identity(idt *gooidc.IDToken, p *peeked) (*tether.Identity, e
 	if !ok || name == "" || !printable(name) {
 		return nil, unauthorized("OIDC token has no usable "+v.cfg.UsernameClaim+" claim to name the user", nil)
 	}
+	subject, err := tether.UserSubject(name)
+	if err != nil {
+		return nil, unauthorized("OIDC token's "+v.cfg.UsernameClaim+" claim cannot name a user: "+tether.ErrorMessage(err), nil)
+	}
 	if v.cfg.UsernameClaim == "email" && isFalse(claims["email_verified"]) {
 		return nil, unauthorized("OIDC token's email is not verified by the issuer", nil)
 	}
@@ -123,7 +129,7 @@ func (v *Verifier) identity(idt *gooidc.IDToken, p *peeked) (*tether.Identity, e
 	if !ok {
 		return nil, unauthorized("OIDC token's "+v.cfg.GroupsClaim+" claim is not a list of names", nil)
 	}
-	id := &tether.Identity{Subject: "user:" + name, Method: tether.MethodOIDC, TokenID: tokenID(claims, p.Signature)}
+	id := &tether.Identity{Subject: subject, Method: tether.MethodOIDC, TokenID: tokenID(claims, p.Signature)}
 	for _, g := range groups {
 		id.Groups = append(id.Groups, "group:"+g)
 	}

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -234,46 +232,13 @@ func (k *Keyring) reloadLocked(op string) error {
 	return nil
 }
 
-// readKeyFile opens, checks and decodes the key file. The mode is checked on
-// the open file, so it is the mode of the file actually read.
+// readKeyFile reads, checks and decodes the key file.
 func readKeyFile(op, path string) (*ring, error) {
-	f, err := os.Open(path)
+	data, err := ReadPrivateFile(op, "key file", path, maxKeyFileSize)
 	if err != nil {
-		return nil, fileError(op, "read", path, err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fileError(op, "read", path, err)
-	}
-	if err := checkMode(op, path, info); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return nil, fileError(op, "read", path, err)
-	}
-	if len(data) > maxKeyFileSize {
-		return nil, invalidKeyFile(op, path, "is larger than %d bytes", maxKeyFileSize)
-	}
 	return decodeKeyFile(op, path, data)
-}
-
-// checkMode refuses anything but a regular file that only its owner may read
-// or write. Windows has no such mode bits, so there the check is skipped.
-func checkMode(op, path string, info os.FileInfo) error {
-	if !info.Mode().IsRegular() {
-		return invalidKeyFile(op, path, "is not a regular file")
-	}
-	perm := info.Mode().Perm()
-	if runtime.GOOS == "windows" || perm&0o077 == 0 {
-		return nil
-	}
-	who := "readable"
-	if perm&0o044 == 0 {
-		who = "writable"
-	}
-	return invalidKeyFile(op, path, "is %s by other users (mode %04o); chmod 600 it", who, perm)
 }
 
 // fileError turns a file system error into a *tether.Error whose message

@@ -37,6 +37,9 @@ func (s *TokenAdmin) Create(ctx context.Context, subject string, ttl time.Durati
 	if !tether.SubjectPattern.MatchString(subject) || subject[:6] == "group:" {
 		return "", nil, tether.Errorf(tether.EINVALID, "subject %q is invalid: want user:NAME or serviceaccount:NAMESPACE:NAME", subject)
 	}
+	if subject == tether.LegacyBootstrapSubject {
+		return "", nil, tether.Errorf(tether.EINVALID, "subject %q is reserved: its API tokens are the bootstrap admin's; bind a role to another user instead", subject)
+	}
 	if ttl < 0 {
 		return "", nil, tether.Errorf(tether.EINVALID, "ttl must not be negative")
 	}

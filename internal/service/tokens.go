@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/seal"
 )
 
 // TokenPrefix starts every token Tether issues, so that secret scanners can
@@ -50,7 +51,17 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (*tether.Identi
 	if tok.ExpiresAt != nil && !t.clock().Before(*tok.ExpiresAt) {
 		return nil, tether.Errorf(tether.EUNAUTHORIZED, "invalid or expired token")
 	}
-	return &tether.Identity{Subject: tok.Subject, TokenID: tok.ID, Method: tether.MethodToken}, nil
+	return &tether.Identity{Subject: tokenSubject(tok), TokenID: tok.ID, Method: tether.MethodToken}, nil
+}
+
+// tokenSubject is the identity of an API token's holder: its subject, but
+// the built-in admin for a token of the bootstrap admin that an earlier
+// version stored (or a backup it wrote holds) as tether.LegacyBootstrapSubject.
+func tokenSubject(tok *tether.Token) string {
+	if tok.Subject == tether.LegacyBootstrapSubject {
+		return tether.BootstrapSubject
+	}
+	return tok.Subject
 }
 
 // lookup finds the token of hash in the cache, else in the store.
@@ -88,15 +99,20 @@ func NewToken() string {
 	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// maxAdminTokenFile bounds the read of a supplied admin token file.
+const maxAdminTokenFile = 4 << 10
+
 // Bootstrap makes sure an admin token exists. With suppliedFile set, the
-// token in that file is registered (if it is not yet) as an admin token.
+// token in that file is registered (if it is not yet) as an admin token;
+// the file is held to the key file's policy (seal.CheckPrivateFile): only
+// its owner may read or write it.
 // Otherwise, on a store without tokens, a new admin token is written to
 // writeFile (0600) and registered. The token is never logged or printed.
 func (t *Tokens) Bootstrap(ctx context.Context, suppliedFile, writeFile string) error {
 	if suppliedFile != "" {
-		raw, err := os.ReadFile(suppliedFile)
+		raw, err := seal.ReadPrivateFile("service.Bootstrap", "admin token file", suppliedFile, maxAdminTokenFile)
 		if err != nil {
-			return tether.Errorf(tether.EINVALID, "cannot read admin token file %s: %v", suppliedFile, unwrapPath(err))
+			return err
 		}
 		token := strings.TrimSpace(string(raw))
 		if len(token) < 16 {

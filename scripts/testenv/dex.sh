@@ -113,6 +113,12 @@ staticPasswords:
     userID: 5e2b8f40-dave
     # bcrypt of dave-test-password
     hash: "\$2a\$10\$HTKhuWjacBy5knvmzV.ygupMH/f//oO2OJGx6KJ45iVKcnnFQeQXW"
+  # Named "admin", like Tether's bootstrap admin once was: must not become it.
+  - email: admin@example.com
+    username: admin
+    userID: 0b7e1c55-admin
+    # bcrypt of admin-claim-test-password
+    hash: "\$2a\$10\$JvWdkr33bBsoaa6.KG0BV.RVdK.A0KCfdOrA2oMoZrLaPFophatWG"
 staticClients:
   - id: tether-cli
     name: Tether CLI
@@ -132,7 +138,8 @@ EOF
     {"email": "alice@example.com", "password": "alice-test-password", "username": "alice", "groups": ["ml-team", "admins"]},
     {"email": "bob@example.com", "password": "bob-test-password", "username": "bob", "groups": []},
     {"email": "carol@example.com", "password": "carol-test-password", "username": "carol", "groups": []},
-    {"email": "dave@example.com", "password": "dave-test-password", "username": "dave", "groups": []}
+    {"email": "dave@example.com", "password": "dave-test-password", "username": "dave", "groups": []},
+    {"email": "admin@example.com", "password": "admin-claim-test-password", "username": "admin", "groups": []}
   ]
 }
 EOF
