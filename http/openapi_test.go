@@ -89,6 +89,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("GET", "/api/v1/audit?namespace=team-a&since=1h&limit=50", "")
 	exchange("DELETE", "/api/v1/namespaces/team-a?force=true", "")
 	exchange("GET", "/healthz", "")
+	exchange("GET", "/health", "")
 	exchange("GET", "/readyz", "")
 	exchange("GET", "/metrics", "")
 	exchange("GET", "/openapi.json", "")
