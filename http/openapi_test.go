@@ -56,6 +56,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("POST", "/api/v1/connection", s3Example)
 	exchange("POST", "/api/v1/connection", s3Example)
 	exchange("POST", "/api/v1/connection", `{"id":"x","spec":{"type":"s3","uri":"s3://b"}}`)
+	exchange("POST", "/api/v1/connection", odahuDocker(t, "gcr.io/project/odahuflow", "as Odahu's SDK sends it"))
 	exchange("GET", "/api/v1/connection?type=s3&size=10&page=0", "")
 	exchange("GET", "/api/v1/connection/training-data", "")
 	exchange("GET", "/api/v1/connection/nope", "")
