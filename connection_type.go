@@ -1,6 +1,7 @@
 package tether
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -108,26 +109,61 @@ type TypeRegistry interface {
 }
 
 // Problems collects validation failures so that one request reports all of
-// them together.
+// them together. A *Problems is also the error that Err wraps, so that a
+// caller can present the field-by-field detail under its own heading
+// (Odahu's "Validation of connection is failed: ...").
 type Problems struct {
-	list []string
+	list []problem
 }
+
+type problem struct{ path, msg string }
 
 // Add records a problem with the field at path (e.g. "spec.keyID").
 func (p *Problems) Add(path, msg string) {
-	p.list = append(p.list, path+": "+msg)
+	p.list = append(p.list, problem{path, msg})
 }
 
 // Len reports how many problems were recorded.
 func (p *Problems) Len() int { return len(p.list) }
 
+// Paths returns the path of every recorded problem, in the order added.
+func (p *Problems) Paths() []string {
+	out := make([]string, len(p.list))
+	for i, pr := range p.list {
+		out[i] = pr.path
+	}
+	return out
+}
+
+// Drop removes the problems whose path is in paths.
+func (p *Problems) Drop(paths ...string) {
+	kept := p.list[:0]
+	for _, pr := range p.list {
+		if !slices.Contains(paths, pr.path) {
+			kept = append(kept, pr)
+		}
+	}
+	p.list = kept
+}
+
+// Error lists every problem as "path: message", sorted, separated by "; ".
+// It holds no value of any field, so it is safe to show.
+func (p *Problems) Error() string {
+	l := make([]string, len(p.list))
+	for i, pr := range p.list {
+		l[i] = pr.path + ": " + pr.msg
+	}
+	sort.Strings(l)
+	return strings.Join(l, "; ")
+}
+
 // Err returns nil if no problem was recorded, otherwise one EINVALID error
-// whose message lists every problem, sorted, separated by "; ".
+// whose message is "<subject> is invalid: " and the list of Error. The
+// error wraps a copy of p, which errors.As finds.
 func (p *Problems) Err(subject string) error {
 	if len(p.list) == 0 {
 		return nil
 	}
-	l := append([]string(nil), p.list...)
-	sort.Strings(l)
-	return Errorf(EINVALID, "%s is invalid: %s", subject, strings.Join(l, "; "))
+	cp := &Problems{list: slices.Clone(p.list)}
+	return &Error{Code: EINVALID, Message: subject + " is invalid: " + cp.Error(), Err: cp}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"sort"
 	"strconv"
@@ -12,41 +13,78 @@ import (
 	"time"
 )
 
-// DecodeConnection decodes one connection from its JSON form. Unlike
-// encoding/json it matches field names exactly and rejects every unknown
-// field by its path (a typo such as "keysecret" is an error, never silently
-// dropped), and it reports all such problems in one EINVALID error.
+// DecodeConnection decodes one connection from its JSON form, through
+// DecodeJSON. Odahu's server-owned fields (top-level createdAt and
+// updatedAt, status.secretName and status.serviceAccount), which Odahu's
+// SDK sends back, are accepted and ignored, as is the rest of status but
+// its version; every optional field may be null.
 func DecodeConnection(data []byte) (*Connection, error) {
+	var c Connection
+	if err := DecodeJSON(data, &c, "connection", odahuOwned); err != nil {
+		return nil, err
+	}
+	if c.Kind != "" && c.Kind != Kind {
+		return nil, Errorf(EINVALID, "%s is invalid: kind: must be %q, not %q", subjectOf(c.ID), Kind, c.Kind)
+	}
+	c.Status.CreatedAt, c.Status.UpdatedAt = nil, nil
+	return &c, nil
+}
+
+// odahuOwned reports whether path is a server-owned field of Odahu's
+// Connection that Tether does not keep: accepted (a string or null) and
+// ignored on input.
+func odahuOwned(path string) bool {
+	switch path {
+	case "createdAt", "updatedAt", "status.secretName", "status.serviceAccount":
+		return true
+	}
+	return false
+}
+
+// DecodeJSON decodes data, one JSON object, into v, a pointer to a struct,
+// strictly. Unlike encoding/json it refuses what would otherwise be changed
+// or dropped silently: invalid UTF-8 (which encoding/json turns into
+// U+FFFD), a key given twice (where the last would win), data after the
+// object, and any key that is not a JSON field of v (a typo such as
+// "keysecret"), except the paths ignored reports true for (nil: none).
+// Field names match exactly. Every problem is named by its path, all at
+// once, in one EINVALID error about subject ("connection", "request
+// body"); no message quotes a value, which might be a secret.
+func DecodeJSON(data []byte, v any, subject string, ignored func(path string) bool) error {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
-		return nil, Errorf(EINVALID, "connection is empty")
+		return Errorf(EINVALID, "%s is empty", subject)
+	}
+	var p Problems
+	if err := scanJSON(data, &p); err != nil {
+		return Errorf(EINVALID, "%s is not valid JSON: %s", subject, err)
 	}
 	var raw any
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, Errorf(EINVALID, "connection is not valid JSON: %s", jsonProblem(err))
+		return Errorf(EINVALID, "%s is not valid JSON: %s", subject, jsonProblem(err))
 	}
 	obj, ok := raw.(map[string]any)
 	if !ok {
-		return nil, Errorf(EINVALID, "connection must be an object, not %s", jsonKind(raw))
+		return Errorf(EINVALID, "%s must be a JSON object, not %s", subject, jsonKind(raw))
 	}
-	var p Problems
-	checkKnown(obj, reflect.TypeFor[Connection](), "", &p)
-	var c Connection
-	if err := json.Unmarshal(data, &c); err != nil {
+	checkKnown(obj, reflect.TypeOf(v).Elem(), "", ignored, &p)
+	if err := json.Unmarshal(data, v); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
+		if errors.As(err, &te) && te.Field != "" {
 			p.Add(te.Field, "must be "+describeType(te.Type)+", not "+te.Value)
 		} else {
-			p.Add("connection", jsonProblem(err))
+			p.Add(subject, jsonProblem(err))
 		}
 	}
-	if c.Kind != "" && c.Kind != Kind {
-		p.Add("kind", fmt.Sprintf("must be %q, not %q", Kind, c.Kind))
+	return p.Err(subjectIn(v, subject))
+}
+
+// subjectIn names a connection by its id, when it has a valid one.
+func subjectIn(v any, subject string) string {
+	if c, ok := v.(*Connection); ok && IDPattern.MatchString(c.ID) {
+		return subjectOf(c.ID)
 	}
-	if err := p.Err(subjectOf(c.ID)); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return subject
 }
 
 func subjectOf(id string) string {
@@ -58,18 +96,27 @@ func subjectOf(id string) string {
 
 // checkKnown reports every key of obj that is not a JSON field of t, and
 // recurses into nested structs. Maps (spec.parameters) accept any key: the
-// type's schema checks those.
-func checkKnown(obj map[string]any, t reflect.Type, path string, p *Problems) {
+// type's schema checks those. A path ignored reports true for must hold a
+// string or null.
+func checkKnown(obj map[string]any, t reflect.Type, path string, ignored func(string) bool, p *Problems) {
 	fields := jsonFields(t)
 	for _, key := range sortedKeys(obj) {
 		ft, ok := fields[key]
-		if !ok {
-			p.Add(path+key, "unknown field")
-			continue
-		}
-		sub, isObj := obj[key].(map[string]any)
-		if isObj && ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Time]() {
-			checkKnown(sub, ft, path+key+".", p)
+		child := jsonPath(path, key)
+		switch {
+		case !ok && ignored != nil && ignored(child):
+			if v := obj[key]; v != nil {
+				if _, isStr := v.(string); !isStr {
+					p.Add(child, "must be a string or null, not "+jsonKind(v))
+				}
+			}
+		case !ok:
+			p.Add(child, "unknown field")
+		default:
+			sub, isObj := obj[key].(map[string]any)
+			if isObj && ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Time]() {
+				checkKnown(sub, ft, child, ignored, p)
+			}
 		}
 	}
 }
@@ -137,6 +184,9 @@ func jsonProblem(err error) string {
 	if errors.As(err, &se) {
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "it ends before the value is complete"
+	}
 	return "malformed JSON"
 }
 
@@ -152,7 +202,8 @@ func (p *Params) UnmarshalJSON(data []byte) error {
 	}
 	var raw map[string]any
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeFor[Params](), Field: "spec.parameters"}
+		// encoding/json prefixes Field with the path to the map.
+		return &json.UnmarshalTypeError{Value: jsonKindOf(data), Type: reflect.TypeFor[Params]()}
 	}
 	out := make(Params, len(raw))
 	for k, v := range raw {
@@ -164,9 +215,18 @@ func (p *Params) UnmarshalJSON(data []byte) error {
 		case float64:
 			out[k] = strconv.FormatFloat(v, 'f', -1, 64)
 		default:
-			return &json.UnmarshalTypeError{Value: jsonKind(v), Type: reflect.TypeFor[string](), Field: "spec.parameters." + k}
+			return &json.UnmarshalTypeError{Value: jsonKind(v), Type: reflect.TypeFor[string](), Field: k}
 		}
 	}
 	*p = out
 	return nil
+}
+
+// jsonKindOf names the kind of one JSON value.
+func jsonKindOf(data []byte) string {
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return "a value"
+	}
+	return jsonKind(v)
 }

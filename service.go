@@ -14,8 +14,8 @@ type ConnectionService interface {
 	Reveal(ctx context.Context, ns, id string) (*Connection, error)
 	// List returns masked connections matching f, ordered by id.
 	List(ctx context.Context, ns string, f ConnectionFilter) ([]*Connection, error)
-	// Create validates and stores c; ECONFLICT if the id exists. An empty
-	// id gets a generated one.
+	// Create validates and stores c; ECONFLICT if the id exists. The id is
+	// required.
 	Create(ctx context.Context, ns string, c *Connection) (*Connection, error)
 	// Update replaces the spec of an existing connection. A masked or
 	// omitted secret keeps the stored value; a vital connection keeps its

@@ -1,30 +1,22 @@
 package http
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tether-ml/tether"
 )
 
-// decodeJSON reads a small JSON body into v, rejecting unknown fields.
+// decodeJSON reads a small JSON body into v with the one strict decoder
+// every route uses (tether.DecodeJSON).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	body, err := readBody(w, r)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return tether.Errorf(tether.EINVALID, "request body: %s", jsonError(err))
-	}
-	return nil
+	return tether.DecodeJSON(body, v, "request body", nil)
 }
 
 func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) {
@@ -193,19 +185,4 @@ func respond(w http.ResponseWriter, r *http.Request, s *Server, status int, v an
 		return
 	}
 	writeJSON(w, status, v)
-}
-
-// jsonError describes a decoding error without quoting input.
-func jsonError(err error) string {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %s has the wrong type", te.Field)
-	case errors.As(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	}
-	return "malformed JSON"
 }

@@ -53,11 +53,12 @@ func (c *Client) WithJob(job string) *Client {
 	return &out
 }
 
-// connPath is the path of the connection collection in ns: Odahu's route
-// for the default namespace, the namespaced one otherwise.
+// connPath is the path of the connection collection in ns: always the
+// namespaced route, whose messages name the namespace (Odahu's routes
+// answer in Odahu's words).
 func connPath(ns string) (string, error) {
-	if ns == "" || ns == tether.DefaultNamespace {
-		return routeConnections, nil
+	if ns == "" {
+		ns = tether.DefaultNamespace
 	}
 	if !tether.NamespacePattern.MatchString(ns) {
 		return "", tether.Errorf(tether.EINVALID, "namespace %q is not a valid namespace name", ns)

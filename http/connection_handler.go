@@ -1,10 +1,12 @@
 package http
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -29,7 +31,11 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	out := make([]connectionJSON, len(list))
+	for i, c := range list {
+		out[i] = wireConnection(c)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // parseFilter reads Odahu's list parameters, type (repeatable), page and
@@ -62,7 +68,7 @@ func parseFilter(r *http.Request) (tether.ConnectionFilter, error) {
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
 	c, err := s.conns.Get(r.Context(), namespace(r), r.PathValue("id"))
 	if err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, r.PathValue("id"), "")
 		return
 	}
 	writeConnection(w, http.StatusOK, c)
@@ -71,7 +77,7 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
 func (s *Server) revealConnection(w http.ResponseWriter, r *http.Request) {
 	c, err := s.conns.Reveal(r.Context(), namespace(r), r.PathValue("id"))
 	if err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, r.PathValue("id"), "")
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -81,18 +87,62 @@ func (s *Server) revealConnection(w http.ResponseWriter, r *http.Request) {
 // writeConnection writes c with its version as ETag, for If-Match.
 func writeConnection(w http.ResponseWriter, status int, c *tether.Connection) {
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(c.Status.Version, 10)))
-	writeJSON(w, status, c)
+	writeJSON(w, status, wireConnection(c))
+}
+
+// connectionJSON is a connection as the API writes it: with createdAt and
+// updatedAt also at the top level, where Odahu's API puts them and its
+// clients read them, on every route.
+type connectionJSON struct {
+	*tether.Connection
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+}
+
+func wireConnection(c *tether.Connection) connectionJSON {
+	return connectionJSON{Connection: c, CreatedAt: c.Status.CreatedAt, UpdatedAt: c.Status.UpdatedAt}
+}
+
+// connectionError writes an error of a connection route. Odahu's routes
+// (no namespace in the path) answer in the words Odahu's clients and tests
+// match: entity "X" is not found, entity "X" already exists (on create),
+// and "Validation of connection is failed: " with every problem after it.
+// The namespaced routes name the namespace of what is not found. id is the
+// connection addressed; created is its id on a create, "" otherwise.
+func (s *Server) connectionError(w http.ResponseWriter, r *http.Request, err error, id, created string) {
+	var (
+		code     = tether.ErrorCode(err)
+		odahu    = r.PathValue("ns") == ""
+		problems *tether.Problems
+		msg      string
+	)
+	switch {
+	case code == tether.ENOTFOUND && id != "" && odahu:
+		msg = fmt.Sprintf("entity %q is not found", id)
+	case code == tether.ENOTFOUND && id != "":
+		msg = fmt.Sprintf("connection %q is not found in namespace %q", id, namespace(r))
+	case code == tether.ECONFLICT && created != "" && odahu:
+		msg = fmt.Sprintf("entity %q already exists", created)
+	case code == tether.ECONFLICT && created != "":
+		msg = fmt.Sprintf("connection %q already exists in namespace %q", created, namespace(r))
+	case code == tether.EINVALID && odahu && errors.As(err, &problems):
+		msg = "Validation of connection is failed: " + problems.Error()
+	default:
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeError(w, r, s.log, &tether.Error{Code: code, Message: msg, Err: err})
 }
 
 func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 	c, err := decodeConnection(w, r)
 	if err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, "", "")
 		return
 	}
 	out, err := s.conns.Create(r.Context(), namespace(r), c)
 	if err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, "", c.ID)
 		return
 	}
 	writeConnection(w, http.StatusCreated, out)
@@ -103,12 +153,12 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateConnection(w http.ResponseWriter, r *http.Request) {
 	c, opts, err := updateRequest(w, r)
 	if err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, "", "")
 		return
 	}
 	out, err := s.conns.Update(r.Context(), namespace(r), c, opts)
 	if err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, c.ID, "")
 		return
 	}
 	writeConnection(w, http.StatusOK, out)
@@ -167,7 +217,7 @@ func boolQuery(r *http.Request, name string) (bool, error) {
 func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if err := s.conns.Delete(r.Context(), namespace(r), id); err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, id, "")
 		return
 	}
 	writeJSON(w, http.StatusOK, errorBody{Message: fmt.Sprintf("Connection %s was deleted", id)})
@@ -189,7 +239,7 @@ func (s *Server) connectionUsage(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.audit.Usage(r.Context(), namespace(r), r.PathValue("id"), since)
 	if err != nil {
-		writeError(w, r, s.log, err)
+		s.connectionError(w, r, err, r.PathValue("id"), "")
 		return
 	}
 	writeJSON(w, http.StatusOK, u)

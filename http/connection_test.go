@@ -137,12 +137,25 @@ func TestCreateErrors(t *testing.T) {
 	}
 }
 
-func TestCreateWithoutIDGeneratesOne(t *testing.T) {
+// TestCreateWithoutIDIsRefused: Odahu requires the id; none is invented.
+func TestCreateWithoutIDIsRefused(t *testing.T) {
 	s := newStack(t)
-	r := s.do("POST", "/api/v1/connection", `{"spec":{"type":"docker","uri":"registry.example:5000","username":"u","password":"cGFzcw=="}}`)
-	mustStatus(t, r, http.StatusCreated)
-	if c := decodeConn(t, r); !tether.IDPattern.MatchString(c.ID) {
-		t.Errorf("generated id %q is not a valid id", c.ID)
+	for _, path := range []string{"/api/v1/connection", "/api/v1/namespaces/default/connection"} {
+		for _, body := range []string{
+			`{"spec":{"type":"docker","uri":"registry.example:5000","username":"u","password":"cGFzcw=="}}`,
+			`{"id":null,"spec":{"type":"docker","uri":"registry.example:5000","username":"u","password":"cGFzcw=="}}`,
+		} {
+			r := s.do("POST", path, body)
+			mustStatus(t, r, http.StatusBadRequest)
+			if msg := r.message(t); !strings.Contains(msg, "id: required") {
+				t.Errorf("POST %s without id: message %q does not name id", path, msg)
+			}
+		}
+	}
+	var list []tether.Connection
+	s.do("GET", "/api/v1/connection", "").json(t, &list)
+	if len(list) != 0 {
+		t.Errorf("refused creates left %d connections", len(list))
 	}
 }
 
@@ -183,7 +196,8 @@ func TestUpdateErrors(t *testing.T) {
 		headers          []string
 		status           int
 	}{
-		{"unknown id", "/api/v1/connection/nope", `{"spec":{"type":"s3"}}`, nil, http.StatusNotFound},
+		{"unknown id", "/api/v1/connection/nope", `{"spec":{"type":"s3","uri":"s3://raw-data/x","region":"eu-central-1"}}`, nil, http.StatusNotFound},
+		{"unknown id, invalid body", "/api/v1/connection/nope", `{"spec":{"type":"s3"}}`, nil, http.StatusBadRequest},
 		{"path and body ids differ", "/api/v1/connection/other", s3Example, nil, http.StatusBadRequest},
 		{"stale If-Match", "/api/v1/connection/training-data", s3Example, []string{"If-Match", `"1"`}, http.StatusConflict},
 		{"stale status.version", "/api/v1/connection/training-data", withVersion(s3Example, 1), nil, http.StatusConflict},

@@ -62,6 +62,8 @@ func (s *Server) routes() {
 	api("POST "+routeRestore, s.restoreStore)
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	// Odahu's health route, which odahuflowctl login calls first.
+	s.mux.HandleFunc("GET /health", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /openapi.json", serveOpenAPI)

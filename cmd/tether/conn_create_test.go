@@ -37,8 +37,8 @@ func TestConnCreateRejectsInvalidInput(t *testing.T) {
 		{"typo field", typoYAML, nil, 3, `spec.keysecret: unknown field`, awsKeySecretB64},
 		{"secret value on the command line", odahuGitYAML, []string{"--set-secret", "keySecret=hunter2-literal"}, 2,
 			"secret values are never given on the command line", "hunter2-literal"},
-		{"unknown secret field", odahuGitYAML, []string{"--set-secret", "password=@" + keyFile}, 2,
-			"--set-secret password: not a secret field of type git", "PRIVATE KEY"},
+		{"not a secret field", odahuGitYAML, []string{"--set-secret", "reference=@" + keyFile}, 2,
+			"--set-secret reference: not a secret field of type git", "PRIVATE KEY"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

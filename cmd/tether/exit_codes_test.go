@@ -39,7 +39,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown output format", c, []string{"conn", "get", "-o", "xml"}, 2, `unknown output format "xml"`},
 		{"secret value on the command line", c, []string{"conn", "create", "-f", git, "--set-secret", "keySecret=literal"}, 2,
 			"secret values are never given on the command line"},
-		{"not found", c, []string{"conn", "get", "--id", "nope"}, 4, `connection "nope" not found`},
+		{"not found", c, []string{"conn", "get", "--id", "nope"}, 4, `connection "nope" is not found in namespace "default"`},
 		{"unknown type", c, []string{"conn", "get", "--type", "ftp"}, 3, `unknown connection type "ftp"`},
 	}
 	for _, tt := range tests {

@@ -15,10 +15,10 @@ func azureBlobType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "azureblob",
 		Description: "Azure Blob Storage container, reached with a shared access signature (SAS)",
-		Fields: []tether.Field{
+		Fields: withOdahuFields([]tether.Field{
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: `"<primary blob endpoint>/<SAS token>", e.g. https://acct.blob.core.windows.net/?sv=...&sig=..., base64-encoded`},
-		},
+		}),
 		Check:  checkAzureBlob,
 		Render: renderAzureBlob,
 	}

@@ -36,8 +36,11 @@ func TestAzureBlob(t *testing.T) {
 			want: p("spec.keySecret"), msg: "must be base64-encoded"},
 		{name: "keySecret masked", mut: func(c *tether.Connection) { c.Spec.KeySecret = tether.Mask },
 			want: p("spec.keySecret"), msg: "is masked"},
-		{name: "region rejected", mut: func(c *tether.Connection) { c.Spec.Region = "westeurope" },
-			want: p("spec.region"), msg: "not supported by type azureblob"},
-		{name: "username rejected", mut: func(c *tether.Connection) { c.Spec.Username = "acct" }, want: p("spec.username")},
+		{name: "region accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.Region = "westeurope" }},
+		{name: "username and password accepted, as Odahu does", mut: func(c *tether.Connection) {
+			c.Spec.Username, c.Spec.Password = "acct", tether.Secret(b64("pw"))
+		}},
+		{name: "odahu field still checked", mut: func(c *tether.Connection) { c.Spec.Password = "not base64!" },
+			want: p("spec.password"), msg: "must be base64-encoded"},
 	})
 }

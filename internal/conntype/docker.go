@@ -17,12 +17,12 @@ func dockerType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "docker",
 		Description: "Docker registry reached with a username and password, e.g. gcr.io/project",
-		Fields: []tether.Field{
+		Fields: withOdahuFields([]tether.Field{
 			{Name: "username", Required: true,
 				Description: `Registry username (e.g. "_json" for a GCR service-account key)`},
 			{Name: "password", Required: true, Secret: true, Base64: true,
 				Description: "Registry password or token, base64-encoded"},
-		},
+		}),
 		Parameters: []tether.Parameter{caBundleParam()},
 		Check:      checkDocker,
 		Render:     renderDocker,

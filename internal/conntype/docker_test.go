@@ -44,8 +44,7 @@ func TestDocker(t *testing.T) {
 		}},
 		{name: "password masked", mut: func(c *tether.Connection) { c.Spec.Password = tether.Mask },
 			want: p("spec.password"), msg: "is masked"},
-		{name: "keySecret rejected", mut: func(c *tether.Connection) { c.Spec.KeySecret = tether.Secret(b64("x")) },
-			want: p("spec.keySecret"), msg: "not supported by type docker"},
+		{name: "keySecret accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.KeySecret = tether.Secret(b64("x")) }},
 	})
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 // ecrURIPattern matches <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]
-// followed by an optional /prefix. Odahu's example uses a 10-digit account,
+// followed by an optional /prefix, which may name an image with its tag or
+// digest (Odahu's end-to-end tests use one). Odahu's example uses a 10-digit account,
 // so accounts are not held to AWS's 12 digits. Read-only.
 var ecrURIPattern = tether.NewPattern(
 	`^([0-9]{1,12})\.dkr\.ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(\.cn)?(?:/(.*))?$`)
@@ -20,14 +21,14 @@ func ecrType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "ecr",
 		Description: "Amazon ECR registry, e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/prefix",
-		Fields: []tether.Field{
+		Fields: withOdahuFields([]tether.Field{
 			{Name: "region",
 				Description: "AWS region of the registry; taken from the uri when empty"},
 			{Name: "keyID", Required: true, Secret: true, Base64: true,
 				Description: "Access key ID (AWS_ACCESS_KEY_ID), base64-encoded"},
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
-		},
+		}),
 		Check:  checkECR,
 		Render: renderECR,
 	}
@@ -57,15 +58,16 @@ func checkECR(s *tether.ConnectionSpec, p *tether.Problems) {
 func ecrRegion(uri string) (region, problem string) {
 	m := ecrURIPattern.Regexp().FindStringSubmatch(uri)
 	if m == nil {
-		return "", "must be <account>.dkr.ecr.<region>.amazonaws.com[/prefix], without scheme, " +
+		return "", "must be <account>.dkr.ecr.<region>.amazonaws.com[/prefix[:tag]], without scheme, " +
 			"e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/prefix"
 	}
 	region, china, prefix := m[3], m[4] != "", m[5]
 	if china != strings.HasPrefix(region, "cn-") {
 		return "", "must end in amazonaws.com.cn for China regions (cn-*) and only for them"
 	}
-	if prefix != "" && !validRepoPath(prefix) {
-		return "", "prefix must be lowercase repository components separated by '/'"
+	if prefix != "" && !validImagePath(prefix) {
+		return "", "prefix must be lowercase repository components separated by '/', " +
+			"optionally ending in an image's :tag or @digest"
 	}
 	return region, ""
 }
@@ -74,4 +76,24 @@ func ecrRegion(uri string) (region, problem string) {
 // later version exchanges them for a short-lived registry token).
 func renderECR(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	return awsRendering(c, dir, c.Spec.Region, ""), nil
+}
+
+// Image references of the distribution grammar: a tag, or a digest.
+var (
+	imageTagPattern    = tether.NewPattern(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageDigestPattern = tether.NewPattern(`^[a-z0-9]+([+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$`)
+)
+
+// validImagePath reports whether path is a repository path, optionally
+// naming an image by tag ("team/model:1.0") or digest ("team/model@sha256:...").
+func validImagePath(path string) bool {
+	if repo, digest, ok := strings.Cut(path, "@"); ok {
+		return validRepoPath(repo) && !strings.HasSuffix(repo, "/") && imageDigestPattern.MatchString(digest)
+	}
+	last := path[strings.LastIndex(path, "/")+1:]
+	if i := strings.IndexByte(last, ':'); i >= 0 {
+		repo := path[:len(path)-len(last)+i]
+		return validRepoPath(repo) && !strings.HasSuffix(repo, "/") && imageTagPattern.MatchString(last[i+1:])
+	}
+	return validRepoPath(path)
 }

@@ -1,6 +1,7 @@
 package conntype_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tether-ml/tether"
@@ -25,7 +26,7 @@ func TestECR(t *testing.T) {
 		}, want: p("spec.uri"), msg: "amazonaws.com.cn"},
 		{name: ".cn outside china", mut: uri("123456789012.dkr.ecr.eu-central-1.amazonaws.com.cn"), want: p("spec.uri")},
 		{name: "scheme", mut: uri("https://123456789012.dkr.ecr.eu-central-1.amazonaws.com"),
-			want: p("spec.uri"), msg: "spec.uri: must be <account>.dkr.ecr.<region>.amazonaws.com[/prefix]"},
+			want: p("spec.uri"), msg: "spec.uri: must be <account>.dkr.ecr.<region>.amazonaws.com[/prefix[:tag]]"},
 		{name: "account not digits", mut: uri("abc.dkr.ecr.eu-central-1.amazonaws.com"), want: p("spec.uri")},
 		{name: "other host", mut: uri("gcr.io/project"), want: p("spec.uri")},
 		{name: "bad region in uri", mut: uri("123456789012.dkr.ecr.europe.amazonaws.com"), want: p("spec.uri")},
@@ -42,8 +43,13 @@ func TestECR(t *testing.T) {
 			want: p("spec.keyID"), msg: "trailing newline"},
 		{name: "keySecret masked", mut: func(c *tether.Connection) { c.Spec.KeySecret = tether.Mask },
 			want: p("spec.keySecret"), msg: "is masked"},
-		{name: "password rejected", mut: func(c *tether.Connection) { c.Spec.Password = tether.Secret(b64("x")) },
-			want: p("spec.password"), msg: "not supported by type ecr"},
+		{name: "password accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.Password = tether.Secret(b64("x")) }},
+		{name: "image with tag, as Odahu's e2e", mut: uri("7777777777.dkr.ecr.eu-central-1.amazonaws.com/cluster-name/counter-3.3:886a4942-138d-460c-8f3c-eb3b3d2e1d98")},
+		{name: "image with digest", mut: uri("123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/model@sha256:" + strings.Repeat("ab", 32))},
+		{name: "empty tag", mut: uri("123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/model:"), want: p("spec.uri")},
+		{name: "tag without image", mut: uri("123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/:v1"), want: p("spec.uri")},
+		{name: "bad tag", mut: uri("123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/model:-v1"), want: p("spec.uri")},
+		{name: "bad digest", mut: uri("123456789012.dkr.ecr.eu-central-1.amazonaws.com/team/model@sha256:xyz"), want: p("spec.uri")},
 	})
 }
 
@@ -57,6 +63,7 @@ func TestECRRegionDerived(t *testing.T) {
 	}{
 		{"derived", "5555555555.dkr.ecr.eu-central-1.amazonaws.com/odahuflow", "eu-central-1", true},
 		{"derived gov", "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com", "us-gov-west-1", true},
+		{"derived from an image uri", "7777777777.dkr.ecr.eu-central-1.amazonaws.com/cluster-name/counter-3.3:886a4942-138d-460c-8f3c-eb3b3d2e1d98", "eu-central-1", true},
 		{"bad uri", "docker.io/odahu", "", false},
 	}
 	for _, tc := range cases {

@@ -15,12 +15,12 @@ func gcsType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "gcs",
 		Description: "Google Cloud Storage bucket, reached with a service-account key",
-		Fields: []tether.Field{
+		Fields: withOdahuFields([]tether.Field{
 			{Name: "region", Required: true,
 				Description: "GCP region of the bucket (or the GCP project), e.g. us-central1"},
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Service-account key JSON file, base64-encoded"},
-		},
+		}, "role"),
 		Check:  checkGCS,
 		Render: renderGCS,
 	}

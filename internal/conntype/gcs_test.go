@@ -44,8 +44,7 @@ func TestGCS(t *testing.T) {
 			want: p("spec.keySecret"), msg: "is masked"},
 		{name: "role rejected", mut: func(c *tether.Connection) { c.Spec.Role = "roles/storage.objectAdmin" },
 			want: p("spec.role"), msg: "spec.role: not supported by type gcs"},
-		{name: "keyID rejected", mut: func(c *tether.Connection) { c.Spec.KeyID = tether.Secret(b64("x")) },
-			want: p("spec.keyID")},
+		{name: "keyID accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.KeyID = tether.Secret(b64("x")) }},
 		{name: "no parameters", mut: func(c *tether.Connection) { c.Spec.Parameters = tether.Params{"endpoint": "http://x"} },
 			want: p("spec.parameters.endpoint"), msg: "type gcs accepts no parameters"},
 	})

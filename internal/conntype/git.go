@@ -22,14 +22,14 @@ func gitType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "git",
 		Description: "Git repository over SSH, e.g. git@github.com:org/repo.git",
-		Fields: []tether.Field{
+		Fields: withOdahuFields([]tether.Field{
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "SSH private key without passphrase, base64-encoded (base64 -w0 ~/.ssh/id_ed25519)"},
 			{Name: "reference",
 				Description: "Branch, tag or commit to check out, e.g. main"},
 			{Name: "publicKey", Base64: true,
 				Description: "Server's SSH host key line(s) as ssh-keyscan prints them, base64-encoded; pins the host key"},
-		},
+		}),
 		Check:  checkGit,
 		Render: renderGit,
 	}

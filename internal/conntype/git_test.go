@@ -99,9 +99,9 @@ func TestGitKeys(t *testing.T) {
 			v := b64("github.com " + keys.authLine)
 			c.Spec.PublicKey = v[:40] + "\n" + v[40:]
 		}},
-		{name: "username rejected", mut: func(c *tether.Connection) { c.Spec.Username = "git" },
-			want: p("spec.username"), msg: "not supported by type git"},
-		{name: "password rejected", mut: func(c *tether.Connection) { c.Spec.Password = tether.Secret(b64("pw")) },
+		{name: "username accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.Username = "git" }},
+		{name: "password accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.Password = tether.Secret(b64("pw")) }},
+		{name: "password masked", mut: func(c *tether.Connection) { c.Spec.Password = tether.Mask },
 			want: p("spec.password")},
 	})
 }

@@ -55,7 +55,7 @@ var odahuExamples = []struct {
 	msg  string
 }{
 	{"general structure", odahuGeneral,
-		p("spec.keyID", "spec.keySecret", "spec.password", "spec.publicKey", "spec.reference", "spec.region", "spec.role", "spec.username"),
+		p("spec.keyID", "spec.keySecret", "spec.password", "spec.region", "spec.role"),
 		"spec.role: not supported by type s3"},
 	{"s3", odahuS3, nil, ""},
 	{"gcs with gsc:// typo", odahuGCS, p("spec.uri"), `"gsc://" is a typo of "gcs://"`},

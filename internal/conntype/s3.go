@@ -17,14 +17,14 @@ func s3Type() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "s3",
 		Description: "Amazon S3 bucket, or one of an S3-compatible store (MinIO, Ceph)",
-		Fields: []tether.Field{
+		Fields: withOdahuFields([]tether.Field{
 			{Name: "region", Required: true,
 				Description: "AWS region of the bucket, e.g. eu-central-1"},
 			{Name: "keyID", Required: true, Secret: true, Base64: true,
 				Description: "Access key ID (AWS_ACCESS_KEY_ID), base64-encoded"},
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
-		},
+		}, "role"),
 		Parameters: []tether.Parameter{
 			{Name: "endpoint", Format: tether.FormatURL,
 				Description: "Endpoint URL of an S3-compatible store (S3_ENDPOINT), e.g. http://minio:9000"},

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -143,7 +142,7 @@ func (s *Connections) checkFilter(f tether.ConnectionFilter) (tether.ConnectionF
 func (s *Connections) Invalidate() { s.pages.invalidate() }
 
 // Create validates c, seals its secrets and stores it in ns, which must
-// exist. An empty id gets a generated one, as Odahu does.
+// exist. The id is required, as Odahu requires it.
 func (s *Connections) Create(ctx context.Context, ns string, c *tether.Connection) (*tether.Connection, error) {
 	if err := s.check(ctx, tether.PermWrite, ns, ActionCreate, c.ID); err != nil {
 		return nil, err
@@ -238,27 +237,14 @@ func (s *Connections) record(ctx context.Context, action, ns, id string, denial 
 }
 
 // placeIn puts a new connection in ns: its namespace field, if set, must
-// agree, and the namespace must exist; an empty id gets a generated one,
-// as Odahu does.
+// agree, and the namespace must exist.
 func (s *Connections) placeIn(ctx context.Context, ns string, c *tether.Connection) error {
 	if c.Namespace != "" && c.Namespace != ns {
 		return tether.Errorf(tether.EINVALID, "namespace in the body (%q) differs from the namespace addressed (%q)", c.Namespace, ns)
 	}
 	c.Namespace = ""
-	if c.ID == "" {
-		c.ID = newID()
-	}
 	if _, err := s.store.GetNamespace(ctx, ns); err != nil {
 		return err
 	}
 	return nil
-}
-
-// newID returns a random version-4 UUID, a valid connection id.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -26,8 +27,8 @@ func (s *Connections) Update(ctx context.Context, ns string, c *tether.Connectio
 	if c.Namespace != "" && c.Namespace != ns {
 		return nil, tether.Errorf(tether.EINVALID, "namespace in the body (%q) differs from the namespace addressed (%q)", c.Namespace, ns)
 	}
-	if c.ID == "" {
-		return nil, tether.Errorf(tether.EINVALID, "connection is invalid: id: required")
+	if err := s.prevalidate(c); err != nil {
+		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
 		out, err := s.updateOnce(ctx, ns, c, opts)
@@ -70,6 +71,47 @@ func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Conn
 	}
 	_ = s.record(ctx, ActionUpdate, ns, in.ID, nil)
 	return toConnection(r)
+}
+
+// prevalidate checks an update before the stored connection is read, as
+// Odahu does: invalid input is refused whether the connection exists or
+// not. Secrets that are omitted or masked are not judged here, since they
+// keep their stored values; Validate checks the merged connection again.
+func (s *Connections) prevalidate(in *tether.Connection) error {
+	err := s.types.Validate(in.Clone())
+	var p *tether.Problems
+	if !errors.As(err, &p) {
+		return err
+	}
+	if t := s.types.Type(in.Spec.Type); t != nil {
+		p.Drop(keptSecrets(in, t)...)
+	}
+	return p.Err(subjectOf(in.ID))
+}
+
+// keptSecrets returns the paths of the secrets in omits or masks.
+func keptSecrets(in *tether.Connection, t *tether.ConnectionType) []string {
+	var out []string
+	for _, name := range secretFields(t) {
+		if v := *in.Spec.Field(name); v == "" || v == tether.Mask {
+			out = append(out, "spec."+name)
+		}
+	}
+	for _, prm := range t.Parameters {
+		if v := in.Spec.Parameters[prm.Name]; prm.Secret && (v == "" || v == tether.Mask) {
+			out = append(out, "spec.parameters."+prm.Name)
+		}
+	}
+	return out
+}
+
+// subjectOf names a connection in a message as the type registry does; an
+// id that breaks the id rule is not echoed.
+func subjectOf(id string) string {
+	if tether.IDPattern.MatchString(id) {
+		return fmt.Sprintf("connection %q", id)
+	}
+	return "connection"
 }
 
 // merge returns in with every omitted or masked secret replaced by the
