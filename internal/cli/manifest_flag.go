@@ -108,7 +108,7 @@ func (a *app) forEach(list []*tether.Connection, fn func(*thttp.Client, *tether.
 			if !strings.Contains(msg, strconv.Quote(c.ID)) {
 				msg = fmt.Sprintf("connection %q: %s", c.ID, msg)
 			}
-			fmt.Fprintln(a.env.Stderr, "Error:", msg)
+			fmt.Fprintln(a.env.Stderr, "Error:", terminalSafe(msg))
 			if rep.failed++; rep.err == nil {
 				rep.err = err
 			}
