@@ -47,11 +47,11 @@ func TestConnDelete(t *testing.T) {
 		{[]string{"-f", storage}, 0,
 			"connection \"training-data-gcs\" deleted\nconnection \"training-data-azure\" deleted\n", nil},
 		{[]string{"-f", storage, "--ignore-not-found"}, 0,
-			"connection \"training-data-gcs\" not found (ignored)\nconnection \"training-data-azure\" not found (ignored)\n", nil},
-		{[]string{"--id", "training-data", "--ignore-not-found"}, 0, "connection \"training-data\" not found (ignored)\n", nil},
+			"connection \"training-data-gcs\" not found in namespace \"default\" (ignored)\nconnection \"training-data-azure\" not found in namespace \"default\" (ignored)\n", nil},
+		{[]string{"--id", "training-data", "--ignore-not-found"}, 0, "connection \"training-data\" not found in namespace \"default\" (ignored)\n", nil},
 		{[]string{"--id", "training-data"}, 4, "", []string{`connection "training-data" not found`}},
-		{[]string{"-f", storage}, 4, "", []string{"Error: connection \"training-data-gcs\" not found\n" +
-			"Error: connection \"training-data-azure\" not found\n" +
+		{[]string{"-f", storage}, 4, "", []string{"Error: connection \"training-data-gcs\" not found in namespace \"default\"\n" +
+			"Error: connection \"training-data-azure\" not found in namespace \"default\"\n" +
 			"Error: 2 of 2 connections failed\n"}},
 		{[]string{"--id", "vital-data"}, 3, "", []string{`connection "vital-data" is vital and cannot be deleted`}},
 		{nil, 2, "", []string{"give --id ID or -f FILE"}},

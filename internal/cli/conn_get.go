@@ -78,7 +78,7 @@ func (a *app) fetch(cmd *cobra.Command, ids, types []string, decrypted bool) ([]
 		for _, id := range ids {
 			c, err := get(ctx, ns, id)
 			if err != nil {
-				return nil, err
+				return nil, inNamespace(err, ns)
 			}
 			list = append(list, c)
 		}

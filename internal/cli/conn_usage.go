@@ -42,7 +42,7 @@ func (a *app) connUsageCommand() *cobra.Command {
 			}
 			u, err := cl.Usage(cmd.Context(), a.ns(), ids[0], from)
 			if err != nil {
-				return err
+				return inNamespace(err, a.ns())
 			}
 			return printOutput(a.env.Stdout, output, u, func(w io.Writer) error { return printUsage(w, u) })
 		},

@@ -20,6 +20,7 @@ const (
 	exitConflict    = 5
 	exitAuth        = 6
 	exitUnavailable = 7
+	exitThrottled   = 8
 )
 
 // exitOf maps each error code to one exit code.
@@ -31,7 +32,7 @@ var exitOf = map[string]int{
 	tether.EUNAUTHORIZED: exitAuth,
 	tether.EFORBIDDEN:    exitAuth,
 	tether.EUNAVAILABLE:  exitUnavailable,
-	tether.ETHROTTLED:    exitUnavailable,
+	tether.ETHROTTLED:    exitThrottled,
 	tether.EINTERNAL:     exitInternal,
 }
 
