@@ -5,12 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -28,6 +29,8 @@ type Client struct {
 	http  *http.Client
 	token TokenSource
 	job   string
+	// responseTimeout bounds the wait for an answer to start (0: none).
+	responseTimeout time.Duration
 }
 
 var _ tether.ConnectionService = (*Client)(nil)
@@ -194,6 +197,9 @@ func (c *Client) do(ctx context.Context, method, path string, h http.Header, in,
 		return err
 	}
 	defer resp.Body.Close()
+	if !isJSON(resp) {
+		return c.notTether(resp.Request, resp)
+	}
 	if out == nil {
 		return nil
 	}
@@ -213,25 +219,61 @@ func (c *Client) send(ctx context.Context, method, path string, h http.Header, i
 	return c.roundTrip(ctx, req)
 }
 
-// roundTrip performs req; see send.
+// roundTrip performs req, retrying it as retryWait allows; see send.
 func (c *Client) roundTrip(ctx context.Context, req *http.Request) (*http.Response, error) {
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	for n := 0; ; n++ {
+		resp, err := c.attempt(req)
+		wait, again := retryWait(req, resp, err, n)
+		if !again || (req.Body != nil && req.GetBody == nil) {
+			return c.answer(ctx, req, resp, err)
 		}
-		return nil, &tether.Error{Code: tether.EUNAVAILABLE, Message: "cannot reach the tether server at " + c.base, Err: err}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxBodyBytes))
+			resp.Body.Close()
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		if req.GetBody != nil {
+			if req.Body, err = req.GetBody(); err != nil {
+				return nil, tether.Internal("http.Client", err)
+			}
+		}
 	}
-	if resp.StatusCode/100 == 2 {
+}
+
+// answer turns the outcome of a request into a 2xx response or a
+// *tether.Error: the server's message with the code of its status, or, for
+// an answer without Tether's error body, what was answered.
+func (c *Client) answer(ctx context.Context, req *http.Request, resp *http.Response, err error) (*http.Response, error) {
+	var te *tether.Error
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.As(err, &te):
+		return nil, err
+	case err != nil:
+		return nil, &tether.Error{Code: tether.EUNAVAILABLE, Message: "cannot reach the tether server at " + c.base, Err: err}
+	case resp.StatusCode/100 == 2:
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	var body errorBody
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
-	if json.Unmarshal(raw, &body) != nil || body.Message == "" {
-		body.Message = fmt.Sprintf("server answered %s", resp.Status)
+	if isJSON(resp) && json.Unmarshal(raw, &body) == nil && body.Message != "" {
+		return nil, tether.Errorf(codeOf(resp.StatusCode), "%s", body.Message)
 	}
-	return nil, tether.Errorf(codeOf(resp.StatusCode), "%s", body.Message)
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout,
+		http.StatusUnauthorized, http.StatusForbidden:
+		// what a proxy or load balancer in front of a Tether server says
+		code := codeOf(resp.StatusCode)
+		if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout {
+			code = tether.EUNAVAILABLE
+		}
+		return nil, tether.Errorf(code, "%s answered %s", c.base, resp.Status)
+	}
+	return nil, c.notTether(req, resp)
 }
 
 func (c *Client) newRequest(ctx context.Context, method, path string, h http.Header, in any) (*http.Request, error) {

@@ -15,6 +15,12 @@ func (c *Client) Namespaces(ctx context.Context) ([]*tether.Namespace, error) {
 	return out, c.do(ctx, http.MethodGet, routeNamespaces, nil, nil, &out)
 }
 
+// Namespace returns the namespace name.
+func (c *Client) Namespace(ctx context.Context, name string) (*tether.Namespace, error) {
+	var out tether.Namespace
+	return &out, c.do(ctx, http.MethodGet, routeNamespaces+"/"+url.PathEscape(name), nil, nil, &out)
+}
+
 // CreateNamespace creates a namespace.
 func (c *Client) CreateNamespace(ctx context.Context, name string) (*tether.Namespace, error) {
 	var out tether.Namespace

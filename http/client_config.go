@@ -5,9 +5,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -24,7 +26,17 @@ const (
 	EnvToken            = "TETHER_TOKEN"
 	EnvTokenPath        = "TETHER_TOKEN_PATH"
 	EnvCAFile           = "TETHER_CA_FILE"
+	EnvConnectTimeout   = "TETHER_CONNECT_TIMEOUT"
+	EnvResponseTimeout  = "TETHER_RESPONSE_TIMEOUT"
 	envKubernetesServer = "KUBERNETES_SERVICE_HOST"
+)
+
+// Default timeouts: how long to wait for a connection (and its TLS
+// handshake), and for an answer to start once a request is sent. A silent
+// address fails within them instead of hanging.
+const (
+	DefaultConnectTimeout  = 5 * time.Second
+	DefaultResponseTimeout = 15 * time.Second
 )
 
 // ClientConfig says how to reach a server and which token to send.
@@ -34,14 +46,30 @@ type ClientConfig struct {
 	TokenPath string // a file holding the token, re-read on every call
 	CAFile    string // PEM certificates to trust, besides the system's
 	Insecure  bool   // skip TLS verification (testing only)
+	// ConnectTimeout bounds a connection and its TLS handshake;
+	// ResponseTimeout the wait for an answer to start. Zero means the
+	// default; a negative value, no limit.
+	ConnectTimeout, ResponseTimeout time.Duration
 	// Fallback supplies the token when neither Token nor TokenPath is set.
 	Fallback TokenSource
+	// envErr is a malformed variable ConfigFromEnv read, reported by
+	// NewClientFromConfig.
+	envErr error
 }
 
 // ConfigFromEnv reads the configuration from TETHER_URL, TETHER_TOKEN,
-// TETHER_TOKEN_PATH and TETHER_CA_FILE, with the in-pod defaults.
+// TETHER_TOKEN_PATH, TETHER_CA_FILE, TETHER_CONNECT_TIMEOUT and
+// TETHER_RESPONSE_TIMEOUT (durations such as 5s), with the in-pod defaults.
 func ConfigFromEnv(getenv func(string) string) ClientConfig {
 	cfg := ClientConfig{URL: getenv(EnvURL), Token: getenv(EnvToken), TokenPath: getenv(EnvTokenPath), CAFile: getenv(EnvCAFile)}
+	for name, d := range map[string]*time.Duration{EnvConnectTimeout: &cfg.ConnectTimeout, EnvResponseTimeout: &cfg.ResponseTimeout} {
+		if v := getenv(name); v != "" {
+			var err error
+			if *d, err = time.ParseDuration(v); err != nil || *d == 0 {
+				cfg.envErr = tether.Errorf(tether.EINVALID, "%s=%q is not a duration such as 10s", name, v)
+			}
+		}
+	}
 	if getenv(envKubernetesServer) != "" {
 		if cfg.URL == "" {
 			cfg.URL = InClusterURL
@@ -60,6 +88,9 @@ func NewClientFromEnv(getenv func(string) string) (*Client, error) {
 
 // NewClientFromConfig returns a client for cfg.
 func NewClientFromConfig(cfg ClientConfig) (*Client, error) {
+	if cfg.envErr != nil {
+		return nil, cfg.envErr
+	}
 	hc, err := httpClient(cfg)
 	if err != nil {
 		return nil, err
@@ -68,7 +99,23 @@ func NewClientFromConfig(cfg ClientConfig) (*Client, error) {
 	if url == "" {
 		url = DefaultURL
 	}
-	return NewClient(url, tokenSource(cfg), hc)
+	c, err := NewClient(url, tokenSource(cfg), hc)
+	if err != nil {
+		return nil, err
+	}
+	c.responseTimeout = orDefault(cfg.ResponseTimeout, DefaultResponseTimeout)
+	return c, nil
+}
+
+// orDefault is d, def for zero, and no limit (0) for a negative d.
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 func tokenSource(cfg ClientConfig) TokenSource {
@@ -102,10 +149,15 @@ func ReadTokenFile(path string) (string, error) {
 	return t, nil
 }
 
-// httpClient returns the HTTP client for cfg's TLS settings.
+// httpClient returns the HTTP client for cfg's TLS settings and connect
+// timeout.
 func httpClient(cfg ClientConfig) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	connect := orDefault(cfg.ConnectTimeout, DefaultConnectTimeout)
+	tr.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = connect
 	if cfg.CAFile == "" && !cfg.Insecure {
-		return &http.Client{}, nil
+		return &http.Client{Transport: tr}, nil
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // the user asked for it
 	if cfg.CAFile != "" {
@@ -122,7 +174,6 @@ func httpClient(cfg ClientConfig) (*http.Client, error) {
 		}
 		tc.RootCAs = pool
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
 	return &http.Client{Transport: tr}, nil
 }

@@ -47,8 +47,8 @@ func TestConnDelete(t *testing.T) {
 		{[]string{"-f", storage}, 0,
 			"connection \"training-data-gcs\" deleted\nconnection \"training-data-azure\" deleted\n", nil},
 		{[]string{"-f", storage, "--ignore-not-found"}, 0,
-			"connection \"training-data-gcs\" not found (ignored)\nconnection \"training-data-azure\" not found (ignored)\n", nil},
-		{[]string{"--id", "training-data", "--ignore-not-found"}, 0, "connection \"training-data\" not found (ignored)\n", nil},
+			"connection \"training-data-gcs\" not found in namespace \"default\" (ignored)\nconnection \"training-data-azure\" not found in namespace \"default\" (ignored)\n", nil},
+		{[]string{"--id", "training-data", "--ignore-not-found"}, 0, "connection \"training-data\" not found in namespace \"default\" (ignored)\n", nil},
 		{[]string{"--id", "training-data"}, 4, "", []string{`connection "training-data" is not found in namespace "default"`}},
 		{[]string{"-f", storage}, 4, "", []string{"Error: connection \"training-data-gcs\" is not found in namespace \"default\"\n" +
 			"Error: connection \"training-data-azure\" is not found in namespace \"default\"\n" +

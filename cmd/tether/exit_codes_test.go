@@ -63,7 +63,7 @@ func TestHelpDocumentsExitCodes(t *testing.T) {
 		t.Fatalf("tether --help has no \"Exit codes:\" section:\n%s", out)
 	}
 	for code, meaning := range []string{"success", "internal", "usage", "invalid", "not found", "conflict",
-		"authentication", "unreachable"} {
+		"authentication", "unreachable", "rate limited"} {
 		re := regexp.MustCompile(fmt.Sprintf(`(?m)^  %d  .*%s`, code, meaning))
 		if !re.MatchString(out) {
 			t.Errorf("tether --help does not document exit code %d (%s):\n%s", code, meaning, out)

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"encoding/json"
-	"fmt"
-	"text/tabwriter"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,13 +14,13 @@ func (a *app) auditCommand() *cobra.Command {
 	var id, output string
 	var since time.Duration
 	get := &cobra.Command{
-		Use:     "get [-n NS] [--id CONN] [--since DURATION] [-o json]",
+		Use:     "get [-n NS] [--id CONN] [--since DURATION] [-o table|json|yaml|jsonpath=EXPR]",
 		Short:   "Print audit events, oldest first",
 		Example: `  tether audit get -n team-a --id training-data --since 24h`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "table" && output != "json" {
-				return usagef("unknown output format %q: use table or json", output)
+			if err := checkOutput(output); err != nil {
+				return err
 			}
 			cl, err := a.client()
 			if err != nil {
@@ -36,27 +34,23 @@ func (a *app) auditCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if output == "json" {
-				enc := json.NewEncoder(a.env.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(events)
+			if events == nil {
+				events = []*tether.AuditEvent{}
 			}
-			return printAudit(a, events)
+			return printOutput(a.env.Stdout, output, events, func(w io.Writer) error { return printAudit(w, events) })
 		},
 	}
 	get.Flags().StringVar(&id, "id", "", "only events about this connection")
 	get.Flags().DurationVar(&since, "since", 0, "only events this recent, e.g. 24h")
-	get.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	addOutputFlag(get, &output, "table")
 	cmd.AddCommand(get)
 	return requireSubcommand(cmd)
 }
 
-func printAudit(a *app, events []*tether.AuditEvent) error {
-	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tSUBJECT\tACTION\tNAMESPACE\tCONNECTION\tJOB\tOUTCOME\tREMOTE\tDETAIL")
+func printAudit(w io.Writer, events []*tether.AuditEvent) error {
+	t := newTable(w, "TIME", "SUBJECT", "ACTION", "NAMESPACE", "CONNECTION", "JOB", "OUTCOME", "REMOTE", "DETAIL")
 	for _, e := range events {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Time.Format(time.RFC3339), e.Subject, e.Action,
-			e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail)
+		t.row(e.Time.Format(time.RFC3339), e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail)
 	}
-	return tw.Flush()
+	return t.flush()
 }

@@ -37,6 +37,12 @@ func (a *app) client() (*thttp.Client, error) {
 		cfg.CAFile = a.caFile
 	}
 	cfg.Insecure = a.insecure
+	if a.connectTimeout != 0 {
+		cfg.ConnectTimeout = a.connectTimeout
+	}
+	if a.responseTimeout != 0 {
+		cfg.ResponseTimeout = a.responseTimeout
+	}
 	cfg.Fallback = a.fallbackToken
 	cl, err := thttp.NewClientFromConfig(cfg)
 	if err != nil {

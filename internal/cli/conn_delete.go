@@ -31,10 +31,10 @@ func (a *app) connDeleteCommand() *cobra.Command {
 					err = cl.Delete(cmd.Context(), ns, c.ID)
 				}
 				if tether.ErrorCode(err) == tether.ENOTFOUND && ignoreNotFound {
-					return fmt.Sprintf("connection %q not found (ignored)", c.ID), nil
+					return fmt.Sprintf("connection %q not found in namespace %q (ignored)", c.ID, ns), nil
 				}
 				if err != nil {
-					return "", err
+					return "", inNamespace(err, ns)
 				}
 				return fmt.Sprintf("connection %q deleted", c.ID), nil
 			})
@@ -48,11 +48,11 @@ func (a *app) connDeleteCommand() *cobra.Command {
 
 func (a *app) deleteTargets(m *manifestFlags) ([]*tether.Connection, error) {
 	switch {
-	case m.id != "" && m.file != "":
+	case m.id != "" && len(m.files) > 0:
 		return nil, usagef("give --id or -f, not both")
 	case m.id != "":
 		return []*tether.Connection{{ID: m.id}}, nil
-	case m.file == "":
+	case len(m.files) == 0:
 		return nil, usagef("give --id ID or -f FILE")
 	}
 	return a.readManifest(m)

@@ -40,7 +40,7 @@ since.`,
 				}
 				out, err := cl.Update(cmd.Context(), ns, c, opts)
 				if err != nil {
-					return "", err
+					return "", inNamespace(err, ns)
 				}
 				return fmt.Sprintf("connection %q updated", out.ID), nil
 			})

@@ -14,19 +14,24 @@ func (a *app) connGetCommand() *cobra.Command {
 		decrypted bool
 	)
 	cmd := &cobra.Command{
-		Use:   "get",
+		Use:   "get [ID...]",
 		Short: "Print connections (a list, as odahuflowctl does)",
 		Example: `  tether conn get
+  tether conn get training-data -o json
   tether conn get --id training-data -o json
   tether conn get --type s3 --type gcs -o table
   tether conn get --id ml-repository -o 'jsonpath=[*].spec.reference'
   tether conn get --id training-data --decrypted`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			list, err := a.fetch(cmd, id, types, decrypted)
+			ids, err := getIDs(id, args, types)
+			if err != nil {
+				return err
+			}
+			list, err := a.fetch(cmd, ids, types, decrypted)
 			if err != nil {
 				return err
 			}
@@ -36,29 +41,48 @@ func (a *app) connGetCommand() *cobra.Command {
 	cmd.Flags().StringVar(&id, "id", "", "connection id (default: every connection)")
 	cmd.Flags().StringArrayVar(&types, "type", nil, "only connections of this type (repeatable)")
 	cmd.Flags().BoolVarP(&decrypted, "decrypted", "d", false, "include secrets, base64-encoded as posted")
-	addOutputFlag(cmd, &output)
+	addOutputFlag(cmd, &output, "yaml")
 	a.completeIDs(cmd, "id")
+	cmd.ValidArgsFunction = a.idCompletion
 	a.completeTypes(cmd, "type")
 	return cmd
 }
 
-// fetch returns the connection with id, or every connection of types.
-func (a *app) fetch(cmd *cobra.Command, id string, types []string, decrypted bool) ([]*tether.Connection, error) {
+// getIDs returns the ids to get: --id or the arguments (kubectl's
+// "get NAME..."), never both; none means every connection.
+func getIDs(id string, args, types []string) ([]string, error) {
+	switch {
+	case id != "" && len(args) > 0:
+		return nil, usagef("give the id as an argument or with --id, not both")
+	case (id != "" || len(args) > 0) && len(types) > 0:
+		return nil, usagef("--type selects from every connection; it cannot be given with ids")
+	case id != "":
+		return []string{id}, nil
+	}
+	return args, nil
+}
+
+// fetch returns the connections with ids, or every connection of types.
+func (a *app) fetch(cmd *cobra.Command, ids, types []string, decrypted bool) ([]*tether.Connection, error) {
 	cl, err := a.client()
 	if err != nil {
 		return nil, err
 	}
 	ctx, ns := cmd.Context(), a.ns()
-	if id != "" {
+	if len(ids) > 0 {
 		get := cl.Get
 		if decrypted {
 			get = cl.Reveal
 		}
-		c, err := get(ctx, ns, id)
-		if err != nil {
-			return nil, err
+		list := make([]*tether.Connection, 0, len(ids))
+		for _, id := range ids {
+			c, err := get(ctx, ns, id)
+			if err != nil {
+				return nil, inNamespace(err, ns)
+			}
+			list = append(list, c)
 		}
-		return []*tether.Connection{c}, nil
+		return list, nil
 	}
 	list, err := cl.ListAll(ctx, ns, types)
 	if err != nil || !decrypted {
@@ -74,21 +98,24 @@ func (a *app) fetch(cmd *cobra.Command, id string, types []string, decrypted boo
 
 // completeIDs completes the flag with the ids of the server's connections.
 func (a *app) completeIDs(cmd *cobra.Command, flag string) {
-	_ = cmd.RegisterFlagCompletionFunc(flag, func(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-		cl, err := a.client()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		list, err := cl.ListAll(c.Context(), a.ns(), nil)
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		ids := make([]string, len(list))
-		for i, conn := range list {
-			ids[i] = conn.ID
-		}
-		return ids, cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc(flag, a.idCompletion)
+}
+
+// idCompletion lists the ids of the server's connections.
+func (a *app) idCompletion(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	cl, err := a.client()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	list, err := cl.ListAll(c.Context(), a.ns(), nil)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	ids := make([]string, len(list))
+	for i, conn := range list {
+		ids[i] = conn.ID
+	}
+	return ids, cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeTypes completes the flag with the registered connection types.

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -49,7 +48,7 @@ func (f *importFlags) add(cmd *cobra.Command) {
 // --skip-existing). What was skipped in the source is reported on stderr.
 func (a *app) runImport(ctx context.Context, res *credimport.Result, f importFlags) error {
 	for _, s := range res.Skipped {
-		fmt.Fprintf(a.env.Stderr, "skipped %s: %s\n", s.Source, s.Reason)
+		fmt.Fprintf(a.env.Stderr, "skipped %s: %s\n", terminalSafe(s.Source), terminalSafe(s.Reason))
 	}
 	list := res.Connections
 	if len(list) == 0 {
@@ -132,12 +131,11 @@ func (a *app) createImported(ctx context.Context, cl *thttp.Client, list []*teth
 // printImportPlan prints the connections as a table: id, type, uri, and
 // the fields and parameters each sets, secrets as tether.Mask.
 func (a *app) printImportPlan(list []*tether.Connection) error {
-	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTYPE\tURI\tDETAILS")
+	t := newTable(a.env.Stdout, "ID", "TYPE", "URI", "DETAILS")
 	for _, c := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Spec.Type, c.Spec.URI, a.importDetails(c))
+		t.row(c.ID, c.Spec.Type, c.Spec.URI, a.importDetails(c))
 	}
-	return tw.Flush()
+	return t.flush()
 }
 
 // importDetails lists the typed fields and parameters c sets, in the order

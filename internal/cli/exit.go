@@ -20,6 +20,7 @@ const (
 	exitConflict    = 5
 	exitAuth        = 6
 	exitUnavailable = 7
+	exitThrottled   = 8
 )
 
 // exitOf maps each error code to one exit code.
@@ -31,7 +32,7 @@ var exitOf = map[string]int{
 	tether.EUNAUTHORIZED: exitAuth,
 	tether.EFORBIDDEN:    exitAuth,
 	tether.EUNAVAILABLE:  exitUnavailable,
-	tether.ETHROTTLED:    exitUnavailable,
+	tether.ETHROTTLED:    exitThrottled,
 	tether.EINTERNAL:     exitInternal,
 }
 
@@ -91,24 +92,42 @@ func isCobraUsage(err error) bool {
 
 // printError writes the safe message of err to w: details of internal
 // errors stay out of the terminal as they do out of API responses, except
-// for usage errors, which are the user's own input.
+// for usage errors, which are the user's own input. A message may quote
+// what a server or a file said, so it is escaped as table cells are.
 func printError(w io.Writer, err error) {
 	var (
 		u  usageError
 		e  *tether.Error
 		r  reportedError
 		es exitStatus
+		m  string
 	)
 	switch {
 	case errors.As(err, &es):
-		// the command's own status: it has said what went wrong
+		return // the command's own status: it has said what went wrong
 	case errors.As(err, &r):
-		fmt.Fprintln(w, "Error:", r.Error())
+		m = r.Error()
 	case errors.As(err, &u), !errors.As(err, &e):
-		fmt.Fprintln(w, "Error:", err)
+		fmt.Fprintln(w, "Error:", terminalSafeLines(err.Error()))
+		return
 	case e.Code == tether.EUNAVAILABLE && e.Err != nil:
-		fmt.Fprintf(w, "Error: %s: %v\n", e.Message, e.Err)
+		m = fmt.Sprintf("%s: %v", e.Message, e.Err)
 	default:
-		fmt.Fprintln(w, "Error:", tether.ErrorMessage(err))
+		m = tether.ErrorMessage(err)
 	}
+	fmt.Fprintln(w, "Error:", terminalSafe(m))
+}
+
+// terminalSafeLines is terminalSafe for a message that may span lines, such
+// as cobra's "Did you mean this?" suggestions: newlines and tabs are kept.
+func terminalSafeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		cells := strings.Split(l, "\t")
+		for j, c := range cells {
+			cells[j] = terminalSafe(c)
+		}
+		lines[i] = strings.Join(cells, "\t")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,14 +17,15 @@ import (
 
 // manifestFlags are the flags of the commands that read connection files.
 type manifestFlags struct {
-	file    string
+	files   []string
 	id      string
 	secrets []string
 }
 
 func (m *manifestFlags) add(cmd *cobra.Command, withSecrets bool) {
-	cmd.Flags().StringVarP(&m.file, "file", "f", "", "YAML or JSON file of one or more connections (- for stdin)")
-	cmd.Flags().StringVar(&m.id, "id", "", "connection id, replacing the file's (file must hold one connection)")
+	cmd.Flags().StringArrayVarP(&m.files, "file", "f", nil,
+		"YAML or JSON file of one or more connections, or a directory of *.yaml, *.yml and *.json files (- for stdin; repeatable)")
+	cmd.Flags().StringVar(&m.id, "id", "", "connection id, replacing the file's (the files must hold one connection)")
 	if withSecrets {
 		cmd.Flags().StringArrayVar(&m.secrets, "set-secret", nil,
 			"set a secret field from raw bytes, base64-encoded for you: NAME=@FILE, NAME=- (stdin) or NAME=env:VAR (repeatable)")
@@ -33,22 +35,30 @@ func (m *manifestFlags) add(cmd *cobra.Command, withSecrets bool) {
 // read returns the connections of the file, with --id and --set-secret
 // applied.
 func (a *app) readManifest(m *manifestFlags) ([]*tether.Connection, error) {
-	if m.file == "" {
+	if len(m.files) == 0 {
 		return nil, usagef("-f FILE is required")
 	}
-	if m.file == "-" && usesStdin(m.secrets) {
-		return nil, usagef("-f - and --set-secret NAME=- cannot both read stdin")
-	}
-	data, err := a.readFile(m.file)
+	files, err := manifest.Files(m.files)
 	if err != nil {
 		return nil, err
 	}
-	list, err := manifest.Decode(data)
-	if err != nil {
-		return nil, tether.Errorf(tether.EINVALID, "%s: %s", m.file, tether.ErrorMessage(err))
+	if slices.Contains(files, manifest.Stdin) && usesStdin(m.secrets) {
+		return nil, usagef("-f - and --set-secret NAME=- cannot both read stdin")
+	}
+	var list []*tether.Connection
+	for _, f := range files {
+		data, err := a.readFile(f)
+		if err != nil {
+			return nil, err
+		}
+		conns, err := manifest.Decode(data)
+		if err != nil {
+			return nil, tether.Errorf(tether.EINVALID, "%s: %s", f, tether.ErrorMessage(err))
+		}
+		list = append(list, conns...)
 	}
 	if (m.id != "" || len(m.secrets) > 0) && len(list) != 1 {
-		return nil, usagef("--id and --set-secret need a file holding one connection; %s holds %d", m.file, len(list))
+		return nil, usagef("--id and --set-secret need files holding one connection; %s hold %d", strings.Join(files, ", "), len(list))
 	}
 	if m.id != "" {
 		list[0].ID = m.id
@@ -108,7 +118,7 @@ func (a *app) forEach(list []*tether.Connection, fn func(*thttp.Client, *tether.
 			if !strings.Contains(msg, strconv.Quote(c.ID)) {
 				msg = fmt.Sprintf("connection %q: %s", c.ID, msg)
 			}
-			fmt.Fprintln(a.env.Stderr, "Error:", msg)
+			fmt.Fprintln(a.env.Stderr, "Error:", terminalSafe(msg))
 			if rep.failed++; rep.err == nil {
 				rep.err = err
 			}
@@ -131,6 +141,19 @@ func aboutItem(err error) bool {
 		return false
 	}
 	return true
+}
+
+// inNamespace makes a not-found error name the namespace the connection
+// was looked for in, when the server's message does not already.
+func inNamespace(err error, ns string) error {
+	if tether.ErrorCode(err) != tether.ENOTFOUND {
+		return err
+	}
+	msg := tether.ErrorMessage(err)
+	if strings.Contains(msg, strconv.Quote(ns)) {
+		return err
+	}
+	return tether.Errorf(tether.ENOTFOUND, "%s in namespace %q", msg, ns)
 }
 
 // ns is the namespace -n names, or the default one.

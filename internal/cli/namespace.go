@@ -2,9 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
+	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tether-ml/tether"
 )
 
 func (a *app) namespaceCommand() *cobra.Command {
@@ -23,25 +25,6 @@ func (a *app) namespaceCommand() *cobra.Command {
 			return nil
 		},
 	}
-	get := &cobra.Command{
-		Use: "get", Short: "List the namespaces you hold a role in", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
-			list, err := cl.Namespaces(cmd.Context())
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tCREATED")
-			for _, n := range list {
-				fmt.Fprintf(tw, "%s\t%s\n", n.Name, n.CreatedAt.Format("2006-01-02 15:04:05"))
-			}
-			return tw.Flush()
-		},
-	}
 	var force bool
 	del := &cobra.Command{
 		Use: "delete NAME", Short: "Delete a namespace (--force: with its connections)", Args: cobra.ExactArgs(1),
@@ -58,6 +41,53 @@ func (a *app) namespaceCommand() *cobra.Command {
 		},
 	}
 	del.Flags().BoolVar(&force, "force", false, "also delete the namespace's connections (vital ones still block it)")
-	cmd.AddCommand(create, get, del)
+	cmd.AddCommand(create, a.namespaceGetCommand(), del)
 	return requireSubcommand(cmd)
+}
+
+func (a *app) namespaceGetCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "get [NAME...]",
+		Short: "List the namespaces you hold a role in, or print the named ones",
+		Example: `  tether namespace get
+  tether namespace get team-a -o yaml`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			cl, err := a.client()
+			if err != nil {
+				return err
+			}
+			list := []*tether.Namespace{}
+			if len(args) == 0 {
+				if list, err = cl.Namespaces(cmd.Context()); err != nil {
+					return err
+				}
+			}
+			if list == nil {
+				list = []*tether.Namespace{}
+			}
+			for _, name := range args {
+				n, err := cl.Namespace(cmd.Context(), name)
+				if err != nil {
+					return err
+				}
+				list = append(list, n)
+			}
+			return printOutput(a.env.Stdout, output, list, func(w io.Writer) error { return printNamespaces(w, list) })
+		},
+	}
+	addOutputFlag(cmd, &output, "table")
+	return cmd
+}
+
+func printNamespaces(w io.Writer, list []*tether.Namespace) error {
+	t := newTable(w, "NAME", "CREATED")
+	for _, n := range list {
+		t.row(n.Name, n.CreatedAt.Format("2006-01-02 15:04:05"))
+	}
+	return t.flush()
 }

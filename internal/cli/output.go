@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
@@ -17,10 +19,11 @@ import (
 // outputFormats are the values of -o besides "jsonpath=EXPR".
 var outputFormats = []string{"yaml", "json", "table", "jsonpath="}
 
-// addOutputFlag adds -o/--output and its odahuflowctl alias --format.
-func addOutputFlag(cmd *cobra.Command, out *string) {
-	cmd.Flags().StringVarP(out, "output", "o", "yaml", "output format: yaml, json, table or jsonpath=EXPR")
-	cmd.Flags().StringVar(out, "format", "yaml", "alias of --output (odahuflowctl)")
+// addOutputFlag adds -o/--output and its odahuflowctl alias --format, with
+// def as the default format.
+func addOutputFlag(cmd *cobra.Command, out *string, def string) {
+	cmd.Flags().StringVarP(out, "output", "o", def, "output format: yaml, json, table or jsonpath=EXPR")
+	cmd.Flags().StringVar(out, "format", def, "alias of --output (odahuflowctl)")
 	for _, f := range []string{"output", "format"} {
 		_ = cmd.RegisterFlagCompletionFunc(f, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return outputFormats, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
@@ -42,34 +45,99 @@ func checkOutput(format string) error {
 	return usagef("unknown output format %q: use yaml, json, table or jsonpath=EXPR", format)
 }
 
-// printConnections writes a list of connections in the format.
-func printConnections(w io.Writer, format string, list []*tether.Connection) error {
-	if list == nil {
-		list = []*tether.Connection{}
-	}
+// printOutput writes v in the format: JSON, YAML and JSONPath print the
+// values exactly; "table" calls table, the human form.
+func printOutput(w io.Writer, format string, v any, table func(io.Writer) error) error {
 	switch {
 	case format == "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return enc.Encode(v)
 	case format == "table":
-		return printTable(w, list)
+		return table(w)
 	case strings.HasPrefix(format, "jsonpath="):
-		return kube.PrintJSONPath(w, strings.TrimPrefix(format, "jsonpath="), list)
+		return kube.PrintJSONPath(w, strings.TrimPrefix(format, "jsonpath="), v)
 	}
-	out, err := yaml.Marshal(list)
+	out, err := yaml.Marshal(v)
 	if err != nil {
-		return tether.Internal("cli.printConnections", err)
+		return tether.Internal("cli.printOutput", err)
 	}
 	_, err = w.Write(out)
 	return err
 }
 
-func printTable(w io.Writer, list []*tether.Connection) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTYPE\tURI\tVITAL\tDESCRIPTION")
-	for _, c := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\n", c.ID, c.Spec.Type, c.Spec.URI, c.Spec.Vital, c.Spec.Description)
+// printConnections writes a list of connections in the format.
+func printConnections(w io.Writer, format string, list []*tether.Connection) error {
+	if list == nil {
+		list = []*tether.Connection{}
 	}
-	return tw.Flush()
+	return printOutput(w, format, list, func(w io.Writer) error {
+		t := newTable(w, "ID", "TYPE", "URI", "VITAL", "DESCRIPTION")
+		for _, c := range list {
+			t.row(c.ID, c.Spec.Type, c.Spec.URI, fmt.Sprint(c.Spec.Vital), c.Spec.Description)
+		}
+		return t.flush()
+	})
 }
+
+// table is a human-readable table: every cell goes through terminalSafe,
+// so a value cannot move the cursor, forge a row or a column, or send the
+// terminal a command.
+type table struct{ tw *tabwriter.Writer }
+
+func newTable(w io.Writer, header ...string) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
+	t.row(header...)
+	return t
+}
+
+func (t *table) row(cells ...string) {
+	for i, c := range cells {
+		cells[i] = terminalSafe(c)
+	}
+	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+}
+
+func (t *table) flush() error { return t.tw.Flush() }
+
+// terminalSafe returns s as it may be shown on a terminal, the one escaping
+// of every human-readable printer: control characters (C0 including tab,
+// CR and newline, DEL, C1), Unicode format characters (bidirectional
+// overrides, zero-width characters) and the bytes of invalid UTF-8 are
+// written as Go escapes (\x1b, \u0085, \u202e); everything else is kept.
+// Machine formats (JSON, YAML, JSONPath) are never escaped.
+func terminalSafe(s string) string {
+	if isTerminalSafe(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < utf8.RuneSelf && unsafeRune(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func isTerminalSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unsafeRune(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func unsafeRune(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }

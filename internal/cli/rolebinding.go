@@ -2,7 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -34,7 +34,8 @@ Subjects: user:NAME, group:NAME, serviceaccount:K8SNAMESPACE:NAME.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "role binding %s created: %s is %s in %s\n", b.ID, b.Subject, b.Role, b.Namespace)
+			fmt.Fprintf(a.env.Stdout, "role binding %s created: %s is %s in %s\n",
+				terminalSafe(b.ID), terminalSafe(b.Subject), terminalSafe(string(b.Role)), terminalSafe(b.Namespace))
 			return nil
 		},
 	}
@@ -47,9 +48,13 @@ Subjects: user:NAME, group:NAME, serviceaccount:K8SNAMESPACE:NAME.`,
 }
 
 func (a *app) roleBindingGetCommand() *cobra.Command {
-	return &cobra.Command{
+	var output string
+	cmd := &cobra.Command{
 		Use: "get [-n NS]", Short: "List role bindings (of one namespace with -n)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
 			cl, err := a.client()
 			if err != nil {
 				return err
@@ -58,14 +63,22 @@ func (a *app) roleBindingGetCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAMESPACE\tROLE\tSUBJECT")
-			for _, b := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.ID, b.Namespace, b.Role, b.Subject)
+			if list == nil {
+				list = []*tether.RoleBinding{}
 			}
-			return tw.Flush()
+			return printOutput(a.env.Stdout, output, list, func(w io.Writer) error { return printRoleBindings(w, list) })
 		},
 	}
+	addOutputFlag(cmd, &output, "table")
+	return cmd
+}
+
+func printRoleBindings(w io.Writer, list []*tether.RoleBinding) error {
+	t := newTable(w, "ID", "NAMESPACE", "ROLE", "SUBJECT")
+	for _, b := range list {
+		t.row(b.ID, b.Namespace, string(b.Role), b.Subject)
+	}
+	return t.flush()
 }
 
 func (a *app) roleBindingDeleteCommand() *cobra.Command {
@@ -79,7 +92,7 @@ func (a *app) roleBindingDeleteCommand() *cobra.Command {
 			if err := cl.DeleteRoleBinding(cmd.Context(), args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "role binding %s deleted\n", args[0])
+			fmt.Fprintf(a.env.Stdout, "role binding %s deleted\n", terminalSafe(args[0]))
 			return nil
 		},
 	}

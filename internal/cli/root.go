@@ -5,7 +5,11 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,6 +38,9 @@ type app struct {
 	insecure  bool
 	namespace string
 	job       string
+	// connectTimeout and responseTimeout override the environment's when
+	// set (non-zero).
+	connectTimeout, responseTimeout time.Duration
 }
 
 const rootLong = `Tether is a connection registry for ML platforms: it keeps how to reach each
@@ -50,6 +57,12 @@ Client configuration:
   tether login --oidc            saved ID token (refreshed), when none of the above
   ./tether-data/admin.token      used when none of the above is set
   -n, TETHER_NAMESPACE           namespace (default: the manifest's, else default)
+  --connect-timeout, TETHER_CONNECT_TIMEOUT
+                                 wait for a connection (default 5s)
+  --response-timeout, TETHER_RESPONSE_TIMEOUT
+                                 wait for an answer to start (default 15s);
+                                 reads are retried on 429 and 503, honouring
+                                 Retry-After; updates and deletes on 429
 
 Exit codes:
   0  success
@@ -59,7 +72,8 @@ Exit codes:
   4  not found
   5  conflict (duplicate id, stale version)
   6  authentication or authorization failed
-  7  server unreachable or unavailable
+  7  server unreachable, unavailable, silent, or not a Tether server
+  8  rate limited (429): still throttled after the retries; try again later
   tether run exits with its command's code instead.`
 
 // NewRootCommand returns the tether command tree.
@@ -81,6 +95,8 @@ func NewRootCommand(env Env) *cobra.Command {
 	pf.StringVar(&a.caFile, "ca-file", "", "PEM certificates to trust for the server (env TETHER_CA_FILE)")
 	pf.BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify the server's certificate (testing only)")
 	pf.StringVarP(&a.namespace, "namespace", "n", env.Getenv(envNamespace), "namespace (env TETHER_NAMESPACE; default: the manifest's, else default)")
+	pf.DurationVar(&a.connectTimeout, "connect-timeout", 0, "give up connecting to the server after this long (env TETHER_CONNECT_TIMEOUT; default 5s)")
+	pf.DurationVar(&a.responseTimeout, "response-timeout", 0, "give up when the server has not started to answer after this long (env TETHER_RESPONSE_TIMEOUT; default 15s; -1s: never)")
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
 	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(),
 		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), a.benchCommand(), versionCommand())
@@ -117,9 +133,20 @@ func (a *app) keysCommand() *cobra.Command {
 
 // requireSubcommand makes a command group print its help when called alone
 // and fail with a usage error (exit code 2) on an unknown subcommand, which
-// cobra otherwise answers with the help and exit code 0.
+// cobra otherwise answers with the help and exit code 0, suggesting the
+// subcommands whose names are close, as cobra does for the root command.
 func requireSubcommand(cmd *cobra.Command) *cobra.Command {
-	cmd.Args = cobra.NoArgs
+	cmd.SuggestionsMinimumDistance = 2
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+		}
+		return usageError{errors.New(msg)}
+	}
 	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 	return cmd
 }

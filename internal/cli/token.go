@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	thttp "github.com/tether-ml/tether/http"
 )
 
 func (a *app) tokenCommand() *cobra.Command {
@@ -27,36 +29,13 @@ func (a *app) tokenCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprintln(a.env.Stdout, t.Token)
-			fmt.Fprintf(a.env.Stderr, "token %s issued for %s\n", t.ID, t.Subject)
+			fmt.Fprintf(a.env.Stderr, "token %s issued for %s\n", terminalSafe(t.ID), terminalSafe(t.Subject))
 			return nil
 		},
 	}
 	create.Flags().StringVar(&subject, "subject", "", "user:NAME or serviceaccount:K8SNS:NAME")
 	create.Flags().DurationVar(&ttl, "ttl", 0, "lifetime, e.g. 24h (default: no expiry)")
 	_ = create.MarkFlagRequired("subject")
-	get := &cobra.Command{
-		Use: "get", Short: "List tokens (never the tokens themselves)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, err := a.client()
-			if err != nil {
-				return err
-			}
-			list, err := cl.Tokens(cmd.Context())
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSUBJECT\tCREATED\tEXPIRES")
-			for _, t := range list {
-				exp := "never"
-				if t.ExpiresAt != nil {
-					exp = t.ExpiresAt.Format(time.RFC3339)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.Subject, t.CreatedAt.Format(time.RFC3339), exp)
-			}
-			return tw.Flush()
-		},
-	}
 	revoke := &cobra.Command{
 		Use: "revoke ID", Short: "Revoke a token; it stops working at once", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,10 +46,48 @@ func (a *app) tokenCommand() *cobra.Command {
 			if err := cl.RevokeToken(cmd.Context(), args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "token %s revoked\n", args[0])
+			fmt.Fprintf(a.env.Stdout, "token %s revoked\n", terminalSafe(args[0]))
 			return nil
 		},
 	}
-	cmd.AddCommand(create, get, revoke)
+	cmd.AddCommand(create, a.tokenGetCommand(), revoke)
 	return requireSubcommand(cmd)
+}
+
+func (a *app) tokenGetCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use: "get", Short: "List tokens (never the tokens themselves)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output); err != nil {
+				return err
+			}
+			cl, err := a.client()
+			if err != nil {
+				return err
+			}
+			list, err := cl.Tokens(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if list == nil {
+				list = []thttp.TokenInfo{}
+			}
+			return printOutput(a.env.Stdout, output, list, func(w io.Writer) error { return printTokens(w, list) })
+		},
+	}
+	addOutputFlag(cmd, &output, "table")
+	return cmd
+}
+
+func printTokens(w io.Writer, list []thttp.TokenInfo) error {
+	t := newTable(w, "ID", "SUBJECT", "CREATED", "EXPIRES")
+	for _, tok := range list {
+		exp := "never"
+		if tok.ExpiresAt != nil {
+			exp = tok.ExpiresAt.Format(time.RFC3339)
+		}
+		t.row(tok.ID, tok.Subject, tok.CreatedAt.Format(time.RFC3339), exp)
+	}
+	return t.flush()
 }
