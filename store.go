@@ -73,8 +73,8 @@ type Store interface {
 	// store holds: a token of the same id or hash that is not the same token
 	// (id, hash and subject), a binding of the same id that grants something
 	// else. What the store already holds in the same form is kept as stored:
-	// key checks of keys it has a check for, namespaces by name, the same
-	// tokens, bindings of the same subject, role and namespace (a fresh
+	// key checks of keys it has a check for, namespaces by name (with the
+	// earlier of the two creation times), the same tokens, bindings of the same subject, role and namespace (a fresh
 	// server's bootstrap token and key check survive a restore). Every
 	// namespace that holds a record of the dump exists afterwards, listed in
 	// the dump or not. d.Audit, if not nil, is iterated after d.Records and

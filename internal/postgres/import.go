@@ -68,7 +68,9 @@ func importSmall(ctx context.Context, op string, tx pgx.Tx, d *tether.Dump) erro
 			keyID, nonNil(sealed))
 	}
 	for _, n := range d.Namespaces {
-		b.Queue(insertNamespace+` ON CONFLICT (name) DO NOTHING`, n.Name, n.CreatedAt)
+		// A namespace both hold has existed since the earlier of the two.
+		b.Queue(insertNamespace+` ON CONFLICT (name) DO UPDATE
+			SET created_at = LEAST(namespaces.created_at, excluded.created_at)`, n.Name, n.CreatedAt)
 	}
 	var conflict error
 	check := func(fail error) func(pgx.Row) error {

@@ -49,7 +49,9 @@ func importSmall(ctx context.Context, op string, tx *sql.Tx, d *tether.Dump) err
 		}
 	}
 	for _, n := range d.Namespaces {
-		if err := insertNamespace(ctx, tx, n, `ON CONFLICT (name) DO NOTHING`); err != nil {
+		// A namespace both hold has existed since the earlier of the two.
+		if err := insertNamespace(ctx, tx, n, `ON CONFLICT (name) DO UPDATE
+			SET created_at = MIN(namespaces.created_at, excluded.created_at)`); err != nil {
 			return storeErr(ctx, op, err)
 		}
 	}
