@@ -69,11 +69,17 @@ type Store interface {
 	Export(ctx context.Context, fn func(*Dump) error) error
 	// Import writes a dump in one transaction: all of it or nothing. It
 	// fails with ECONFLICT, writing nothing, if the store already holds a
-	// record. Tokens whose id or hash the store already holds, key checks of
-	// keys it already has a check for, namespaces it already has and role
-	// bindings it already holds (same id, or same subject, role and
-	// namespace) are kept as stored (a fresh server's bootstrap token and key
-	// check survive a restore). The audit log is not part of a dump.
+	// record, or if a token or role binding of the dump contradicts one the
+	// store holds: a token of the same id or hash that is not the same token
+	// (id, hash and subject), a binding of the same id that grants something
+	// else. What the store already holds in the same form is kept as stored:
+	// key checks of keys it has a check for, namespaces by name (with the
+	// earlier of the two creation times), the same tokens, bindings of the same subject, role and namespace (a fresh
+	// server's bootstrap token and key check survive a restore). Every
+	// namespace that holds a record of the dump exists afterwards, listed in
+	// the dump or not. d.Audit, if not nil, is iterated after d.Records and
+	// its events appended to the audit log with new ids, in order, keeping
+	// their other fields.
 	Import(ctx context.Context, d *Dump) error
 
 	TokenStore
@@ -197,6 +203,15 @@ type Dump struct {
 	// Records yields every record in (namespace, id) order, then stops; an
 	// error ends the sequence.
 	Records iter.Seq2[*Record, error]
+	// Audit, when not nil, yields the audit log, oldest first; it is read
+	// after Records (a backup stores it after them). An export always sets
+	// it and reads the log only if it is iterated; a dump read from a backup
+	// without the audit log leaves it nil.
+	Audit iter.Seq2[*AuditEvent, error]
+	// Omitted names what the dump's source could not carry (a backup in an
+	// older format), so that whoever restores it can be told; empty for a
+	// dump of a whole store.
+	Omitted []string
 }
 
 // ChangeWatcher is implemented by stores that several servers share: it

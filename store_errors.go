@@ -51,3 +51,27 @@ func RoleBindingConflict(op string, b *RoleBinding, sameID bool) error {
 	}
 	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("%s already holds role %s in %s", b.Subject, b.Role, where)}
 }
+
+// ImportNotEmpty refuses to import a dump into a store holding records.
+func ImportNotEmpty(op string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: "the store already holds connections: a restore needs a store without any"}
+}
+
+// ImportTokenConflict refuses to import token t: the store holds another
+// token of its id or hash.
+func ImportTokenConflict(op string, t *Token) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf(
+		"token %q of the backup conflicts with a token this server holds (same id or hash, another token): revoke that one first", t.ID)}
+}
+
+// ImportRoleBindingConflict refuses to import binding b: the store holds
+// a binding of its id that grants something else.
+func ImportRoleBindingConflict(op string, b *RoleBinding) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf(
+		"role binding %q of the backup conflicts with a role binding of that id this server holds, which grants something else: delete that one first", b.ID)}
+}
+
+// ImportDuplicateRecord refuses a dump holding the record id twice.
+func ImportDuplicateRecord(op, id string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("the dump holds connection %q twice", id)}
+}

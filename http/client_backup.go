@@ -10,12 +10,16 @@ import (
 	"github.com/tether-ml/tether/internal/backup"
 )
 
-// Backup writes a backup of the server's whole store to w, calling progress
-// as records arrive, and returns how many it holds. The copy is checked as
-// it streams (record lines, count, checksum): an error means w did not get
-// a complete backup.
-func (c *Client) Backup(ctx context.Context, w io.Writer, progress func(done, total int)) (int, error) {
-	resp, err := c.send(ctx, http.MethodGet, routeBackup, nil, nil)
+// Backup writes a backup of the server's whole store to w (with its audit
+// log if audit), calling progress as records arrive, and returns how many
+// it holds. The copy is checked as it streams (every line, counts,
+// checksum): an error means w did not get a complete backup.
+func (c *Client) Backup(ctx context.Context, w io.Writer, audit bool, progress func(done, total int)) (int, error) {
+	path := routeBackup
+	if audit {
+		path += "?audit=true"
+	}
+	resp, err := c.send(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -33,26 +37,33 @@ func (c *Client) Backup(ctx context.Context, w io.Writer, progress func(done, to
 			progress(n, d.RecordCount)
 		}
 	}
+	if d.Audit != nil {
+		for _, err := range d.Audit {
+			if err != nil {
+				return n, err
+			}
+		}
+	}
 	return n, nil
 }
 
 // Restore sends the backup read from r to the server, which writes it all
 // or nothing into its store (which must hold no connection), and returns
-// how many connections it restored.
-func (c *Client) Restore(ctx context.Context, r io.Reader) (int, error) {
+// what it restored.
+func (c *Client) Restore(ctx context.Context, r io.Reader) (*RestoreResult, error) {
 	req, err := c.newRequest(ctx, http.MethodPost, routeRestore, http.Header{"Content-Type": {"application/x-ndjson"}}, nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	req.Body = io.NopCloser(r)
 	resp, err := c.roundTrip(ctx, req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	var out restoreResult
+	var out RestoreResult
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return 0, tether.Errorf(tether.EINTERNAL, "malformed answer from server (restore)")
+		return nil, tether.Errorf(tether.EINTERNAL, "malformed answer from server (restore)")
 	}
-	return out.Records, nil
+	return &out, nil
 }

@@ -2,10 +2,18 @@
 // newline-delimited JSON, still sealed, so a backup is no more secret than
 // the database it came from (the key file stays apart).
 //
-// The first line is a header (format, version, record count, key checks,
-// tokens), then one line per record, then a trailer with the record count
-// and the SHA-256 of every byte before it, so that a truncated or altered
-// backup is refused instead of half restored.
+// Version 2, written today: the first line is a header (format, version,
+// counts, key checks), then one line per item, section after section:
+// namespaces, role bindings, tokens (hashes only), connections (sealed as
+// stored) and, when asked for, the audit log. The last line is a trailer
+// with the count of each section and the SHA-256 of every byte before it,
+// so that a truncated or altered backup is refused instead of half
+// restored. Only the connections and the audit log stream; the other
+// sections are small and read whole.
+//
+// Version 1 (header with tokens, connections, trailer) is still read: it
+// carries no namespaces and no role bindings, which the dump read from it
+// names in Omitted.
 package backup
 
 import (
@@ -15,100 +23,108 @@ import (
 	"encoding/json"
 	"hash"
 	"io"
-	"time"
 
 	"github.com/tether-ml/tether"
 )
 
-// Format and Version identify the backup format.
+// Format and Version identify the backup format Write writes.
 const (
 	Format  = "tether-backup"
-	Version = 1
+	Version = 2
 )
 
-// header is the first line of a backup.
-type header struct {
-	Format      string            `json:"format"`
-	Version     int               `json:"version"`
-	RecordCount int               `json:"recordCount"`
-	KeyChecks   map[string][]byte `json:"keyChecks"`
-	Tokens      []token           `json:"tokens"`
+// Options choose what Write adds beyond the store's content.
+type Options struct {
+	// Audit writes the dump's audit log too.
+	Audit bool
+	// Progress, if not nil, is called after each connection with the count
+	// written so far and the dump's RecordCount.
+	Progress func(done, total int)
 }
 
-type token struct {
-	ID        string     `json:"id"`
-	Hash      []byte     `json:"hash"`
-	Subject   string     `json:"subject"`
-	CreatedAt time.Time  `json:"createdAt"`
-	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
-}
-
-// record is one record line. Spec is the stored JSON, kept verbatim.
-type record struct {
-	Namespace string          `json:"namespace"`
-	ID        string          `json:"id"`
-	Type      string          `json:"type"`
-	Vital     bool            `json:"vital,omitempty"`
-	Spec      json.RawMessage `json:"spec"`
-	Sealed    []byte          `json:"sealed,omitempty"`
-	KeyID     string          `json:"keyID,omitempty"`
-	Version   int64           `json:"version"`
-	CreatedAt time.Time       `json:"createdAt"`
-	UpdatedAt time.Time       `json:"updatedAt"`
-}
-
-// trailer is the last line.
-type trailer struct {
-	End     bool   `json:"end"`
-	Records int    `json:"records"`
-	SHA256  string `json:"sha256"`
-}
-
-// Write writes d as a backup to w, calling progress (if not nil) after each
-// record with the count written so far and d.RecordCount.
-func Write(w io.Writer, d *tether.Dump, progress func(done, total int)) error {
+// Write writes d as a backup to w, streaming its records and audit log.
+func Write(w io.Writer, d *tether.Dump, opts Options) error {
 	h := sha256.New()
-	bw := bufio.NewWriter(io.MultiWriter(w, h))
-	enc := json.NewEncoder(bw)
-	if err := enc.Encode(toHeader(d)); err != nil {
-		return tether.Internal("backup.Write", err)
+	bw := bufio.NewWriterSize(io.MultiWriter(w, h), 64<<10)
+	e := &encoder{enc: json.NewEncoder(bw)}
+	audit := opts.Audit && d.Audit != nil
+	e.put(toHeader(d, audit))
+	for _, n := range d.Namespaces {
+		e.put(entry{Namespace: &namespace{Name: n.Name, CreatedAt: n.CreatedAt}})
+		e.n.Namespaces++
 	}
-	n := 0
+	for _, b := range d.RoleBindings {
+		e.put(entry{RoleBinding: toRoleBinding(b)})
+		e.n.RoleBindings++
+	}
+	for _, t := range d.Tokens {
+		e.put(entry{Token: toToken(t)})
+		e.n.Tokens++
+	}
+	if err := e.records(d, opts.Progress); err != nil {
+		return err
+	}
+	if audit {
+		if err := e.audit(d); err != nil {
+			return err
+		}
+	}
+	if e.err != nil {
+		return tether.Internal("backup.Write", e.err)
+	}
+	return finish(bw, w, h, e.n)
+}
+
+// encoder writes lines and counts them; the first error sticks.
+type encoder struct {
+	enc *json.Encoder
+	n   counts
+	err error
+}
+
+func (e *encoder) put(v any) {
+	if e.err == nil {
+		e.err = e.enc.Encode(v)
+	}
+}
+
+func (e *encoder) records(d *tether.Dump, progress func(done, total int)) error {
 	for r, err := range d.Records {
 		if err != nil {
 			return err
 		}
-		if err := enc.Encode(toRecord(r)); err != nil {
-			return tether.Internal("backup.Write", err)
-		}
-		if n++; progress != nil {
-			progress(n, d.RecordCount)
+		e.put(entry{Connection: toRecord(r)})
+		if e.n.Records++; progress != nil {
+			progress(e.n.Records, d.RecordCount)
 		}
 	}
-	return finish(bw, w, h, n)
+	return nil
 }
 
-// finish flushes the records, then writes the trailer, which covers them.
-func finish(bw *bufio.Writer, w io.Writer, h hash.Hash, n int) error {
+func (e *encoder) audit(d *tether.Dump) error {
+	for ev, err := range d.Audit {
+		if err != nil {
+			return err
+		}
+		e.put(entry{Audit: toAudit(ev)})
+		e.n.AuditEvents++
+	}
+	return nil
+}
+
+// finish flushes the lines, then writes the trailer, which covers them.
+func finish(bw *bufio.Writer, w io.Writer, h hash.Hash, n counts) error {
 	if err := bw.Flush(); err != nil {
 		return tether.Internal("backup.Write", err)
 	}
-	t := trailer{End: true, Records: n, SHA256: hex.EncodeToString(h.Sum(nil))}
+	t := trailer{End: true, counts: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	if err := json.NewEncoder(w).Encode(t); err != nil {
 		return tether.Internal("backup.Write", err)
 	}
 	return nil
 }
 
-func toHeader(d *tether.Dump) header {
-	h := header{Format: Format, Version: Version, RecordCount: d.RecordCount, KeyChecks: d.KeyChecks, Tokens: []token{}}
-	for _, t := range d.Tokens {
-		h.Tokens = append(h.Tokens, token{ID: t.ID, Hash: t.Hash, Subject: t.Subject, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt})
-	}
-	return h
-}
-
-func toRecord(r *tether.Record) record {
-	return record{Namespace: r.Namespace, ID: r.ID, Type: r.Type, Vital: r.Vital, Spec: r.Spec, Sealed: r.Sealed,
-		KeyID: r.KeyID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+func toHeader(d *tether.Dump, audit bool) header {
+	return header{Format: Format, Version: Version, RecordCount: d.RecordCount, KeyChecks: d.KeyChecks,
+		Namespaces: len(d.Namespaces), RoleBindings: len(d.RoleBindings), TokenCount: len(d.Tokens), Audit: audit}
 }

@@ -2,7 +2,6 @@ package backup
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"iter"
 
 	"github.com/tether-ml/tether"
 )
@@ -18,14 +16,16 @@ import (
 // maxLine bounds one line of a backup; a record is far smaller.
 const maxLine = 16 << 20
 
-// Read parses the header of the backup in r and returns it as a dump whose
-// Records stream the rest. The sequence ends with an EINVALID error if the
-// backup is truncated, altered, or holds a malformed line: a restore that
-// consumes it inside one transaction then writes nothing.
+// Read parses the backup in r up to its connections and returns it as a
+// dump whose Records (then Audit, when the backup holds the audit log)
+// stream the rest. The sequences end with an EINVALID error if the backup
+// is truncated, altered, out of order or holds a malformed line; the
+// trailer is checked when the last sequence ends, so a restore that
+// consumes the dump inside one transaction then writes nothing. A version
+// 1 backup is read too; see the package documentation.
 func Read(r io.Reader) (*tether.Dump, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	h := sha256.New()
-	line, err := readLine(br, h)
+	s := &scanner{br: bufio.NewReaderSize(r, 64<<10), h: sha256.New()}
+	line, err := s.next()
 	if err != nil {
 		return nil, invalid("the file is empty or not a Tether backup")
 	}
@@ -33,65 +33,30 @@ func Read(r io.Reader) (*tether.Dump, error) {
 	if err := json.Unmarshal(line, &hd); err != nil || hd.Format != Format {
 		return nil, invalid("the file is not a Tether backup")
 	}
-	if hd.Version != Version {
-		return nil, invalid(fmt.Sprintf("backup format version %d is not supported by this tether (%d)", hd.Version, Version))
+	switch hd.Version {
+	case 1:
+		return readV1(s, hd), nil
+	case Version:
+		return readV2(s, hd)
 	}
-	d := &tether.Dump{KeyChecks: hd.KeyChecks, RecordCount: hd.RecordCount, Records: records(br, h)}
-	for _, t := range hd.Tokens {
-		d.Tokens = append(d.Tokens, &tether.Token{ID: t.ID, Hash: t.Hash, Subject: t.Subject, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt})
-	}
-	if d.KeyChecks == nil {
-		d.KeyChecks = map[string][]byte{}
-	}
-	return d, nil
+	return nil, invalid(fmt.Sprintf("backup format version %d is not supported by this tether (1 to %d)", hd.Version, Version))
 }
 
-// records yields the record lines, then checks the trailer.
-func records(br *bufio.Reader, h hash.Hash) iter.Seq2[*tether.Record, error] {
-	return func(yield func(*tether.Record, error) bool) {
-		for n := 1; ; n++ {
-			sum := hex.EncodeToString(h.Sum(nil))
-			line, err := readLine(br, h)
-			if err != nil {
-				yield(nil, invalid("the backup is truncated: it ends without its trailer"))
-				return
-			}
-			if bytes.HasPrefix(line, []byte(`{"end":`)) {
-				if err := checkTrailer(line, n-1, sum); err != nil {
-					yield(nil, err)
-				}
-				return
-			}
-			var rec record
-			if err := json.Unmarshal(line, &rec); err != nil || rec.ID == "" || rec.Namespace == "" {
-				yield(nil, invalid(fmt.Sprintf("record %d is malformed", n)))
-				return
-			}
-			if !yield(fromRecord(rec), nil) {
-				return
-			}
-		}
-	}
+// scanner reads the lines of a backup, hashing them. sum is the checksum
+// of every byte before the last line read: the one a trailer states.
+type scanner struct {
+	br    *bufio.Reader
+	h     hash.Hash
+	sum   string
+	lines int
 }
 
-func checkTrailer(line []byte, n int, sum string) error {
-	var t trailer
-	switch {
-	case json.Unmarshal(line, &t) != nil || !t.End:
-		return invalid("the backup's trailer is malformed")
-	case t.Records != n:
-		return invalid(fmt.Sprintf("the backup holds %d records but its trailer says %d", n, t.Records))
-	case t.SHA256 != sum:
-		return invalid("the backup's checksum does not match: the file was altered or damaged")
-	}
-	return nil
-}
-
-// readLine reads one line and adds it to h.
-func readLine(br *bufio.Reader, h hash.Hash) ([]byte, error) {
+// next reads one line and adds it to the hash.
+func (s *scanner) next() ([]byte, error) {
+	s.sum = hex.EncodeToString(s.h.Sum(nil))
 	var buf []byte
 	for {
-		chunk, err := br.ReadSlice('\n')
+		chunk, err := s.br.ReadSlice('\n')
 		buf = append(buf, chunk...)
 		if len(buf) > maxLine {
 			return nil, invalid("a line of the backup is too long")
@@ -102,14 +67,36 @@ func readLine(br *bufio.Reader, h hash.Hash) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		h.Write(buf)
+		s.h.Write(buf)
+		s.lines++
 		return buf, nil
 	}
 }
 
-func fromRecord(r record) *tether.Record {
-	return &tether.Record{Namespace: r.Namespace, ID: r.ID, Type: r.Type, Vital: r.Vital, Spec: []byte(r.Spec),
-		Sealed: r.Sealed, KeyID: r.KeyID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+// checkTrailer checks the trailer line against what was read (n) and the
+// header's counts, and that nothing follows it.
+func (s *scanner) checkTrailer(line []byte, hd header, n counts) error {
+	var t trailer
+	switch {
+	case json.Unmarshal(line, &t) != nil || !t.End:
+		return invalid("the backup's trailer is malformed")
+	case t.counts != n:
+		return invalid(fmt.Sprintf("the backup holds %s but its trailer says %s", n, t.counts))
+	case hd.RecordCount != n.Records:
+		return invalid(fmt.Sprintf("the backup holds %d connections but its header says %d", n.Records, hd.RecordCount))
+	case t.SHA256 != s.sum:
+		return invalid("the backup's checksum does not match: the file was altered or damaged")
+	}
+	if _, err := s.br.ReadByte(); err != io.EOF {
+		return invalid("the backup goes on after its trailer")
+	}
+	return nil
+}
+
+// String names the counts for a message.
+func (n counts) String() string {
+	return fmt.Sprintf("%d connections, %d namespaces, %d role bindings, %d tokens and %d audit events",
+		n.Records, n.Namespaces, n.RoleBindings, n.Tokens, n.AuditEvents)
 }
 
 func invalid(msg string) error { return tether.Errorf(tether.EINVALID, "%s", msg) }

@@ -12,16 +12,19 @@ import (
 )
 
 func (a *app) backupCommand() *cobra.Command {
-	return &cobra.Command{
+	var withAudit bool
+	cmd := &cobra.Command{
 		Use:   "backup FILE",
 		Short: "Write a consistent, still encrypted copy of the whole store to FILE",
 		Long: `Write a consistent copy of the server's whole store to FILE (- for stdout):
-every connection of every namespace, tokens (as hashes) and key checks, with
-secrets still sealed. The copy does not hold the key file: keep that apart.
+namespaces, role bindings, tokens (as hashes, with subject and expiry), key
+checks and every connection of every namespace, with secrets still sealed;
+with --with-audit, the audit log too. The copy does not hold the key file:
+keep that apart.
 
-The backup is checked as it arrives (record count and checksum); FILE is
-written only when it is complete. Restore it with "tether restore", into a
-server on either store (SQLite or PostgreSQL) that has the same key file.`,
+The backup is checked as it arrives (counts and checksum); FILE is written
+only when it is complete. Restore it with "tether restore", into a server on
+either store (SQLite or PostgreSQL) that has the same key file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cl, err := a.client()
@@ -32,7 +35,7 @@ server on either store (SQLite or PostgreSQL) that has the same key file.`,
 			defer bar.finish()
 			var n int
 			err = writeAtomically(args[0], a.env.Stdout, func(w io.Writer) error {
-				n, err = cl.Backup(cmd.Context(), w, bar.update)
+				n, err = cl.Backup(cmd.Context(), w, withAudit, bar.update)
 				return err
 			})
 			if err != nil {
@@ -43,6 +46,8 @@ server on either store (SQLite or PostgreSQL) that has the same key file.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&withAudit, "with-audit", false, "also copy the audit log")
+	return cmd
 }
 
 // writeAtomically runs write on a temporary file (mode 0600) next to path

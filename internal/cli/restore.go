@@ -17,9 +17,15 @@ func (a *app) restoreCommand() *cobra.Command {
 		Short: "Restore a backup into a server whose store holds no connection",
 		Long: `Restore a backup made by "tether backup" (- reads stdin). The server's store,
 SQLite or PostgreSQL, must hold no connection yet; the restore writes all of
-the backup or nothing. The server must have the key file of the backed-up
-server: a backup whose keys it cannot open is refused before anything is
-written.`,
+the backup or nothing: namespaces, role bindings, tokens, connections and,
+if the backup has it, the audit log (appended to the server's own).
+
+What the server already holds in the same form is kept: its namespaces, its
+own admin token, identical tokens and role bindings. A token or role binding
+of the backup that contradicts one the server holds (same id, another
+token or grant) refuses the restore. The server must have the key file of
+the backed-up server: a backup whose keys it cannot open is refused before
+anything is written.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, size, err := a.openInput(args[0])
@@ -39,11 +45,11 @@ written.`,
 				defer bar.Finish()
 				body = io.TeeReader(r, bar)
 			}
-			n, err := cl.Restore(cmd.Context(), body)
+			res, err := cl.Restore(cmd.Context(), body)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "restored %d connections\n", n)
+			fmt.Fprintln(a.env.Stdout, res.Message)
 			return nil
 		},
 	}

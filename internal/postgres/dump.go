@@ -49,6 +49,7 @@ func (db *DB) Export(ctx context.Context, fn func(*tether.Dump) error) error {
 	s := &recordStream{ctx: ctx, op: op, tx: tx}
 	defer s.end()
 	d.Records = s.records
+	d.Audit = s.audit
 	return fn(d)
 }
 
@@ -60,6 +61,7 @@ type recordStream struct {
 	op         string
 	tx         pgx.Tx
 	used, done bool
+	auditUsed  bool
 }
 
 // end marks the export over: the records can no longer be read.
@@ -86,6 +88,37 @@ func (s *recordStream) records(yield func(*tether.Record, error) bool) {
 			return
 		}
 		if !yield(r, nil) {
+			return
+		}
+	}
+	if err := rows.Err(); err != nil {
+		yield(nil, storeErr(s.ctx, s.op, err))
+	}
+}
+
+// audit yields the audit log, oldest first, in the export's transaction;
+// like records, once and only while Export runs.
+func (s *recordStream) audit(yield func(*tether.AuditEvent, error) bool) {
+	if s.auditUsed || s.done {
+		yield(nil, tether.Internal(s.op, errors.New("a dump's audit log was read twice, or after Export returned")))
+		return
+	}
+	s.auditUsed = true
+	rows, err := s.tx.Query(s.ctx, `SELECT `+auditColumns+` FROM audit_events ORDER BY id`)
+	if err != nil {
+		yield(nil, storeErr(s.ctx, s.op, err))
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e tether.AuditEvent
+		if err := rows.Scan(&e.ID, &e.Time, &e.Subject, &e.Action, &e.Namespace, &e.Connection,
+			&e.Job, &e.Outcome, &e.Remote, &e.Detail); err != nil {
+			yield(nil, storeErr(s.ctx, s.op, err))
+			return
+		}
+		e.Time = e.Time.UTC()
+		if !yield(&e, nil) {
 			return
 		}
 	}

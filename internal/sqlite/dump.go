@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"iter"
-	"strconv"
 
 	"github.com/tether-ml/tether"
 )
@@ -52,7 +51,36 @@ func (db *DB) Export(ctx context.Context, fn func(*tether.Dump) error) error {
 		return storeErr(ctx, op, err)
 	}
 	d.Records = exportRecords(ctx, op, tx)
+	d.Audit = exportAudit(ctx, op, tx)
 	return fn(d)
+}
+
+// exportAudit streams the audit log, oldest first, when iterated.
+func exportAudit(ctx context.Context, op string, q querier) iter.Seq2[*tether.AuditEvent, error] {
+	return func(yield func(*tether.AuditEvent, error) bool) {
+		rows, err := q.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events ORDER BY id`)
+		if err != nil {
+			yield(nil, storeErr(ctx, op, err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e tether.AuditEvent
+			var t int64
+			if err := rows.Scan(&e.ID, &t, &e.Subject, &e.Action, &e.Namespace, &e.Connection,
+				&e.Job, &e.Outcome, &e.Remote, &e.Detail); err != nil {
+				yield(nil, storeErr(ctx, op, err))
+				return
+			}
+			e.Time = fromMicros(t)
+			if !yield(&e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, storeErr(ctx, op, err))
+		}
+	}
 }
 
 // exportRecords streams every record in (namespace, id) order.
@@ -78,79 +106,4 @@ func exportRecords(ctx context.Context, op string, q querier) iter.Seq2[*tether.
 			yield(nil, storeErr(ctx, op, err))
 		}
 	}
-}
-
-// Import writes d in one transaction; see tether.Store.
-func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
-	const op = "sqlite.Import"
-	defer db.cache.forgetAll()
-	return db.inTx(ctx, op, func(tx *sql.Tx) error {
-		var held bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connections)`).Scan(&held); err != nil {
-			return storeErr(ctx, op, err)
-		}
-		if held {
-			return &tether.Error{Code: tether.ECONFLICT, Op: op,
-				Message: "the store already holds connections: a restore needs a store without any"}
-		}
-		if err := importSmall(ctx, tx, d); err != nil {
-			return storeErr(ctx, op, err)
-		}
-		if d.Records == nil {
-			return nil
-		}
-		return importRecords(ctx, op, tx, d.Records)
-	})
-}
-
-// importSmall writes the key checks, tokens, namespaces and role bindings
-// of d, keeping those the store already has: ON CONFLICT DO NOTHING without
-// a target skips a row that breaks any uniqueness constraint (a token's id
-// or hash; a binding's id or its subject, role and namespace).
-func importSmall(ctx context.Context, tx *sql.Tx, d *tether.Dump) error {
-	for keyID, sealed := range d.KeyChecks {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO key_checks (key_id, sealed) VALUES (?, ?)
-			ON CONFLICT (key_id) DO NOTHING`, keyID, nonNil(sealed)); err != nil {
-			return err
-		}
-	}
-	for _, t := range d.Tokens {
-		if err := insertToken(ctx, tx, t, `ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
-	}
-	for _, n := range d.Namespaces {
-		if err := insertNamespace(ctx, tx, n, `ON CONFLICT (name) DO NOTHING`); err != nil {
-			return err
-		}
-	}
-	for _, b := range d.RoleBindings {
-		if err := insertRoleBinding(ctx, tx, b, `ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// importRecords inserts records; a record the dump holds twice is
-// ECONFLICT, and an error of the sequence itself is returned as is.
-func importRecords(ctx context.Context, op string, tx *sql.Tx, records iter.Seq2[*tether.Record, error]) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO connections (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return storeErr(ctx, op, err)
-	}
-	defer stmt.Close()
-	for r, err := range records {
-		if err != nil {
-			return err
-		}
-		if _, err := stmt.ExecContext(ctx, r.Namespace, r.ID, r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed),
-			r.KeyID, r.Version, toMicros(r.CreatedAt), toMicros(r.UpdatedAt)); err != nil {
-			if isUnique(err) {
-				return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: "the dump holds connection " + strconv.Quote(r.ID) + " twice"}
-			}
-			return storeErr(ctx, op, err)
-		}
-	}
-	return nil
 }

@@ -153,10 +153,10 @@ func testExportSnapshot(t *testing.T, s tether.Store) {
 	}
 }
 
-// seq yields records without error.
-func seq(records []*tether.Record) func(func(*tether.Record, error) bool) {
-	return func(yield func(*tether.Record, error) bool) {
-		for _, r := range records {
+// seq yields items without error.
+func seq[T any](items []T) func(func(T, error) bool) {
+	return func(yield func(T, error) bool) {
+		for _, r := range items {
 			if !yield(r, nil) {
 				return
 			}

@@ -28,9 +28,10 @@ func importTarget(t *testing.T, s tether.Store) (*tether.Token, *tether.Namespac
 	return own, ns, rb
 }
 
-// testImport: a dump goes in whole; what the store already has (a token
-// by id or hash, a key check by key id, a namespace by name, a binding by
-// id or by subject, role and namespace) is kept as stored.
+// testImport: a dump goes in whole, its audit log appended in order; what
+// the store already has in the same form (the same token, a key check by
+// key id, a namespace by name, a binding by id or by subject, role and
+// namespace) is kept as stored, a namespace with the earlier creation time.
 func testImport(t *testing.T, s tether.Store) {
 	own, team, rb := importTarget(t, s)
 	def, err := s.GetNamespace(t.Context(), tether.DefaultNamespace)
@@ -39,15 +40,16 @@ func testImport(t *testing.T, s tether.Store) {
 	}
 	records := []*tether.Record{NewRecord("default", "a", "s3"), NewRecord("team", "b", "gcs")}
 	imported := NewRoleBinding("rb-imported", "user:ann", tether.RoleEditor, "team")
-	sameID := NewRoleBinding(rb.ID, "user:other", tether.RoleViewer, "team")
 	sameKey := NewRoleBinding("rb-same-key", rb.Subject, rb.Role, rb.Namespace)
+	events := []*tether.AuditEvent{NewAuditEvent("connection.reveal", "team", "b", 5), NewAuditEvent("backup", "", "", -5)}
 	dump := &tether.Dump{
 		KeyChecks:    map[string][]byte{"key-1": []byte("check:key-1"), "key-9": []byte("check:key-9")},
 		Tokens:       []*tether.Token{NewToken("imported"), own},
 		Namespaces:   []*tether.Namespace{NewNamespace("default"), NewNamespace("restored"), NewNamespace("team")},
-		RoleBindings: []*tether.RoleBinding{sameID, imported, sameKey},
+		RoleBindings: []*tether.RoleBinding{rb, imported, sameKey},
 		RecordCount:  len(records),
 		Records:      seq(records),
+		Audit:        seq(events),
 	}
 	if err := s.Import(t.Context(), dump); err != nil {
 		t.Fatalf("Import: %v", err)
@@ -63,10 +65,17 @@ func testImport(t *testing.T, s tether.Store) {
 		t.Errorf("tokens after import: %d, %v; want 2", n, err)
 	}
 	namespaces, err := s.ListNamespaces(t.Context())
+	// default takes the dump's earlier creation time, team keeps its own.
+	def.CreatedAt = base()
 	if d := diff([]*tether.Namespace{def, NewNamespace("restored"), team}, namespaces); err != nil || d != "" {
 		t.Errorf("namespaces after import (%v) (-want +got):\n%s", err, d)
 	}
 	wantBindings(t, s, rb, imported)
+	got := listAudit(t, s, tether.AuditFilter{})
+	if len(got) == 2 && got[0].ID < got[1].ID {
+		events[0].ID, events[1].ID = got[0].ID, got[1].ID
+	}
+	wantAudit(t, "audit log after import, in the dump's order", events, got)
 }
 
 func testImportRefused(t *testing.T, s tether.Store) {

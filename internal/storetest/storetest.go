@@ -63,6 +63,9 @@ func Run(t *testing.T, open func(t *testing.T) tether.Store) {
 		{"ExportSnapshot", testExportSnapshot},
 		{"Import", testImport},
 		{"ImportRefused", testImportRefused},
+		{"ImportConflict", testImportConflict},
+		{"ImportRecordNamespaces", testImportRecordNamespaces},
+		{"ExportAudit", testExportAudit},
 		{"Ping", testPing},
 		{"CancelledContext", testCancelledContext},
 	}
