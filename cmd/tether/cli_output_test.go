@@ -43,7 +43,7 @@ func TestOutputFormats(t *testing.T) {
 		want     string
 		table    string // a header of the table
 	}{
-		{"token get", []string{"token", "get"}, "{[*].subject}", "user:admin user:alice", "SUBJECT"},
+		{"token get", []string{"token", "get"}, "{[*].subject}", "system:tether:admin user:alice", "SUBJECT"},
 		{"namespace get", []string{"namespace", "get"}, "{[*].name}", "default team-a", "NAME"},
 		{"namespace get NAME", []string{"namespace", "get", "team-a"}, "{[*].name}", "team-a", "CREATED"},
 		{"rolebinding get", []string{"rolebinding", "get", "-n", "team-a"}, "{[*].subject}", "user:alice", "ROLE"},
