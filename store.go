@@ -147,7 +147,8 @@ type RoleBindingStore interface {
 	DeleteRoleBinding(ctx context.Context, id string) error
 }
 
-// AuditStore keeps the audit log: append-only.
+// AuditStore keeps the audit log: append-only, but for retention, which
+// deletes the oldest events.
 type AuditStore interface {
 	// AppendAudit stores the events in one transaction, all or none, in
 	// the order given, and sets each one's ID, which increases with each
@@ -156,6 +157,11 @@ type AuditStore interface {
 	AppendAudit(ctx context.Context, events ...*AuditEvent) error
 	// ListAudit returns the events matching f, oldest first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// DeleteAuditBefore deletes up to limit (> 0) events whose time is
+	// before t, oldest first, and reports how many it deleted. Retention
+	// calls it batch after batch, so that no transaction grows with the
+	// log. It is the only way an event leaves the log.
+	DeleteAuditBefore(ctx context.Context, t time.Time, limit int) (int, error)
 }
 
 // AuditEvent is one entry of the audit log. It never holds a secret value;

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -69,4 +70,32 @@ func TestAuditRecordsRevealsDenialsAndFailures(t *testing.T) {
 	}
 	mustStatus(t, s.doAs(viewer, "GET", "/api/v1/connection/training-data/usage", ""), http.StatusForbidden)
 	mustStatus(t, s.do("GET", "/api/v1/connection/nope/usage", ""), http.StatusNotFound)
+}
+
+// TestDeniedFloodIsBudgeted floods the server with denied reveals from a
+// caller with no role: the events stored stay within the budget of refused
+// requests, and the rest are counted in /metrics.
+func TestDeniedFloodIsBudgeted(t *testing.T) {
+	s := newStack(t)
+	mustStatus(t, s.do("POST", "/api/v1/connection", s3Example), http.StatusCreated)
+	nobody := s.issue(t, "user:nobody")
+	const flood = 100
+	start := time.Now()
+	for range flood {
+		mustStatus(t, s.doAs(nobody, "GET", "/api/v1/connection/training-data/decrypted", ""), http.StatusNotFound)
+	}
+	stored := 0
+	for _, e := range auditEvents(t, s, "?action=connection.reveal") {
+		if e.Subject == "user:nobody" {
+			stored++
+		}
+	}
+	// A burst of 20 per subject, then 1 a second.
+	if max := 20 + int(time.Since(start).Seconds()) + 1; stored < 20 || stored > max {
+		t.Errorf("%d of %d denied reveals stored, want the burst of 20 and at most %d", stored, flood, max)
+	}
+	metric := fmt.Sprintf("tether_audit_events_dropped_total %d", flood-stored)
+	if body := string(s.doAs("", "GET", "/metrics", "").body); !strings.Contains(body, metric) {
+		t.Errorf("metrics lack %q", metric)
+	}
 }

@@ -45,6 +45,15 @@ func (m *metrics) observe(route string, status int, elapsed time.Duration) {
 	m.latency.WithLabelValues(route).Observe(elapsed.Seconds())
 }
 
+// countAuditDrops exposes dropped, the number of refused requests' audit
+// events dropped over the audit budget, as a counter.
+func (m *metrics) countAuditDrops(dropped func() uint64) {
+	m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "tether_audit_events_dropped_total",
+		Help: "Audit events of refused requests dropped over the audit budget (each source's drops are summarised in the log).",
+	}, func() float64 { return float64(dropped()) }))
+}
+
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }

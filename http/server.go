@@ -30,6 +30,9 @@ type Deps struct {
 	// AccessLog receives the record of every request; Logger's handler
 	// when nil. Those records are many and routine, so it may buffer them.
 	AccessLog *slog.Logger
+	// AuditDropped, if set, counts the audit events of refused requests
+	// dropped over the audit budget; /metrics exposes it.
+	AuditDropped func() uint64
 }
 
 // Server is the HTTP handler of the Tether API.
@@ -65,6 +68,9 @@ func NewServer(d Deps) *Server {
 	}
 	if s.access == nil {
 		s.access = s.log
+	}
+	if d.AuditDropped != nil {
+		s.metrics.countAuditDrops(d.AuditDropped)
 	}
 	s.routes()
 	s.handler = s.observe(s.recoverPanics(jsonFallback(s.mux)))

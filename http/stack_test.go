@@ -61,7 +61,7 @@ func newStackWithKey(t *testing.T, keyFile string) *stack {
 	h := thttp.NewServer(thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
-		Ready: st.Ping, Logger: log,
+		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

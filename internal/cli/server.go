@@ -33,6 +33,7 @@ type serverConfig struct {
 	k8sAudience, kubeconfig              string
 	k8sIssuers                           []string
 	trustedProxies                       []string
+	auditRetention                       string
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -62,6 +63,8 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&cfg.auditRetention, "audit-retention", firstNonEmpty(env("TETHER_AUDIT_RETENTION"), defaultAuditRetention()),
+		"delete audit events older than this, e.g. 365d or 720h; 0 keeps them all (env TETHER_AUDIT_RETENTION)")
 	f.StringVar(&cfg.pprofAddr, "pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	f.StringVar(&cfg.oidc.IssuerURL, "oidc-issuer-url", env("TETHER_OIDC_ISSUER_URL"), "accept ID tokens of this OIDC issuer (env TETHER_OIDC_ISSUER_URL)")
 	f.StringVar(&cfg.oidc.ClientID, "oidc-client-id", env("TETHER_OIDC_CLIENT_ID"), "the OIDC client the ID tokens must be issued to (env TETHER_OIDC_CLIENT_ID)")
@@ -112,6 +115,11 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	watchStore(wctx, st, sealer, invalidate, log)
+	stopUpkeep, err := startAuditUpkeep(ctx, deps, cfg.auditRetention)
+	if err != nil {
+		return err
+	}
+	defer stopUpkeep()
 	deps.AccessLog = access
 	handler := thttp.NewServer(deps)
 	return serve(ctx, log, cfg, handler)
@@ -149,7 +157,7 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 	return thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
-		Ready: st.Ping, Logger: log, TrustedProxies: proxies,
+		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped,
 	}, set.Invalidate, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
@@ -106,4 +107,21 @@ func auditWhere(f tether.AuditFilter) (string, []any) {
 		add(`time >= $`, f.Since)
 	}
 	return strings.Join(conds, ` AND `), args
+}
+
+// DeleteAuditBefore deletes up to limit events older than t, oldest first,
+// in one statement, and reports how many it deleted. Replicas that run it
+// at once delete disjoint or overlapping batches; either way every old
+// event goes, and none other.
+func (db *DB) DeleteAuditBefore(ctx context.Context, t time.Time, limit int) (int, error) {
+	const op = "postgres.DeleteAuditBefore"
+	if limit <= 0 {
+		return 0, &tether.Error{Code: tether.EINVALID, Op: op, Message: "limit must be positive"}
+	}
+	tag, err := db.pool.Exec(ctx, `DELETE FROM audit_events WHERE id IN (
+		SELECT id FROM audit_events WHERE time < $1 ORDER BY time LIMIT $2)`, t, limit)
+	if err != nil {
+		return 0, storeErr(ctx, op, err)
+	}
+	return int(tag.RowsAffected()), nil
 }

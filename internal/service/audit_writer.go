@@ -14,6 +14,11 @@ import (
 // fails as before; but N requests arriving together share one write
 // instead of queueing for N, which is what bounds reveals per second.
 //
+// One event never fails another's: events are made storable before they
+// are queued (see storable), and a group whose write fails is written
+// again one event at a time, so only an event that cannot be stored on its
+// own fails, and only its own request.
+//
 // The writing goroutine runs only while events wait, and exits when none
 // is left.
 type auditWriter struct {
@@ -60,10 +65,22 @@ func (w *auditWriter) flush() {
 		for i, p := range batch {
 			events[i] = p.e
 		}
-		err := w.store.AppendAudit(context.Background(), events...)
+		w.write(batch, events)
+	}
+}
+
+// write appends the group and tells each waiting request the outcome of
+// its own event: if the group fails, each event is retried alone.
+func (w *auditWriter) write(batch []pendingEvent, events []*tether.AuditEvent) {
+	err := w.store.AppendAudit(context.Background(), events...)
+	if err == nil || len(batch) == 1 {
 		for _, p := range batch {
 			p.done <- err
 		}
+		return
+	}
+	for _, p := range batch {
+		p.done <- w.store.AppendAudit(context.Background(), p.e)
 	}
 }
 

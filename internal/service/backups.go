@@ -28,7 +28,10 @@ func (b *Backups) Backup(ctx context.Context, fn func(*tether.Dump) error) error
 	if err := authorizeGlobal(ctx, b.authz, tether.PermBackup); err != nil {
 		return err
 	}
-	_ = b.audit.Record(ctx, tether.AuditEvent{Action: ActionBackup, Outcome: tether.OutcomeSuccess})
+	// Audited first, as a reveal is: the backup leaves only once recorded.
+	if err := b.audit.Record(ctx, tether.AuditEvent{Action: ActionBackup, Outcome: tether.OutcomeSuccess}); err != nil {
+		return err
+	}
 	return b.store.Export(ctx, fn)
 }
 
@@ -60,8 +63,7 @@ func (b *Backups) Restore(ctx context.Context, open func() (*tether.Dump, error)
 	if err := b.store.Import(ctx, &checked); err != nil {
 		return err
 	}
-	_ = b.audit.Record(ctx, tether.AuditEvent{Action: ActionRestore, Outcome: tether.OutcomeSuccess})
-	return nil
+	return recordWrite(ctx, b.audit, tether.AuditEvent{Action: ActionRestore}, "the backup was restored")
 }
 
 // knownKeys passes records through, failing on one whose key has no check.

@@ -168,7 +168,9 @@ func (s *Connections) Create(ctx context.Context, ns string, c *tether.Connectio
 		return nil, err
 	}
 	s.pages.invalidate()
-	_ = s.record(ctx, ActionCreate, ns, c.ID, nil)
+	if err := recordWrite(ctx, s.audit, s.event(ActionCreate, ns, c.ID), fmt.Sprintf("connection %q was created", c.ID)); err != nil {
+		return nil, err
+	}
 	return toConnection(r)
 }
 
@@ -206,8 +208,7 @@ func (s *Connections) Delete(ctx context.Context, ns, id string) error {
 	if err := s.store.DeleteRecord(ctx, ns, id); err != nil {
 		return err
 	}
-	_ = s.record(ctx, ActionDelete, ns, id, nil)
-	return nil
+	return recordWrite(ctx, s.audit, s.event(ActionDelete, ns, id), fmt.Sprintf("connection %q was deleted", id))
 }
 
 // check authorizes the caller for perm in ns, recording a denial in the
@@ -229,11 +230,16 @@ func (s *Connections) check(ctx context.Context, perm tether.Permission, ns, act
 
 // record appends an audit event: success, or denied with the reason.
 func (s *Connections) record(ctx context.Context, action, ns, id string, denial error) error {
-	e := tether.AuditEvent{Action: action, Namespace: ns, Connection: id, Outcome: tether.OutcomeSuccess}
+	e := s.event(action, ns, id)
 	if denial != nil {
 		e.Outcome, e.Detail = tether.OutcomeDenied, tether.ErrorMessage(denial)
 	}
 	return s.audit.Record(ctx, e)
+}
+
+// event is the successful action's audit event.
+func (s *Connections) event(action, ns, id string) tether.AuditEvent {
+	return tether.AuditEvent{Action: action, Namespace: ns, Connection: id, Outcome: tether.OutcomeSuccess}
 }
 
 // placeIn puts a new connection in ns: its namespace field, if set, must

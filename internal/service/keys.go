@@ -46,8 +46,14 @@ func (k *Keys) Rotate(ctx context.Context, progress func(done, total int)) (stri
 	if err := PutKeyCheck(ctx, k.store, k.sealer); err != nil {
 		return "", err
 	}
-	_ = k.audit.Record(ctx, tether.AuditEvent{Action: ActionKeysRotate, Outcome: tether.OutcomeSuccess, Detail: "new primary key " + keyID})
-	return keyID, k.rewrapAll(ctx, keyID, progress)
+	// Re-wrapping goes on even if the event cannot be stored: the new key
+	// is in use either way.
+	audited := recordWrite(ctx, k.audit, tether.AuditEvent{Action: ActionKeysRotate, Detail: "new primary key " + keyID},
+		fmt.Sprintf("key %q was added as the primary key", keyID))
+	if err := k.rewrapAll(ctx, keyID, progress); err != nil {
+		return keyID, err
+	}
+	return keyID, audited
 }
 
 // maxRewrapPasses bounds the passes of a rotation over the records.

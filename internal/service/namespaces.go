@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tether-ml/tether"
@@ -42,7 +43,10 @@ func (s *Namespaces) Create(ctx context.Context, name string) (*tether.Namespace
 		return nil, err
 	}
 	s.changed()
-	_ = s.audit.Record(ctx, tether.AuditEvent{Action: ActionNamespaceCreate, Namespace: name, Outcome: tether.OutcomeSuccess})
+	if err := recordWrite(ctx, s.audit, tether.AuditEvent{Action: ActionNamespaceCreate, Namespace: name},
+		fmt.Sprintf("namespace %q was created", name)); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -85,6 +89,6 @@ func (s *Namespaces) Delete(ctx context.Context, name string, force bool) error 
 		return err
 	}
 	s.changed()
-	_ = s.audit.Record(ctx, tether.AuditEvent{Action: ActionNamespaceDelete, Namespace: name, Outcome: tether.OutcomeSuccess})
-	return nil
+	return recordWrite(ctx, s.audit, tether.AuditEvent{Action: ActionNamespaceDelete, Namespace: name},
+		fmt.Sprintf("namespace %q was deleted", name))
 }

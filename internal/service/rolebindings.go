@@ -38,8 +38,10 @@ func (s *RoleBindings) Create(ctx context.Context, b tether.RoleBinding) (*tethe
 		return nil, err
 	}
 	s.authz.Invalidate()
-	_ = s.audit.Record(ctx, tether.AuditEvent{Action: ActionBindingCreate, Namespace: b.Namespace, Outcome: tether.OutcomeSuccess,
-		Detail: fmt.Sprintf("%s %s", b.Subject, b.Role)})
+	if err := recordWrite(ctx, s.audit, tether.AuditEvent{Action: ActionBindingCreate, Namespace: b.Namespace,
+		Detail: fmt.Sprintf("%s %s", b.Subject, b.Role)}, fmt.Sprintf("role binding %q was created", b.ID)); err != nil {
+		return nil, err
+	}
 	return &b, nil
 }
 
@@ -104,9 +106,8 @@ func (s *RoleBindings) Delete(ctx context.Context, id string) error {
 			return err
 		}
 		s.authz.Invalidate()
-		_ = s.audit.Record(ctx, tether.AuditEvent{Action: ActionBindingDelete, Namespace: b.Namespace, Outcome: tether.OutcomeSuccess,
-			Detail: fmt.Sprintf("%s %s", b.Subject, b.Role)})
-		return nil
+		return recordWrite(ctx, s.audit, tether.AuditEvent{Action: ActionBindingDelete, Namespace: b.Namespace,
+			Detail: fmt.Sprintf("%s %s", b.Subject, b.Role)}, fmt.Sprintf("role binding %q was deleted", id))
 	}
 	return tether.Errorf(tether.ENOTFOUND, "role binding %q not found", id)
 }

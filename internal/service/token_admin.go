@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tether-ml/tether"
@@ -52,7 +53,10 @@ func (s *TokenAdmin) Create(ctx context.Context, subject string, ttl time.Durati
 	if err := s.store.CreateToken(ctx, t); err != nil {
 		return "", nil, err
 	}
-	_ = s.audit.Record(ctx, tether.AuditEvent{Action: ActionTokenCreate, Outcome: tether.OutcomeSuccess, Detail: t.ID + " for " + subject})
+	if err := recordWrite(ctx, s.audit, tether.AuditEvent{Action: ActionTokenCreate, Detail: t.ID + " for " + subject},
+		fmt.Sprintf("token %q was created", t.ID)); err != nil {
+		return "", nil, err
+	}
 	return token, t, nil
 }
 
@@ -74,6 +78,5 @@ func (s *TokenAdmin) Revoke(ctx context.Context, id string) error {
 		return err
 	}
 	s.revoked()
-	_ = s.audit.Record(ctx, tether.AuditEvent{Action: ActionTokenRevoke, Outcome: tether.OutcomeSuccess, Detail: id})
-	return nil
+	return recordWrite(ctx, s.audit, tether.AuditEvent{Action: ActionTokenRevoke, Detail: id}, fmt.Sprintf("token %q was revoked", id))
 }

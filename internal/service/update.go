@@ -69,7 +69,9 @@ func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Conn
 	if r.Type != cur.Type {
 		s.pages.invalidate() // it moves between type-filtered lists
 	}
-	_ = s.record(ctx, ActionUpdate, ns, in.ID, nil)
+	if err := recordWrite(ctx, s.audit, s.event(ActionUpdate, ns, in.ID), fmt.Sprintf("connection %q was updated", in.ID)); err != nil {
+		return nil, err
+	}
 	return toConnection(r)
 }
 

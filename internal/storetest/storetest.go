@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) tether.Store) {
 		{"AuditFilters", testAuditFilters},
 		{"AuditPaging", testAuditPaging},
 		{"AuditConcurrent", testAuditConcurrent},
+		{"AuditRetention", testAuditRetention},
 		{"Export", testExport},
 		{"ExportSnapshot", testExportSnapshot},
 		{"Import", testImport},
