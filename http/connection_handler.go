@@ -188,12 +188,21 @@ func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, errorBody{Message: fmt.Sprintf("Connection %s was deleted", id)})
 }
 
+// decodeConnection reads the connection in the body. Its id, a key of the
+// stores (and of the audit log, where a denial is recorded), is held to the
+// text rule of every key at once; the pattern is checked with the rest.
 func decodeConnection(w http.ResponseWriter, r *http.Request) (*tether.Connection, error) {
 	body, err := readBody(w, r)
 	if err != nil {
 		return nil, err
 	}
-	return tether.DecodeConnection(body)
+	c, err := tether.DecodeConnection(body)
+	if err == nil {
+		if msg := tether.TextProblem(c.ID, maxLabel); msg != "" {
+			return nil, tether.Errorf(tether.EINVALID, "connection is invalid: id: %s", msg)
+		}
+	}
+	return c, err
 }
 
 func (s *Server) connectionUsage(w http.ResponseWriter, r *http.Request) {
