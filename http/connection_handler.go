@@ -3,7 +3,9 @@ package http
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -39,30 +41,43 @@ func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseFilter reads Odahu's list parameters, type (repeatable), page and
-// size, and Tether's keyset cursor, after.
+// size, and Tether's keyset cursor, after (a connection id, checked with the
+// other keys in params.go). Page × size, the records a page skips, must fit
+// an int: an overflow would wrap round to another page.
 func parseFilter(r *http.Request) (tether.ConnectionFilter, error) {
 	q := r.URL.Query()
 	f := tether.ConnectionFilter{Types: q["type"], After: q.Get("after")}
 	var p tether.Problems
-	for _, name := range []string{"page", "size"} {
-		v := q.Get(name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil:
-			p.Add(name, "must be an integer")
-		case name == "size" && n < 1:
-			p.Add(name, fmt.Sprintf("must be between 1 and %d", tether.MaxPageSize))
-		}
-		if name == "page" {
-			f.Page = n
-		} else {
-			f.Size = n
-		}
+	f.Page, _ = intParam(q, "page", &p)
+	var sized bool
+	f.Size, sized = intParam(q, "size", &p)
+	if sized && f.Size < 1 {
+		p.Add("size", fmt.Sprintf("must be between 1 and %d", tether.MaxPageSize))
+	}
+	size := f.Size
+	if size < 1 || size > tether.MaxPageSize {
+		size = tether.DefaultPageSize
+	}
+	if f.Page > math.MaxInt/size {
+		p.Add("page", fmt.Sprintf("must be at most %d with size %d: page × size is too large", math.MaxInt/size, size))
 	}
 	return f, p.Err("list request")
+}
+
+// intParam returns the integer value of the query parameter name and
+// whether it is one; 0 and false if it is not given. p records a value
+// that is not an integer.
+func intParam(q url.Values, name string, p *tether.Problems) (int, bool) {
+	v := q.Get(name)
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.Add(name, "must be an integer")
+		return 0, false
+	}
+	return n, true
 }
 
 func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
@@ -223,12 +238,21 @@ func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, errorBody{Message: fmt.Sprintf("Connection %s was deleted", id)})
 }
 
+// decodeConnection reads the connection in the body. Its id, a key of the
+// stores (and of the audit log, where a denial is recorded), is held to the
+// text rule of every key at once; the pattern is checked with the rest.
 func decodeConnection(w http.ResponseWriter, r *http.Request) (*tether.Connection, error) {
 	body, err := readBody(w, r)
 	if err != nil {
 		return nil, err
 	}
-	return tether.DecodeConnection(body)
+	c, err := tether.DecodeConnection(body)
+	if err == nil {
+		if msg := tether.TextProblem(c.ID, maxLabel); msg != "" {
+			return nil, tether.Errorf(tether.EINVALID, "connection is invalid: id: %s", msg)
+		}
+	}
+	return c, err
 }
 
 func (s *Server) connectionUsage(w http.ResponseWriter, r *http.Request) {

@@ -28,8 +28,10 @@ const (
 )
 
 func (s *Server) routes() {
+	// An API request's path and query values are checked first, then its
+	// caller is authenticated.
 	api := func(pattern string, h http.HandlerFunc) {
-		s.mux.Handle(pattern, s.authenticate(h))
+		s.mux.Handle(pattern, s.checkParams(s.authenticate(h)))
 	}
 	// Every connection route twice: Odahu's (default namespace) and the
 	// namespaced one, /api/v1/namespaces/{ns}/connection...

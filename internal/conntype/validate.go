@@ -38,6 +38,9 @@ func checkCommon(s *tether.ConnectionSpec, p *tether.Problems) {
 	if s.URI == "" {
 		p.Add("spec.uri", "required")
 	}
+	if msg := tether.TextProblem(s.Description, 0); msg != "" {
+		p.Add("spec.description", msg)
+	}
 	if s.WebUILink != "" {
 		if msg := urlProblem(s.WebUILink); msg != "" {
 			p.Add("spec.webUILink", msg)

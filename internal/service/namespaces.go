@@ -34,6 +34,9 @@ func (s *Namespaces) Create(ctx context.Context, name string) (*tether.Namespace
 	if err := authorize(ctx, s.authz, tether.PermNamespaces, ""); err != nil {
 		return nil, err
 	}
+	if msg := tether.TextProblem(name, 63); msg != "" {
+		return nil, tether.Errorf(tether.EINVALID, "namespace name %s", msg)
+	}
 	if !tether.NamespacePattern.MatchString(name) {
 		return nil, tether.Errorf(tether.EINVALID, "namespace name %q is invalid: at most 63 characters, "+
 			"only lowercase alphanumerics and '-', starting and ending with an alphanumeric", name)

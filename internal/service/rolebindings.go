@@ -47,14 +47,19 @@ func (s *RoleBindings) Create(ctx context.Context, b tether.RoleBinding) (*tethe
 
 func (s *RoleBindings) validate(ctx context.Context, b *tether.RoleBinding) error {
 	var p tether.Problems
-	if !tether.SubjectPattern.MatchString(b.Subject) {
+	if msg := tether.TextProblem(b.Subject, 0); msg != "" {
+		p.Add("subject", msg)
+	} else if !tether.SubjectPattern.MatchString(b.Subject) {
 		p.Add("subject", "must be user:NAME, group:NAME or serviceaccount:NAMESPACE:NAME")
 	}
 	if b.Role.Permissions() == nil {
 		p.Add("role", fmt.Sprintf("must be one of %v", tether.Roles))
 	}
-	if b.Namespace == "" {
+	switch {
+	case b.Namespace == "":
 		p.Add("namespace", `required: a namespace, or "*" for every namespace`)
+	case b.Namespace != tether.AllNamespaces && !tether.NamespacePattern.MatchString(b.Namespace):
+		p.Add("namespace", `must be a namespace name, or "*" for every namespace`)
 	}
 	if err := p.Err("role binding"); err != nil {
 		return err

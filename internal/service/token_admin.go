@@ -35,6 +35,9 @@ func (s *TokenAdmin) Create(ctx context.Context, subject string, ttl time.Durati
 	if err := authorizeGlobal(ctx, s.authz, tether.PermTokens); err != nil {
 		return "", nil, err
 	}
+	if msg := tether.TextProblem(subject, 0); msg != "" {
+		return "", nil, tether.Errorf(tether.EINVALID, "subject %s", msg)
+	}
 	if !tether.SubjectPattern.MatchString(subject) || subject[:6] == "group:" {
 		return "", nil, tether.Errorf(tether.EINVALID, "subject %q is invalid: want user:NAME or serviceaccount:NAMESPACE:NAME", subject)
 	}
