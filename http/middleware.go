@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tether-ml/tether"
 )
@@ -73,9 +74,26 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		elapsed := time.Since(start)
 		s.metrics.observe(r.Pattern, sw.status, elapsed)
 		s.access.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
 			slog.Int("status", sw.status), slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000))
 	})
+}
+
+// maxLoggedPath bounds the path in a request's log record: the path is the
+// caller's, and a refused 500 KB id must not cost 500 KB of log.
+const maxLoggedPath = 512
+
+// loggedPath is p cut to maxLoggedPath bytes (on a rune boundary), marked
+// with "…[cut]" when cut.
+func loggedPath(p string) string {
+	if len(p) <= maxLoggedPath {
+		return p
+	}
+	cut := maxLoggedPath
+	for cut > 0 && !utf8.RuneStart(p[cut]) {
+		cut--
+	}
+	return p[:cut] + "…[cut]"
 }
 
 func newRequestID() string {
