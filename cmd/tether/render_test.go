@@ -86,10 +86,24 @@ func TestRenderKubernetesObjects(t *testing.T) {
 		}
 	}
 	pd := f.c.ok("conn", "render", "--id", "data", "--as", "poddefault", "--k8s-namespace", "user")
-	for _, want := range []string{"kind: Secret", "\n---\n", "kind: PodDefault", "apiVersion: kubeflow.org/v1alpha1", "envFrom:"} {
+	for _, want := range []string{"kind: Secret", "\n---\n", "kind: PodDefault", "apiVersion: kubeflow.org/v1alpha1",
+		"- name: AWS_ACCESS_KEY_ID\n    valueFrom:\n      secretKeyRef:", "- name: TETHER_S3_CONNECTION\n    value: data"} {
 		if !strings.Contains(pd, want) {
 			t.Errorf("poddefault lacks %q:\n%s", want, pd)
 		}
 	}
+	if strings.Contains(pd, "envFrom") {
+		t.Errorf("poddefault uses envFrom, which Kubeflow's webhook merges unchecked:\n%s", pd)
+	}
+	prefixed := f.c.ok("conn", "render", "--id", "data", "--as", "poddefault", "--prefix", "DATA_")
+	if !strings.Contains(prefixed, "- name: DATA_AWS_ACCESS_KEY_ID\n") || !strings.Contains(prefixed, "key: AWS_ACCESS_KEY_ID\n") {
+		t.Errorf("--prefix DATA_:\n%s", prefixed)
+	}
+	if env := f.c.ok("conn", "render", "--id", "data", "--as", "env", "--prefix", "DATA_"); !strings.Contains(env, "export DATA_AWS_ACCESS_KEY_ID=") ||
+		strings.Contains(env, "export AWS_") {
+		t.Errorf("--as env --prefix DATA_:\n%s", env)
+	}
 	wantError(t, f.c.run("", "conn", "render", "--id", "data", "--as", "poddefault", "--mount-path", "relative"), 3, "--mount-path")
+	wantError(t, f.c.run("", "conn", "render", "--id", "data", "--as", "env", "--prefix", "1X"), 2, "--prefix")
+	wantError(t, f.c.run("", "conn", "render", "--id", "data", "--as", "k8s-secret", "--prefix", "X_"), 2, "--prefix")
 }

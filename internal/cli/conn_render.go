@@ -30,7 +30,12 @@ revealed (and the read audited, for --job).
   poddefault       the Secret and a kubeflow.org/v1alpha1 PodDefault that
                    injects it into pods labelled <name>: "true": mounted as
                    files with --mount-path, one variable per --items key, or
-                   every key as a variable (envFrom) otherwise
+                   every key as a variable (each from a secretKeyRef)
+                   otherwise
+
+Kubeflow refuses a pod given two connections of one type (they would
+mix); give each but one its own --prefix (e.g. TEAM_B_, as tether run
+names a second connection's variables) and mount path.
 
 Variables that point at files (AWS_SHARED_CREDENTIALS_FILE, DOCKER_CONFIG,
 GIT_SSH_COMMAND...) are printed only with --dir, which writes the files
@@ -53,7 +58,8 @@ func (a *app) connRenderCommand() *cobra.Command {
   tether conn render --id registry --as docker-config > config.json
   tether conn render --id ml-repository --as env --dir ./conn > conn.env
   tether conn render --id training-data --as poddefault --k8s-namespace user | kubectl apply -f -
-  tether conn render --id registry --as poddefault --mount-path /home/jovyan/.docker | kubectl apply -f -`,
+  tether conn render --id registry --as poddefault --mount-path /home/jovyan/.docker | kubectl apply -f -
+  tether conn render --id team-b-data --as poddefault --prefix TEAM_B_DATA_ | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {
@@ -82,6 +88,7 @@ func (a *app) connRenderCommand() *cobra.Command {
 	f.StringVar(&o.k8s.Namespace, "k8s-namespace", "", "metadata.namespace of the Kubernetes objects")
 	f.StringVar(&o.k8s.MountPath, "mount-path", "", "mount the connection's files at this path (poddefault)")
 	f.StringSliceVar(&o.k8s.Items, "items", nil, "expose only these keys, one variable each (poddefault)")
+	f.StringVar(&o.k8s.Prefix, "prefix", "", "put this before every variable's name (poddefault, env, dotenv, json)")
 	f.StringVar(&o.k8s.Name, "name", "", "name of the Kubernetes objects and of the PodDefault's label (default: the id)")
 	_ = cmd.RegisterFlagCompletionFunc("as", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return renderFormats, cobra.ShellCompDirectiveNoFileComp
@@ -104,6 +111,12 @@ func (o *renderOptions) check() error {
 	}
 	if o.dir != "" && o.as != "env" && o.as != "dotenv" && o.as != "json" {
 		return usagef("--dir goes with --as env, dotenv or json")
+	}
+	if o.k8s.Prefix != "" && o.as != "poddefault" && o.as != "env" && o.as != "dotenv" && o.as != "json" {
+		return usagef("--prefix goes with --as poddefault, env, dotenv or json")
+	}
+	if msg := kube.PrefixProblem(o.k8s.Prefix); msg != "" {
+		return usagef("--prefix %s", msg)
 	}
 	return nil
 }
@@ -141,7 +154,7 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return formatRendering(o.as, r, dir == delivery.Unwritten)
+	return formatRendering(o.as, r, dir == delivery.Unwritten, o.k8s.Prefix)
 }
 
 // poddefaultYAML is the Secret and the PodDefault that injects it.

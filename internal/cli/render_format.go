@@ -9,13 +9,21 @@ import (
 	"github.com/tether-ml/tether/internal/delivery"
 )
 
-// formatRendering prints r as env, dotenv or json. When its files are not
-// written (unwritten), the variables that point at them are left out and
-// json carries the files' contents instead.
-func formatRendering(format string, r *tether.Rendering, unwritten bool) ([]byte, error) {
+// formatRendering prints r as env, dotenv or json, each variable's name
+// after prefix. When its files are not written (unwritten), the variables
+// that point at them are left out and json carries the files' contents
+// instead.
+func formatRendering(format string, r *tether.Rendering, unwritten bool, prefix string) ([]byte, error) {
 	env := r.Env
 	if unwritten {
 		env = delivery.ValueEnv(r.Env, delivery.Unwritten)
+	}
+	if prefix != "" {
+		named := make(map[string]string, len(env))
+		for k, v := range env {
+			named[prefix+k] = v
+		}
+		env = named
 	}
 	switch format {
 	case "json":

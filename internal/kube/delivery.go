@@ -31,6 +31,12 @@ type DeliveryOptions struct {
 	// Items, in env mode, exposes only these keys of the Secret, one
 	// environment variable each. It cannot be combined with MountPath.
 	Items []string
+	// Prefix, if set, is put before the name of every variable the
+	// PodDefault sets (the Secret's keys stay as they are), so that two
+	// connections of one kind can be given to one pod: "TEAM_B_" gives
+	// TEAM_B_AWS_ACCESS_KEY_ID, as `tether run` names a second
+	// connection's variables. It must be a C identifier.
+	Prefix string
 }
 
 // delivery is the Kubernetes form of one connection, from which Secret and
@@ -103,6 +109,9 @@ func checkOptions(c *tether.Connection, o DeliveryOptions) (DeliveryOptions, err
 	if o.Namespace != "" && len(validation.IsDNS1123Label(o.Namespace)) > 0 {
 		p.Add("--k8s-namespace", label)
 	}
+	if msg := PrefixProblem(o.Prefix); msg != "" {
+		p.Add("--prefix", msg)
+	}
 	if o.MountPath != "" {
 		if msg := mountPathProblem(o.MountPath); msg != "" {
 			p.Add("--mount-path", msg)
@@ -112,6 +121,21 @@ func checkOptions(c *tether.Connection, o DeliveryOptions) (DeliveryOptions, err
 		}
 	}
 	return o, p.Err("delivery")
+}
+
+// maxPrefix bounds Prefix: with the longest variable name it stays far
+// below what shells and the API server take.
+const maxPrefix = 64
+
+// PrefixProblem returns why p cannot be put before variable names (a
+// DeliveryOptions.Prefix), or "" if it can: it must be a C identifier, as
+// shells and the API server's strictest rule require of a name.
+func PrefixProblem(p string) string {
+	if p != "" && (len(p) > maxPrefix || len(validation.IsCIdentifier(p)) > 0) {
+		return fmt.Sprintf("must be letters, digits and '_', not starting with a digit, at most %d characters, e.g. TEAM_B_",
+			maxPrefix)
+	}
+	return ""
 }
 
 // mountPathProblem returns why p cannot be a container mount path, or "".

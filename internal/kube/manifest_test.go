@@ -46,9 +46,34 @@ metadata:
   namespace: user
 spec:
   desc: Tether connection training-data (azureblob)
-  envFrom:
-  - secretRef:
-      name: training-data
+  env:
+  - name: AZURE_STORAGE_ACCOUNT
+    valueFrom:
+      secretKeyRef:
+        key: AZURE_STORAGE_ACCOUNT
+        name: training-data
+  - name: AZURE_STORAGE_BLOB_ENDPOINT
+    valueFrom:
+      secretKeyRef:
+        key: AZURE_STORAGE_BLOB_ENDPOINT
+        name: training-data
+  - name: AZURE_STORAGE_CONNECTION_STRING
+    valueFrom:
+      secretKeyRef:
+        key: AZURE_STORAGE_CONNECTION_STRING
+        name: training-data
+  - name: AZURE_STORAGE_CONTAINER
+    valueFrom:
+      secretKeyRef:
+        key: AZURE_STORAGE_CONTAINER
+        name: training-data
+  - name: AZURE_STORAGE_SAS_TOKEN
+    valueFrom:
+      secretKeyRef:
+        key: AZURE_STORAGE_SAS_TOKEN
+        name: training-data
+  - name: TETHER_AZUREBLOB_CONNECTION
+    value: training-data
   selector:
     matchLabels:
       training-data: "true"

@@ -49,9 +49,18 @@ const secretFileMode int32 = 0o400
 // for the same options. Its desc is the connection's description, or
 // "Tether connection <id> (<type>)".
 //
+// Its name is Name, shortened with a hash beyond 52 characters: Kubeflow's
+// webhook marks each pod it changes with the annotation
+// poddefault.admission.kubeflow.org/poddefault-<name>, whose name part
+// the API server limits to 63 characters.
+//
 // In env mode (no MountPath) the pods get every key of the Secret as a
-// variable (envFrom), or with Items only the listed keys (env, each from
-// a secretKeyRef); an item that is not a key of the Secret is EINVALID.
+// variable, or with Items only the listed keys; an item that is not a key
+// of the Secret is EINVALID. Each variable is an env entry from a
+// secretKeyRef, never envFrom: Kubeflow's webhook refuses a pod to which
+// two PodDefaults give one variable with different definitions (and names
+// the variable), but appends envFrom entries unchecked, which would give
+// a pod the keys of one connection with the endpoint of another.
 // Connections whose secrets only their files carry (gcs, docker, git)
 // cannot be delivered so: EINVALID, asking for --mount-path.
 //
@@ -65,6 +74,13 @@ const secretFileMode int32 = 0o400
 // are left out, since the files hold the credentials. A connection with
 // no files (azureblob) cannot be mounted: EINVALID.
 //
+// In both modes the PodDefault also sets TETHER_<TYPE>_CONNECTION (the
+// type in upper case) to Name. Two PodDefaults of one namespace have
+// different names, so two connections of one type given to one pod
+// always define that variable differently, and the webhook refuses the
+// pod rather than mix them; with a different Prefix each, no variable is
+// shared and both apply (mounted at different paths).
+//
 // The volume is named "tether-<Name>" (shortened with a hash beyond 63
 // characters), unique per connection as Kubeflow requires across
 // PodDefaults.
@@ -76,9 +92,11 @@ func PodDefault(c *tether.Connection, t *tether.ConnectionType, o DeliveryOption
 	if d.opts.MountPath == "" && !d.envMode {
 		return nil, tether.Errorf(tether.EINVALID, "%s connections are delivered as files: give --mount-path", t.Name)
 	}
+	meta := d.meta()
+	meta.Name = podDefaultName(d.opts.Name)
 	pd := &PodDefaultObject{
 		TypeMeta:   metav1.TypeMeta{APIVersion: PodDefaultAPIVersion, Kind: PodDefaultKind},
-		ObjectMeta: d.meta(),
+		ObjectMeta: meta,
 		Spec: PodDefaultSpec{
 			Selector: metav1.LabelSelector{MatchLabels: map[string]string{d.opts.Name: "true"}},
 			Desc:     c.Spec.Description,
@@ -95,10 +113,35 @@ func PodDefault(c *tether.Connection, t *tether.ConnectionType, o DeliveryOption
 			return nil, err
 		}
 	default:
-		pd.Spec.EnvFrom = []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{
-			LocalObjectReference: corev1.LocalObjectReference{Name: d.opts.Name}}}}
+		for _, k := range sortedKeys(d.data) {
+			pd.Spec.Env = append(pd.Spec.Env, d.fromSecret(k))
+		}
 	}
+	pd.Spec.Env = append(pd.Spec.Env, corev1.EnvVar{Name: d.opts.Prefix + markerName(t.Name), Value: d.opts.Name})
 	return pd, nil
+}
+
+// markerName is the variable that names the objects delivering a
+// connection of type typ: TETHER_<TYPE>_CONNECTION.
+func markerName(typ string) string {
+	upper := strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z':
+			return r - 'a' + 'A'
+		case 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+			return r
+		}
+		return '_'
+	}, typ)
+	return "TETHER_" + upper + "_CONNECTION"
+}
+
+// fromSecret is the variable, named key after the prefix, that takes its
+// value from the Secret's key.
+func (d *delivery) fromSecret(key string) corev1.EnvVar {
+	return corev1.EnvVar{Name: d.opts.Prefix + key, ValueFrom: &corev1.EnvVarSource{
+		SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: d.opts.Name}, Key: key}}}
 }
 
 // mount adds the Secret's volume, its mount and the plain variables.
@@ -116,7 +159,9 @@ func (d *delivery) mount(s *PodDefaultSpec) {
 	s.Volumes = []corev1.Volume{{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 		SecretName: d.opts.Name, Items: items, DefaultMode: &mode}}}}
 	s.VolumeMounts = []corev1.VolumeMount{{Name: vol, MountPath: d.opts.MountPath, ReadOnly: true}}
-	s.Env = d.env
+	for _, v := range d.env {
+		s.Env = append(s.Env, corev1.EnvVar{Name: d.opts.Prefix + v.Name, Value: v.Value})
+	}
 }
 
 // items adds one variable per listed key, in the order given, each once.
@@ -131,9 +176,7 @@ func (d *delivery) items(s *PodDefaultSpec) error {
 			continue
 		}
 		seen[item] = true
-		s.Env = append(s.Env, corev1.EnvVar{Name: item, ValueFrom: &corev1.EnvVarSource{
-			SecretKeyRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: d.opts.Name}, Key: item}}})
+		s.Env = append(s.Env, d.fromSecret(item))
 	}
 	return nil
 }
@@ -160,15 +203,32 @@ func sortedKeys(m map[string][]byte) []string {
 	return out
 }
 
+// maxPodDefaultName is the longest PodDefault name whose webhook
+// annotation, poddefault.admission.kubeflow.org/poddefault-<name>, has a
+// name part of at most 63 characters.
+const maxPodDefaultName = 63 - len("poddefault-")
+
+// podDefaultName derives the PodDefault's name from the objects' name: a
+// DNS-1123 label of at most maxPodDefaultName characters, distinct for
+// distinct names.
+func podDefaultName(name string) string {
+	return fit(name, maxPodDefaultName, name)
+}
+
 // volumeName derives the volume's name from the objects' name: a DNS-1123
 // label of at most 63 characters, distinct for distinct names.
 func volumeName(name string) string {
-	v := "tether-" + name
-	if len(v) <= 63 {
-		return v
+	return fit("tether-"+name, 63, name)
+}
+
+// fit returns s, a DNS-1123 label, if it has at most limit characters, or
+// else its start and a hash of id: a label of at most limit characters.
+func fit(s string, limit int, id string) string {
+	if len(s) <= limit {
+		return s
 	}
-	sum := sha256.Sum256([]byte(name))
-	return strings.TrimRight(v[:54], "-") + "-" + hex.EncodeToString(sum[:])[:8]
+	sum := sha256.Sum256([]byte(id))
+	return strings.TrimRight(s[:limit-9], "-") + "-" + hex.EncodeToString(sum[:])[:8]
 }
 
 // DeepCopyInto copies p into out.

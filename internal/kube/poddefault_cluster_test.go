@@ -218,14 +218,65 @@ func checkPodDefault(t *testing.T, pd *unstructured.Unstructured, o kube.Deliver
 			t.Errorf("no item maps %s to %s: %v", key, path, items)
 		}
 	case len(o.Items) > 0:
-		ref, _, _ := unstructured.NestedStringMap(env[len(env)-1].(map[string]any), "valueFrom", "secretKeyRef")
-		if len(env) != len(o.Items) || ref["name"] != o.Name || ref["key"] != o.Items[len(o.Items)-1] {
+		if len(env) != len(o.Items)+1 { // the items and TETHER_<TYPE>_CONNECTION
+			t.Fatalf("env %v", env)
+		}
+		ref, _, _ := unstructured.NestedStringMap(env[len(o.Items)-1].(map[string]any), "valueFrom", "secretKeyRef")
+		if ref["name"] != o.Name || ref["key"] != o.Items[len(o.Items)-1] {
 			t.Errorf("env %v", env)
 		}
 	default:
-		ref, _, _ := unstructured.NestedStringMap(envFrom[0].(map[string]any), "secretRef")
-		if len(envFrom) != 1 || ref["name"] != o.Name {
-			t.Errorf("envFrom %v", envFrom)
+		ref, _, _ := unstructured.NestedStringMap(env[0].(map[string]any), "valueFrom", "secretKeyRef")
+		if len(envFrom) != 0 || len(env) < 2 || ref["name"] != o.Name {
+			t.Errorf("env %v, envFrom %v", env, envFrom)
+		}
+	}
+}
+
+// TestPodDefaultsOnOnePodOnAPIServer gives a notebook pod two s3, two
+// docker and a gcs connection (whose name leaves no room in the webhook's
+// annotation), all but the first of each type prefixed and mounted apart:
+// the API server accepts every object, and the pod to which the rules of
+// Kubeflow's webhook applied the PodDefaults, with each variable as its
+// PodDefault defines it.
+func TestPodDefaultsOnOnePodOnAPIServer(t *testing.T) {
+	c := newCluster(t)
+	installPodDefaultCRD(t, c.admin)
+	c.serviceAccount(t, "default")
+	dyn, err := dynamic.NewForConfig(c.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("g", 60) + "-63"
+	var pds []*kube.PodDefaultObject
+	var labels []string
+	for _, d := range []delivered{
+		{"s3", kube.DeliveryOptions{Name: "minio"}},
+		{"aws", kube.DeliveryOptions{Name: "aws", Prefix: "AWS_DATA_"}},
+		{"docker", kube.DeliveryOptions{Name: "hub", MountPath: "/home/jovyan/.docker"}},
+		{"docker", kube.DeliveryOptions{Name: "kaniko", MountPath: "/kaniko/.docker", Prefix: "KANIKO_"}},
+		{"gcs", kube.DeliveryOptions{Name: long, MountPath: "/var/run/gcs"}},
+	} {
+		d.o.Namespace = c.ns
+		cn, typ := d.conn(t)
+		for _, obj := range decodeManifest(t, render(t, cn, typ, d.o)) {
+			createAndGet(t, dyn, obj)
+		}
+		pds, labels = append(pds, d.podDefault(t)), append(labels, d.o.Name)
+	}
+	pod, err := applyPodDefaults(notebookPod(c.ns, labels...), pds...)
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	created, err := c.cs.CoreV1().Pods(c.ns).Create(t.Context(), pod,
+		metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
+	if err != nil {
+		t.Fatalf("create the notebook pod: %v", err)
+	}
+	checkWhole(t, created.Spec.Containers[0], pds...)
+	for _, pd := range pds {
+		if _, ok := created.Annotations[webhookAnnotation+pd.Name]; !ok {
+			t.Errorf("annotation of %s lost: %v", pd.Name, created.Annotations)
 		}
 	}
 }

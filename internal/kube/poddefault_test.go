@@ -40,10 +40,19 @@ func env(kv ...string) []corev1.EnvVar {
 	return out
 }
 
-func fromSecret(keys ...string) []corev1.EnvVar {
+// s3Keys are the keys of the s3 fixture's env-mode Secret, sorted.
+var s3Keys = []string{"AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3", "AWS_REGION",
+	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "S3_ENDPOINT", "S3_FORCE_PATH_STYLE", "S3_SIGNATURE_VERSION"}
+
+// s3Marker is the variable naming the objects of the s3 fixture.
+var s3Marker = env("TETHER_S3_CONNECTION", "training-data")
+
+// fromSecret returns the variables prefix+key taken from the fixtures'
+// Secret.
+func fromSecret(prefix string, keys ...string) []corev1.EnvVar {
 	var out []corev1.EnvVar
 	for _, k := range keys {
-		out = append(out, corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+		out = append(out, corev1.EnvVar{Name: prefix + k, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 			LocalObjectReference: corev1.LocalObjectReference{Name: "training-data"}, Key: k}}})
 	}
 	return out
@@ -61,12 +70,15 @@ func TestPodDefault(t *testing.T) {
 		o    kube.DeliveryOptions
 		want *kube.PodDefaultObject
 	}{
-		{"s3 env: envFrom the Secret", "s3", kube.DeliveryOptions{},
-			podDefault(s3Desc, kube.PodDefaultSpec{EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: "training-data"}}}}})},
+		{"s3 env: every key of the Secret, one variable each", "s3", kube.DeliveryOptions{},
+			podDefault(s3Desc, kube.PodDefaultSpec{Env: append(fromSecret("", s3Keys...), s3Marker...)})},
+		{"s3 env, prefixed", "s3", kube.DeliveryOptions{Prefix: "MINIO_"},
+			podDefault(s3Desc, kube.PodDefaultSpec{Env: append(fromSecret("MINIO_", s3Keys...),
+				env("MINIO_TETHER_S3_CONNECTION", "training-data")...)})},
 		{"s3 items: one variable per key", "s3",
 			kube.DeliveryOptions{Items: []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ACCESS_KEY_ID"}},
-			podDefault(s3Desc, kube.PodDefaultSpec{Env: fromSecret("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")})},
+			podDefault(s3Desc, kube.PodDefaultSpec{Env: append(fromSecret("", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"),
+				s3Marker...)})},
 		{"s3 mount: files and plain variables", "s3", kube.DeliveryOptions{MountPath: "/home/jovyan/.aws"},
 			podDefault(s3Desc, kube.PodDefaultSpec{Volumes: s3Vols, VolumeMounts: s3Mounts, Env: env(
 				"AWS_CONFIG_FILE", "/home/jovyan/.aws/config",
@@ -76,15 +88,18 @@ func TestPodDefault(t *testing.T) {
 				"AWS_SHARED_CREDENTIALS_FILE", "/home/jovyan/.aws/credentials",
 				"S3_ENDPOINT", "http://minio.kubeflow:9000",
 				"S3_FORCE_PATH_STYLE", "true",
-				"S3_SIGNATURE_VERSION", "s3v4")})},
+				"S3_SIGNATURE_VERSION", "s3v4",
+				"TETHER_S3_CONNECTION", "training-data")})},
 		{"docker mount: config.json", "docker", kube.DeliveryOptions{MountPath: "/kaniko/.docker"},
 			podDefault("Tether connection training-data (docker)", kube.PodDefaultSpec{
-				Volumes: dockerVols, VolumeMounts: dockerMounts, Env: env("DOCKER_CONFIG", "/kaniko/.docker")})},
+				Volumes: dockerVols, VolumeMounts: dockerMounts, Env: env("DOCKER_CONFIG", "/kaniko/.docker",
+					"TETHER_DOCKER_CONNECTION", "training-data")})},
 		{"gcs mount: key.json", "gcs", kube.DeliveryOptions{MountPath: "/var/run/gcs"},
 			podDefault("Tether connection training-data (gcs)", kube.PodDefaultSpec{Volumes: gcsVols, VolumeMounts: gcsMounts, Env: env(
 				"CLOUDSDK_CORE_PROJECT", "project_id",
 				"GOOGLE_APPLICATION_CREDENTIALS", "/var/run/gcs/key.json",
-				"GOOGLE_CLOUD_PROJECT", "project_id")})},
+				"GOOGLE_CLOUD_PROJECT", "project_id",
+				"TETHER_GCS_CONNECTION", "training-data")})},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,7 +128,8 @@ func TestPodDefaultGit(t *testing.T) {
 	want := podDefault("Examples repository", kube.PodDefaultSpec{Volumes: vols, VolumeMounts: mounts, Env: env(
 		"GIT_REFERENCE", "master",
 		"GIT_SSH_COMMAND", "ssh -i '/home/jovyan/.ssh-git/id_key' -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes "+
-			"-o BatchMode=yes -o UserKnownHostsFile='/home/jovyan/.ssh-git/known_hosts' -o GlobalKnownHostsFile=/dev/null")})
+			"-o BatchMode=yes -o UserKnownHostsFile='/home/jovyan/.ssh-git/known_hosts' -o GlobalKnownHostsFile=/dev/null",
+		"TETHER_GIT_CONNECTION", "training-data")})
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("PodDefault (-want +got):\n%s", d)
 	}
