@@ -73,6 +73,10 @@ func accessCalls(ctx context.Context, s tether.Store) map[string]func() error {
 			return s.AppendAudit(ctx, NewAuditEvent("connection.reveal", "default", "present", 0))
 		},
 		"ListAudit": func() error { _, err := s.ListAudit(ctx, tether.AuditFilter{Namespace: "default"}); return err },
+		"DeleteAuditBefore": func() error {
+			_, err := s.DeleteAuditBefore(ctx, time.Now().Add(time.Hour), 10)
+			return err
+		},
 	}
 }
 
