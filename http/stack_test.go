@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,10 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	thttp "github.com/tether-ml/tether/http"
-	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/seal"
-	"github.com/tether-ml/tether/internal/service"
 	"github.com/tether-ml/tether/internal/sqlite"
 )
 
@@ -45,27 +41,7 @@ func newStackWithKey(t *testing.T, keyFile string) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	kr, err := openKeyring(filepath.Join(dir, "tether.key"), keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := service.VerifyKeys(ctx, st, kr, "tether.key"); err != nil {
-		t.Fatal(err)
-	}
-	if err := service.NewTokens(st).Bootstrap(ctx, "", filepath.Join(dir, "admin.token")); err != nil {
-		t.Fatal(err)
-	}
-	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	set := service.New(st, kr, conntype.New(), log)
-	h := thttp.NewServer(thttp.Deps{
-		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
-		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
-		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped,
-	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &stack{t: t, srv: srv, token: readFile(t, filepath.Join(dir, "admin.token")), logs: logs, dir: dir}
+	return serveStore(t, st, dir, keyFile)
 }
 
 // openKeyring creates a key file at path, or copies the one at from there.

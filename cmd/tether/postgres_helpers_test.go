@@ -2,33 +2,19 @@ package main_test
 
 import (
 	"context"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/tether-ml/tether/internal/postgres/pgtest"
 )
 
-// missingPostgres explains how to give the PostgreSQL tests a server.
-const missingPostgres = "TETHER_TEST_POSTGRES_URL is not set: run ./scripts/test.sh, which starts PostgreSQL, " +
-	"or start one with `./scripts/testenv/postgres.sh start` and export the URL it prints " +
-	"(TETHER_TEST_SKIP_POSTGRES=1 skips these tests)"
-
-// postgresURL returns the URL of the test PostgreSQL server. It skips t
-// when TETHER_TEST_SKIP_POSTGRES=1 and fails it when no server is given: a
-// test skipped in CI would hide a missing install.
-func postgresURL(t *testing.T) string {
+// freshDatabase creates an empty database on the test server, dropped when
+// t ends (after the servers the test started later are killed), and returns
+// its URL.
+func freshDatabase(t *testing.T) string {
 	t.Helper()
-	if os.Getenv("TETHER_TEST_SKIP_POSTGRES") == "1" {
-		t.Skip("TETHER_TEST_SKIP_POSTGRES=1")
-	}
-	u := os.Getenv("TETHER_TEST_POSTGRES_URL")
-	if u == "" {
-		t.Fatal(missingPostgres)
-	}
-	return u
+	return pgtest.FreshDatabase(t, "")
 }
 
 // pgConnect opens a plain connection to dbURL, closed when t ends.
@@ -42,33 +28,6 @@ func pgConnect(t *testing.T, dbURL string) *pgx.Conn {
 	}
 	t.Cleanup(func() { _ = conn.Close(context.Background()) })
 	return conn
-}
-
-// freshDatabase creates an empty database with a unique name on the test
-// server and returns its URL. The database is dropped, with the sessions
-// still connected to it, when t ends: after the servers the test started
-// later are killed, since cleanups run last-in first-out.
-func freshDatabase(t *testing.T) string {
-	t.Helper()
-	base := postgresURL(t)
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TETHER_TEST_POSTGRES_URL must be a postgres:// URL: %v", err)
-	}
-	name := "tether_e2e_" + randomHex(t, 6)
-	admin := pgConnect(t, base)
-	if _, err := admin.Exec(t.Context(), `CREATE DATABASE `+name); err != nil {
-		t.Fatalf("CREATE DATABASE: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, `DROP DATABASE `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("DROP DATABASE %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
 }
 
 // pgReplicas is a set of "tether server" replicas on one PostgreSQL

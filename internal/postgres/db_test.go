@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,37 +13,19 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/postgres"
+	"github.com/tether-ml/tether/internal/postgres/pgtest"
 	"github.com/tether-ml/tether/internal/storetest"
 )
-
-// missingServer explains how to give the tests a server.
-const missingServer = "TETHER_TEST_POSTGRES_URL is not set: run ./scripts/test.sh, which starts PostgreSQL, " +
-	"or start one with `./scripts/testenv/postgres.sh start` and export the URL it prints " +
-	"(TETHER_TEST_SKIP_POSTGRES=1 skips these tests)"
 
 // TestMain fails the package at once, with one message, when no server is
 // given: every test here needs one, and a suite skipped in CI would hide a
 // missing install.
 func TestMain(m *testing.M) {
 	if os.Getenv("TETHER_TEST_SKIP_POSTGRES") != "1" && os.Getenv("TETHER_TEST_POSTGRES_URL") == "" {
-		fmt.Fprintln(os.Stderr, "FAIL: "+missingServer)
+		fmt.Fprintln(os.Stderr, "FAIL: "+pgtest.Missing)
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
-}
-
-// serverURL returns the URL of the test server, or skips t if the tests
-// are to be skipped.
-func serverURL(t testing.TB) string {
-	t.Helper()
-	if os.Getenv("TETHER_TEST_SKIP_POSTGRES") == "1" {
-		t.Skip("TETHER_TEST_SKIP_POSTGRES=1")
-	}
-	u := os.Getenv("TETHER_TEST_POSTGRES_URL")
-	if u == "" {
-		t.Fatal(missingServer)
-	}
-	return u
 }
 
 // connect opens a plain connection to dbURL, closed when t ends.
@@ -57,33 +37,6 @@ func connect(t testing.TB, dbURL string) *pgx.Conn {
 	}
 	t.Cleanup(func() { _ = conn.Close(context.Background()) })
 	return conn
-}
-
-// freshDB creates an empty database with a unique name, dropped when t
-// ends, and returns its URL. extra is appended to CREATE DATABASE.
-func freshDB(t testing.TB, extra string) string {
-	t.Helper()
-	base := serverURL(t)
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix)
-	name := "tether_test_" + hex.EncodeToString(suffix)
-	admin := connect(t, base)
-	if _, err := admin.Exec(t.Context(), `CREATE DATABASE `+name+` `+extra); err != nil {
-		t.Fatalf("CREATE DATABASE: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, `DROP DATABASE `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("DROP DATABASE %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TETHER_TEST_POSTGRES_URL must be a postgres:// URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // open opens the store at dbURL, failing t on error. The caller closes it.
@@ -98,12 +51,12 @@ func open(t *testing.T, dbURL string, opts postgres.Options) *postgres.DB {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) tether.Store {
-		return open(t, freshDB(t, ""), postgres.Options{})
+		return open(t, pgtest.FreshDatabase(t, ""), postgres.Options{})
 	})
 }
 
 func TestPersistsAcrossReopen(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	want := storetest.NewRecord("default", "kept", "s3")
 	db := open(t, dbURL, postgres.Options{})
 	if err := db.CreateRecord(t.Context(), want); err != nil {
@@ -124,7 +77,7 @@ func TestPersistsAcrossReopen(t *testing.T) {
 }
 
 func TestOpenInvalid(t *testing.T) {
-	base := serverURL(t)
+	base := pgtest.ServerURL(t)
 	tests := []struct {
 		name string
 		url  string
@@ -154,7 +107,7 @@ func TestOpenInvalid(t *testing.T) {
 // TestOpenUnreachable: a server that is down is EUNAVAILABLE, at once, and
 // the password stays out of the error.
 func TestOpenUnreachable(t *testing.T) {
-	serverURL(t)
+	pgtest.ServerURL(t)
 	start := time.Now()
 	db, err := postgres.Open(t.Context(), "postgres://tether:s3cr3t-pw@127.0.0.1:1/tether?sslmode=disable", postgres.Options{})
 	if err == nil {
@@ -188,7 +141,7 @@ func withSchema(t *testing.T, dbURL, schema string) string {
 // TestSchemas: search_path in the URL puts a store in its own schema, so
 // stores side by side in one database neither see nor block each other.
 func TestSchemas(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	if _, err := connect(t, dbURL).Exec(t.Context(), `CREATE SCHEMA team_a; CREATE SCHEMA team_b`); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +177,7 @@ func BenchmarkAuditQueries(b *testing.B) { storetest.BenchAuditQueries(b, openBe
 
 // openBench opens a store on a fresh database for a benchmark.
 func openBench(tb testing.TB) tether.Store {
-	db, err := postgres.Open(tb.Context(), freshDB(tb, ""), postgres.Options{})
+	db, err := postgres.Open(tb.Context(), pgtest.FreshDatabase(tb, ""), postgres.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

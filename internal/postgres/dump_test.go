@@ -9,6 +9,7 @@ import (
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/postgres"
+	"github.com/tether-ml/tether/internal/postgres/pgtest"
 	"github.com/tether-ml/tether/internal/storetest"
 )
 
@@ -29,7 +30,7 @@ func generated(n int) func(yield func(*tether.Record, error) bool) {
 // each took.
 func TestLargeDump(t *testing.T) {
 	const n = 100_000
-	db := open(t, freshDB(t, ""), postgres.Options{})
+	db := open(t, pgtest.FreshDatabase(t, ""), postgres.Options{})
 	defer db.Close()
 	start := time.Now()
 	err := db.Import(t.Context(), &tether.Dump{RecordCount: n, Records: generated(n)})
@@ -84,7 +85,7 @@ func exportAll(t *testing.T, db *postgres.DB, want int) int {
 // TestRecordsReadOnce: a dump's records can be read once, and only inside
 // the function given to Export.
 func TestRecordsReadOnce(t *testing.T) {
-	db := open(t, freshDB(t, ""), postgres.Options{})
+	db := open(t, pgtest.FreshDatabase(t, ""), postgres.Options{})
 	defer db.Close()
 	if err := db.CreateRecord(t.Context(), storetest.NewRecord("default", "one", "s3")); err != nil {
 		t.Fatal(err)
@@ -117,7 +118,7 @@ func TestRecordsReadOnce(t *testing.T) {
 // TestImportCancelled: cancelling the context while the records are being
 // copied aborts the import, with the context's error, and writes nothing.
 func TestImportCancelled(t *testing.T) {
-	db := open(t, freshDB(t, ""), postgres.Options{})
+	db := open(t, pgtest.FreshDatabase(t, ""), postgres.Options{})
 	defer db.Close()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/postgres"
+	"github.com/tether-ml/tether/internal/postgres/pgtest"
 	"github.com/tether-ml/tether/internal/storetest"
 )
 
@@ -48,7 +49,7 @@ func latest(t *testing.T, db *postgres.DB) int {
 }
 
 func TestMigrationsApplyOnce(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	db := open(t, dbURL, postgres.Options{})
 	n := latest(t, db)
 	db.Close()
@@ -70,7 +71,7 @@ func TestMigrationsApplyOnce(t *testing.T) {
 // must open without error, and each migration must be applied once.
 func TestConcurrentOpen(t *testing.T) {
 	const replicas = 8
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	dbs := make([]*postgres.DB, replicas)
 	errs := make([]error, replicas)
 	start := make(chan struct{})
@@ -106,7 +107,7 @@ func TestConcurrentOpen(t *testing.T) {
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	db := open(t, dbURL, postgres.Options{})
 	n := latest(t, db)
 	db.Close()
@@ -140,7 +141,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 // TestNoMigrate: a database opened with NoMigrate is left alone until
 // Migrate is called.
 func TestNoMigrate(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	db := open(t, dbURL, postgres.Options{NoMigrate: true})
 	defer db.Close()
 	current, latest, err := db.SchemaStatus(t.Context())
@@ -169,7 +170,7 @@ func TestNoMigrate(t *testing.T) {
 // language's, where "_" < "a" < "B": every order the store gives must still
 // be byte order, the SQLite store's.
 func TestByteOrder(t *testing.T) {
-	dbURL := freshDB(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
+	dbURL := pgtest.FreshDatabase(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
 	db := open(t, dbURL, postgres.Options{})
 	defer db.Close()
 	want := []string{"B", "Z", "_", "a"}
@@ -211,7 +212,7 @@ func keys(records []*tether.Record) []string {
 // TestByteOrderAccess: namespaces and role bindings are listed in byte
 // order too, on a database whose collation is a natural language's.
 func TestByteOrderAccess(t *testing.T) {
-	dbURL := freshDB(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
+	dbURL := pgtest.FreshDatabase(t, `TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
 	db := open(t, dbURL, postgres.Options{})
 	defer db.Close()
 	for _, ns := range []string{"a", "_", "B"} {
@@ -248,7 +249,7 @@ func TestByteOrderAccess(t *testing.T) {
 // the access tables, with the namespace "default", and the token
 // notifications, and keeps the data.
 func TestUpgradeKeepsData(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	db := open(t, dbURL, postgres.Options{})
 	r := storetest.NewRecord("default", "kept", "s3")
 	if err := db.CreateRecord(t.Context(), r); err != nil {

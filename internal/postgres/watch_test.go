@@ -8,13 +8,14 @@ import (
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/postgres"
+	"github.com/tether-ml/tether/internal/postgres/pgtest"
 	"github.com/tether-ml/tether/internal/storetest"
 )
 
 // TestWatchChangesSeesWritesOfAnotherReplica: writes to connections,
 // namespaces and role bindings through one replica notify another.
 func TestWatchChangesSeesWritesOfAnotherReplica(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	a := open(t, dbURL, postgres.Options{})
 	defer a.Close()
 	b := open(t, dbURL, postgres.Options{})
@@ -95,7 +96,7 @@ func wait(changes <-chan struct{}, d time.Duration) bool {
 // one replica (a rotation) reaches another with its key id, in order; a
 // catch-up notice ("") comes first, when the LISTEN is in place.
 func TestWatchKeysSeesKeyChecksOfAnotherReplica(t *testing.T) {
-	dbURL := freshDB(t, "")
+	dbURL := pgtest.FreshDatabase(t, "")
 	a := open(t, dbURL, postgres.Options{})
 	defer a.Close()
 	b := open(t, dbURL, postgres.Options{})

@@ -2,20 +2,16 @@ package service_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/postgres"
+	"github.com/tether-ml/tether/internal/postgres/pgtest"
 	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/service"
 	"github.com/tether-ml/tether/internal/sqlite"
@@ -60,15 +56,7 @@ func sqliteAuditStore(t *testing.T) *auditStore {
 }
 
 func postgresAuditStore(t *testing.T) *auditStore {
-	if os.Getenv("TETHER_TEST_SKIP_POSTGRES") == "1" {
-		t.Skip("TETHER_TEST_SKIP_POSTGRES=1")
-	}
-	base := os.Getenv("TETHER_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Fatal("TETHER_TEST_POSTGRES_URL is not set: run ./scripts/test.sh, which starts PostgreSQL " +
-			"(TETHER_TEST_SKIP_POSTGRES=1 skips these tests)")
-	}
-	dbURL := freshPostgres(t, base)
+	dbURL := pgtest.FreshDatabase(t, "")
 	st, err := postgres.Open(context.Background(), dbURL, postgres.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -86,36 +74,6 @@ func postgresAuditStore(t *testing.T) *auditStore {
 		}
 	}
 	return newAuditStore(t, "postgres", st, exec)
-}
-
-// freshPostgres creates an empty database on the server at base, dropped
-// when t ends, and returns its URL.
-func freshPostgres(t *testing.T, base string) string {
-	t.Helper()
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TETHER_TEST_POSTGRES_URL: %v", err)
-	}
-	suffix := make([]byte, 6)
-	_, _ = rand.Read(suffix)
-	name := "tether_service_" + hex.EncodeToString(suffix)
-	admin, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatalf("connect to the test PostgreSQL server: %v", err)
-	}
-	if _, err := admin.Exec(t.Context(), `CREATE DATABASE `+name); err != nil {
-		t.Fatalf("CREATE DATABASE: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Exec(ctx, `DROP DATABASE `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("DROP DATABASE %s: %v", name, err)
-		}
-		_ = admin.Close(ctx)
-	})
-	u.Path = "/" + name
-	return u.String()
 }
 
 func newAuditStore(t *testing.T, name string, st tether.Store, exec func(*testing.T, string)) *auditStore {
