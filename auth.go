@@ -43,19 +43,6 @@ const BootstrapSubject = BuiltinSubjectPrefix + "admin"
 // provider names a user "admin".
 const LegacyBootstrapSubject = "user:admin"
 
-// Permission is one thing a caller may be allowed to do in a namespace.
-type Permission string
-
-// Permissions checked by the services.
-const (
-	PermRead       Permission = "connections.read"   // list, get masked
-	PermReveal     Permission = "connections.reveal" // get decrypted
-	PermWrite      Permission = "connections.write"  // create, update, delete
-	PermVital      Permission = "connections.vital"  // clear the vital flag
-	PermRotateKeys Permission = "keys.rotate"
-	PermBackup     Permission = "backup" // back up and restore the whole store
-)
-
 // Authenticator maps a bearer token to an identity; EUNAUTHORIZED if the
 // token is unknown, expired, or otherwise not valid. An authenticator that
 // does not recognise the kind of token at all (an API token given to the
@@ -104,11 +91,4 @@ func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
 func RequestInfoFrom(ctx context.Context) RequestInfo {
 	info, _ := ctx.Value(requestInfoKey{}).(RequestInfo)
 	return info
-}
-
-// AuditLog records what callers did and tried.
-type AuditLog interface {
-	// Record appends e, completing its time, subject, job and remote
-	// address from ctx where e leaves them empty.
-	Record(ctx context.Context, e AuditEvent) error
 }

@@ -21,6 +21,19 @@ var NamespacePattern = IDPattern
 // namespace.
 const AllNamespaces = "*"
 
+// Permission is one thing a caller may be allowed to do in a namespace.
+type Permission string
+
+// Permissions checked by the services.
+const (
+	PermRead       Permission = "connections.read"   // list, get masked
+	PermReveal     Permission = "connections.reveal" // get decrypted
+	PermWrite      Permission = "connections.write"  // create, update, delete
+	PermVital      Permission = "connections.vital"  // clear the vital flag
+	PermRotateKeys Permission = "keys.rotate"
+	PermBackup     Permission = "backup" // back up and restore the whole store
+)
+
 // Role is a fixed set of permissions.
 type Role string
 

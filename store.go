@@ -93,16 +93,6 @@ type Store interface {
 	Close() error
 }
 
-// Token is an API token as stored: only the SHA-256 hash of the token is
-// kept, never the token.
-type Token struct {
-	ID        string
-	Hash      []byte
-	Subject   string
-	CreatedAt time.Time
-	ExpiresAt *time.Time
-}
-
 // TokenStore keeps API tokens.
 type TokenStore interface {
 	// CreateToken stores t; ECONFLICT if its ID or Hash exists.
@@ -162,38 +152,6 @@ type AuditStore interface {
 	// calls it batch after batch, so that no transaction grows with the
 	// log. It is the only way an event leaves the log.
 	DeleteAuditBefore(ctx context.Context, t time.Time, limit int) (int, error)
-}
-
-// AuditEvent is one entry of the audit log. It never holds a secret value;
-// where a credential must be correlated, Detail holds a keyed HMAC of it.
-type AuditEvent struct {
-	ID         int64     `json:"id"`
-	Time       time.Time `json:"time"`
-	Subject    string    `json:"subject,omitempty"` // empty when unauthenticated
-	Action     string    `json:"action"`            // e.g. "connection.reveal"
-	Namespace  string    `json:"namespace,omitempty"`
-	Connection string    `json:"connection,omitempty"`
-	Job        string    `json:"job,omitempty"`    // from X-Tether-Job
-	Outcome    string    `json:"outcome"`          // "success", "denied" or "failed"
-	Remote     string    `json:"remote,omitempty"` // client address
-	Detail     string    `json:"detail,omitempty"` // safe detail: missing permission, token fingerprint
-}
-
-// Audit outcomes.
-const (
-	OutcomeSuccess = "success"
-	OutcomeDenied  = "denied"
-	OutcomeFailed  = "failed"
-)
-
-// AuditFilter selects audit events. Zero fields select everything.
-type AuditFilter struct {
-	Namespace  string
-	Connection string
-	Actions    []string
-	Since      time.Time // events at or after
-	AfterID    int64     // events with a greater ID (paging)
-	Limit      int       // at most this many; 0 means no limit
 }
 
 // Dump is the whole content of a store, as a backup carries it: still

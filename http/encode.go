@@ -72,3 +72,22 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// decodeJSON reads a small JSON body into v with the one strict decoder
+// every route uses (tether.DecodeJSON).
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return tether.DecodeJSON(body, v, "request body", nil)
+}
+
+// respond writes v with status, or err.
+func respond(w http.ResponseWriter, r *http.Request, s *Server, status int, v any, err error) {
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, status, v)
+}

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -147,4 +149,32 @@ func labelProblem(v string, pattern *tether.Pattern) string {
 		return msgLabel
 	}
 	return ""
+}
+
+// sinceQuery reads ?since= as a duration back from now (e.g. 24h) or an
+// RFC 3339 time.
+func sinceQuery(r *http.Request) (time.Time, error) {
+	v := r.URL.Query().Get("since")
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return time.Now().Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, tether.Errorf(tether.EINVALID, "since must be a duration such as 24h or an RFC 3339 time")
+}
+
+func intQuery(r *http.Request, name string) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, tether.Errorf(tether.EINVALID, "%s must be a non-negative integer", name)
+	}
+	return n, nil
 }
