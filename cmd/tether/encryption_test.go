@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -186,13 +187,13 @@ func TestSecretsEncryptedAtRest(t *testing.T) {
 
 	scanned, marked = scanDataDir(t, s.DataDir, secrets, marker)
 	t.Logf("running server: scanned %v, marker in %v", scanned, marked)
-	if !contains(scanned, "tether.db") || !contains(scanned, "tether.db-wal") || len(marked) == 0 {
+	if !slices.Contains(scanned, "tether.db") || !slices.Contains(scanned, "tether.db-wal") || len(marked) == 0 {
 		t.Errorf("while running, scanned %v (want tether.db and tether.db-wal) and found the marker in %v (want some)", scanned, marked)
 	}
 	s.stop()
 	scanned, marked = scanDataDir(t, s.DataDir, secrets, marker)
 	t.Logf("stopped server: scanned %v, marker in %v", scanned, marked)
-	if !contains(scanned, "tether.db") || len(marked) == 0 {
+	if !slices.Contains(scanned, "tether.db") || len(marked) == 0 {
 		t.Errorf("after stop, scanned %v and found the marker in %v", scanned, marked)
 	}
 
@@ -234,14 +235,4 @@ func checkOwnerOnly(t *testing.T, dir string) {
 	if !names["tether.key"] || !names["admin.token"] || !names["tether.db"] {
 		t.Errorf("data directory holds %v; want tether.key, admin.token and tether.db among them", names)
 	}
-}
-
-// contains reports whether list holds s.
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

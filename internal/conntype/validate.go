@@ -2,6 +2,7 @@ package conntype
 
 import (
 	"encoding/base64"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,7 +135,7 @@ func checkFormat(path, v string, prm *tether.Parameter, p *tether.Problems) {
 			p.Add(path, `must be "true" or "false"`)
 		}
 	case tether.FormatEnum:
-		if !contains(prm.Enum, v) {
+		if !slices.Contains(prm.Enum, v) {
 			p.Add(path, "must be one of "+quoteAll(prm.Enum))
 		}
 	}
@@ -163,15 +164,6 @@ func paramPath(key string) string {
 		key = key[:64] + "..."
 	}
 	return "spec.parameters[" + strconv.QuoteToASCII(key) + "]"
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 func quoteAll(list []string) string {

@@ -2,8 +2,9 @@ package kube
 
 import (
 	"slices"
-	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/tether-ml/tether"
 )
@@ -11,14 +12,12 @@ import (
 // reviewCache remembers successful token reviews for a short time, so that
 // a client making many requests with one token costs one TokenReview per
 // TTL rather than one per request. It is keyed by the SHA-256 of the token
-// (the token itself is never kept), holds at most max entries, and keeps
-// no failures: a rejected token is reviewed again on its next use. A nil
-// *reviewCache caches nothing.
+// (the token itself is never kept), holds at most max entries (the least
+// recently used goes first), and keeps no failures: a rejected token is
+// reviewed again on its next use. A nil *reviewCache caches nothing.
 type reviewCache struct {
-	mu      sync.Mutex
 	ttl     time.Duration
-	max     int
-	entries map[[32]byte]cacheEntry
+	entries *expirable.LRU[[32]byte, cacheEntry]
 }
 
 type cacheEntry struct {
@@ -30,22 +29,21 @@ func newReviewCache(ttl time.Duration, max int) *reviewCache {
 	if max <= 0 {
 		max = defaultCacheSize
 	}
-	return &reviewCache{ttl: ttl, max: max, entries: make(map[[32]byte]cacheEntry)}
+	return &reviewCache{ttl: ttl, entries: expirable.NewLRU[[32]byte, cacheEntry](max, nil, ttl)}
 }
 
-// get returns a copy of the identity cached under key, if still fresh.
+// get returns a copy of the identity cached under key, if still fresh at
+// now. Each entry carries its own expiry, which may be the token's.
 func (c *reviewCache) get(key [32]byte, now time.Time) (*tether.Identity, bool) {
 	if c == nil {
 		return nil, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[key]
+	e, ok := c.entries.Get(key)
 	if !ok {
 		return nil, false
 	}
 	if !now.Before(e.expires) {
-		delete(c.entries, key)
+		c.entries.Remove(key)
 		return nil, false
 	}
 	id := e.id
@@ -54,8 +52,7 @@ func (c *reviewCache) get(key [32]byte, now time.Time) (*tether.Identity, bool) 
 }
 
 // put caches id under key until now+ttl, or until notAfter (the token's
-// own expiry) if that is sooner and not zero. When full, it drops the
-// expired entries, and if none were, an arbitrary one.
+// own expiry) if that is sooner and not zero.
 func (c *reviewCache) put(key [32]byte, id *tether.Identity, now, notAfter time.Time) {
 	if c == nil {
 		return
@@ -67,27 +64,7 @@ func (c *reviewCache) put(key [32]byte, id *tether.Identity, now, notAfter time.
 	if !now.Before(expires) {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.entries[key]; !ok && len(c.entries) >= c.max {
-		c.evict(now)
-	}
 	e := cacheEntry{id: *id, expires: expires}
 	e.id.Groups = slices.Clone(id.Groups)
-	c.entries[key] = e
-}
-
-// evict makes room for one entry; c.mu is held.
-func (c *reviewCache) evict(now time.Time) {
-	for k, e := range c.entries {
-		if !now.Before(e.expires) {
-			delete(c.entries, k)
-		}
-	}
-	for k := range c.entries {
-		if len(c.entries) < c.max {
-			return
-		}
-		delete(c.entries, k)
-	}
+	c.entries.Add(key, e)
 }

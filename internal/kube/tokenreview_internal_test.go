@@ -77,7 +77,7 @@ func TestReviewCache(t *testing.T) {
 	for k := range byte(100) {
 		c.put([32]byte{k}, id, now, time.Time{})
 	}
-	if n := len(c.entries); n > 2 {
+	if n := c.entries.Len(); n > 2 {
 		t.Errorf("%d entries, bound 2", n)
 	}
 	var nilCache *reviewCache

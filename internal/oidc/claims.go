@@ -2,14 +2,14 @@ package oidc
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"time"
 	"unicode"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/tether-ml/tether"
 )
@@ -32,8 +32,8 @@ type peeked struct {
 }
 
 type header struct {
-	KeyID string `json:"kid"`
-	Type  string `json:"typ"`
+	KeyID string
+	Type  string
 }
 
 // isAccessToken reports an access token in the JWT profile of RFC 9068.
@@ -43,8 +43,8 @@ func (h header) isAccessToken() bool {
 }
 
 type unverified struct {
-	Audience audience `json:"aud"`
-	Expiry   *float64 `json:"exp"`
+	Audience jwt.Audience     `json:"aud"`
+	Expiry   *jwt.NumericDate `json:"exp"`
 }
 
 // expiry is the time of the exp claim; a token without one has expired.
@@ -52,31 +52,15 @@ func (u unverified) expiry() time.Time {
 	if u.Expiry == nil {
 		return time.Time{}
 	}
-	return time.Unix(int64(*u.Expiry), 0)
+	return u.Expiry.Time()
 }
 
-// audience is the aud claim, a string or a list of strings.
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*a = audience{one}
-		return nil
-	}
-	var many []string
-	err := json.Unmarshal(b, &many)
-	*a = many
-	return err
-}
-
-func (a audience) contains(s string) bool {
-	for _, x := range a {
-		if x == s {
-			return true
-		}
-	}
-	return false
+// peekAlgorithms are the algorithms a token may name and still be routed to
+// its issuer's verifier, which refuses all but the ones it accepts with its
+// own message: "none" and HMAC included.
+var peekAlgorithms = []jose.SignatureAlgorithm{
+	"none", jose.EdDSA, jose.HS256, jose.HS384, jose.HS512, jose.RS256, jose.RS384, jose.RS512,
+	jose.ES256, jose.ES384, jose.ES512, jose.PS256, jose.PS384, jose.PS512,
 }
 
 // peek decodes the header and claims of a compact JWS without verifying
@@ -85,25 +69,22 @@ func peek(token string) (*peeked, bool) {
 	if len(token) > maxTokenLen {
 		return nil, false
 	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
+	tok, err := jwt.ParseSigned(token, peekAlgorithms)
+	if err != nil {
 		return nil, false
 	}
 	var iss struct {
 		Issuer string `json:"iss"`
 	}
-	p := &peeked{Signature: parts[2]}
-	if !decodeSegment(parts[0], &p.Header) || !decodeSegment(parts[1], &iss) {
+	if tok.UnsafeClaimsWithoutVerification(&iss) != nil {
 		return nil, false
 	}
-	p.Issuer = iss.Issuer
-	p.ClaimsOK = decodeSegment(parts[1], &p.Claims)
+	h := tok.Headers[0]
+	typ, _ := h.ExtraHeaders[jose.HeaderType].(string)
+	p := &peeked{Header: header{KeyID: h.KeyID, Type: typ}, Issuer: iss.Issuer}
+	p.Signature = token[strings.LastIndexByte(token, '.')+1:]
+	p.ClaimsOK = tok.UnsafeClaimsWithoutVerification(&p.Claims) == nil
 	return p, true
-}
-
-func decodeSegment(seg string, v any) bool {
-	raw, err := base64.RawURLEncoding.DecodeString(seg)
-	return err == nil && json.Unmarshal(raw, v) == nil
 }
 
 // identity reads the caller's name and groups from the verified claims.

@@ -165,7 +165,7 @@ func (v *Verifier) precheck(p *peeked) error {
 		return unauthorized("OIDC token's aud or exp claim is malformed", nil)
 	case p.Header.isAccessToken():
 		return unauthorized("OIDC token is an access token; use the ID token", nil)
-	case !p.Claims.Audience.contains(v.cfg.ClientID):
+	case !p.Claims.Audience.Contains(v.cfg.ClientID):
 		return unauthorized("OIDC token was issued for another client (audience), not "+v.cfg.ClientID, nil)
 	case !v.cfg.Now().Before(p.Claims.expiry()):
 		return unauthorized("OIDC token has expired; log in again (tether login --oidc)", nil)

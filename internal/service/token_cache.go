@@ -1,8 +1,9 @@
 package service
 
 import (
-	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/tether-ml/tether"
 )
@@ -12,7 +13,7 @@ import (
 // notification from another server be lost.
 const tokenCacheTTL = 30 * time.Second
 
-// tokenCacheMax bounds the cache; it starts afresh when full.
+// tokenCacheMax bounds the cache; the least recently used token goes first.
 const tokenCacheMax = 10000
 
 // tokenCache remembers the tokens found in the store by hash, so that a
@@ -21,8 +22,7 @@ const tokenCacheMax = 10000
 // the throttle). Invalidate forgets everything: it runs on revocation
 // here and on every change notification from other servers.
 type tokenCache struct {
-	mu      sync.Mutex
-	entries map[string]cachedToken
+	entries *expirable.LRU[string, cachedToken]
 }
 
 type cachedToken struct {
@@ -30,12 +30,15 @@ type cachedToken struct {
 	fetched time.Time
 }
 
+func newTokenCache() tokenCache {
+	return tokenCache{entries: expirable.NewLRU[string, cachedToken](tokenCacheMax, nil, tokenCacheTTL)}
+}
+
 // get returns the token of hash if it was fetched less than
-// tokenCacheTTL before now.
-func (c *tokenCache) get(hash []byte, now time.Time) (*tether.Token, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[string(hash)]
+// tokenCacheTTL before now (now is the authenticator's clock, which the
+// LRU's own expiry does not know).
+func (c tokenCache) get(hash []byte, now time.Time) (*tether.Token, bool) {
+	e, ok := c.entries.Get(string(hash))
 	if !ok || now.Sub(e.fetched) >= tokenCacheTTL {
 		return nil, false
 	}
@@ -44,18 +47,9 @@ func (c *tokenCache) get(hash []byte, now time.Time) (*tether.Token, bool) {
 }
 
 // put remembers tok under hash.
-func (c *tokenCache) put(hash []byte, tok *tether.Token, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= tokenCacheMax {
-		c.entries = map[string]cachedToken{}
-	}
-	c.entries[string(hash)] = cachedToken{tok: *tok, fetched: now}
+func (c tokenCache) put(hash []byte, tok *tether.Token, now time.Time) {
+	c.entries.Add(string(hash), cachedToken{tok: *tok, fetched: now})
 }
 
 // invalidate forgets every token.
-func (c *tokenCache) invalidate() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.entries = nil
-}
+func (c tokenCache) invalidate() { c.entries.Purge() }

@@ -31,7 +31,7 @@ type Tokens struct {
 
 // NewTokens returns the token authenticator.
 func NewTokens(store tether.TokenStore) *Tokens {
-	return &Tokens{store: store, clock: time.Now}
+	return &Tokens{store: store, clock: time.Now, cache: newTokenCache()}
 }
 
 var _ tether.Authenticator = (*Tokens)(nil)
