@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,10 +41,12 @@ func TestLocalQuickStart(t *testing.T) {
 	s.stopWith(os.Interrupt) // Ctrl-C shuts down as gracefully as SIGTERM
 }
 
-// TestReadmeSetUp checks the README's set-up against the walkthrough's
-// needs: tether is installed on PATH before it is used, the first build's
-// time is mentioned, and the server (whose directory receives the key, the
-// admin token and the walkthrough's files) runs outside the clone.
+// TestReadmeSetUp checks the README's set-up and walkthrough: the set-up is
+// exactly two commands (the server on its embedded default, then the test
+// script) and warns about the first build's time; the walkthrough puts
+// tether on PATH before it uses it and runs its server, whose directory
+// receives the key, the admin token and the walkthrough's files, outside
+// the clone.
 func TestReadmeSetUp(t *testing.T) {
 	t.Parallel()
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
@@ -51,25 +54,24 @@ func TestReadmeSetUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	setUp := section(t, string(readme), "## Set-up")
-	block := regexp.MustCompile("(?s)```sh\n(.*?)```").FindStringSubmatch(setUp)
-	if block == nil {
-		t.Fatal("the set-up has no sh block")
+	if got := commandLines(t, setUp); !slices.Equal(got, []string{"go run ./cmd/tether server", "./scripts/test.sh"}) {
+		t.Errorf("the set-up's commands are %q, want the server and the test script", got)
 	}
-	steps := block[1]
-	install := strings.Index(steps, "go install ./cmd/tether")
-	path := strings.Index(steps, `export PATH="$(go env GOPATH)/bin:$PATH"`)
-	cd := regexp.MustCompile(`(?m)(^|&& )cd ~/\S+`).FindStringSubmatchIndex(steps)
-	server := strings.Index(steps, "tether server")
-	switch {
-	case install < 0 || path < 0 || install > path:
-		t.Errorf("the set-up does not put tether on PATH first:\n%s", steps)
-	case cd == nil || cd[0] > server || server < path:
-		t.Errorf("the set-up does not start tether server in a directory outside the clone:\n%s", steps)
-	}
-	if !strings.Contains(setUp, "first `go install`") || !strings.Contains(setUp, "several minutes") {
+	if !strings.Contains(setUp, "first `go run` or `go install`") || !strings.Contains(setUp, "several minutes") {
 		t.Errorf("the set-up does not warn about the first build's time")
 	}
 	walk := section(t, string(readme), "## Five-minute walkthrough")
+	steps := strings.Join(commandLines(t, walk), "\n")
+	install := strings.Index(steps, "go install ./cmd/tether")
+	path := strings.Index(steps, `export PATH="$(go env GOPATH)/bin:$PATH"`)
+	cd := regexp.MustCompile(`(?m)(^|&& )cd ~/\S+`).FindStringIndex(steps)
+	server := strings.Index(steps, "tether server")
+	switch {
+	case install < 0 || path < 0 || install > path:
+		t.Errorf("the walkthrough does not put tether on PATH first:\n%s", steps)
+	case cd == nil || server < 0 || cd[0] > server || server < path:
+		t.Errorf("the walkthrough does not start tether server in a directory outside the clone:\n%s", steps)
+	}
 	if !strings.Contains(walk, "cd ~/tether-walkthrough") || !strings.Contains(walk, "ssh-keygen -t ed25519 -N '' -f deploy-key") {
 		t.Errorf("the walkthrough does not run in the server's directory outside the clone")
 	}
@@ -78,6 +80,24 @@ func TestReadmeSetUp(t *testing.T) {
 			t.Errorf("%s is in the clone", f)
 		}
 	}
+}
+
+// commandLines returns the commands of the first sh block of a README
+// section, without their comments.
+func commandLines(t *testing.T, sec string) []string {
+	t.Helper()
+	block := regexp.MustCompile("(?s)```sh\n(.*?)```").FindStringSubmatch(sec)
+	if block == nil {
+		t.Fatal("the section has no sh block")
+	}
+	var out []string
+	for _, line := range strings.Split(block[1], "\n") {
+		line, _, _ = strings.Cut(line, " #")
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // TestUsageWindowDocumented checks that the README and the CLI's help give
