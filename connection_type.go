@@ -25,9 +25,10 @@ type ConnectionType struct {
 	// Render returns the connection in the forms its consumers expect:
 	// environment variables and files. c is valid and revealed (secrets
 	// base64 as posted); dir is the absolute directory its files will be
-	// written to, so that variables can point at them. It must not do I/O.
-	// A path-valued variable is exactly dir joined with a key of Files, or
-	// dir itself, so that consumers can tell paths from values.
+	// written to, so that variables can point at them, or "" when they
+	// will not be written. It must not do I/O. A variable that refers to
+	// the files (a path, or a command using one) is set with SetFileEnv,
+	// so that consumers can tell it from one that carries a value.
 	Render func(c *Connection, dir string) (*Rendering, error)
 }
 
@@ -45,6 +46,32 @@ type Rendering struct {
 	// reveal them but are not one of them or a standard encoding of one
 	// (docker's base64 "user:password"). Output masking hides these too.
 	Derived []string
+	// FileEnv names the variables of Env that refer to Files (a path, or
+	// a command using one, as GIT_SSH_COMMAND): they mean something only
+	// where the files are written. Set them with SetFileEnv.
+	FileEnv []string
+}
+
+// SetFileEnv sets the variable name to v, which refers to the rendering's
+// files, and records it in FileEnv.
+func (r *Rendering) SetFileEnv(name, v string) {
+	r.Env[name] = v
+	if !slices.Contains(r.FileEnv, name) {
+		r.FileEnv = append(r.FileEnv, name)
+	}
+}
+
+// ValueEnv returns the variables of Env that carry values (keys, regions,
+// endpoints) rather than refer to the files: what a job gets when the
+// files are not written.
+func (r *Rendering) ValueEnv() map[string]string {
+	out := make(map[string]string, len(r.Env))
+	for k, v := range r.Env {
+		if !slices.Contains(r.FileEnv, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Field declares how a type uses one of TypedFields.

@@ -45,29 +45,16 @@ func (s *Server) backupStore(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// RestoreResult is the answer of a restore: what the backup held, all of
-// which is now in the store, and what it could not hold (Omitted, from an
-// older backup format).
-type RestoreResult struct {
-	Message      string   `json:"message"`
-	Records      int      `json:"records"`
-	Namespaces   int      `json:"namespaces"`
-	RoleBindings int      `json:"roleBindings"`
-	Tokens       int      `json:"tokens"`
-	AuditEvents  int      `json:"auditEvents"`
-	Omitted      []string `json:"omitted,omitempty"`
-}
-
 // restoreStore reads a backup from the body and writes it, all or nothing,
 // into a store that holds no connection.
 func (s *Server) restoreStore(w http.ResponseWriter, r *http.Request) {
-	var res RestoreResult
+	var res tether.RestoreResult
 	open := func() (*tether.Dump, error) {
 		d, err := backup.Read(http.MaxBytesReader(w, r.Body, MaxRestoreBytes))
 		if err != nil {
 			return nil, err
 		}
-		res = RestoreResult{Namespaces: len(d.Namespaces), RoleBindings: len(d.RoleBindings), Tokens: len(d.Tokens), Omitted: d.Omitted}
+		res = tether.RestoreResult{Namespaces: len(d.Namespaces), RoleBindings: len(d.RoleBindings), Tokens: len(d.Tokens), Omitted: d.Omitted}
 		counted := *d
 		counted.Records = counting(d.Records, &res.Records)
 		if d.Audit != nil {
@@ -99,7 +86,7 @@ func counting[T any](seq func(func(T, error) bool), n *int) func(func(T, error) 
 
 // restoreMessage says what a restore wrote, and what an older backup
 // could not hold.
-func restoreMessage(res RestoreResult) string {
+func restoreMessage(res tether.RestoreResult) string {
 	msg := "restored " + strings.Join([]string{count(res.Records, "connection"), count(res.Namespaces, "namespace"),
 		count(res.RoleBindings, "role binding"), count(res.Tokens, "token")}, ", ")
 	if res.AuditEvents > 0 {

@@ -235,7 +235,7 @@ func (s *Server) deleteConnection(w http.ResponseWriter, r *http.Request) {
 		s.connectionError(w, r, err, id, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, errorBody{Message: fmt.Sprintf("Connection %s was deleted", id)})
+	writeJSON(w, http.StatusOK, tether.MessageBody{Message: fmt.Sprintf("Connection %s was deleted", id)})
 }
 
 // decodeConnection reads the connection in the body. Its id, a key of the

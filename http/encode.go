@@ -10,40 +10,6 @@ import (
 	"github.com/tether-ml/tether"
 )
 
-// MaxBodyBytes is the largest request body the API reads.
-const MaxBodyBytes = 1 << 20
-
-// statusOf maps each error code to one HTTP status.
-var statusOf = map[string]int{
-	tether.EINVALID:      http.StatusBadRequest,
-	tether.ENOTFOUND:     http.StatusNotFound,
-	tether.ECONFLICT:     http.StatusConflict,
-	tether.EUNAUTHORIZED: http.StatusUnauthorized,
-	tether.EFORBIDDEN:    http.StatusForbidden,
-	tether.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	tether.ETHROTTLED:    http.StatusTooManyRequests,
-	tether.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	tether.EINTERNAL:     http.StatusInternalServerError,
-}
-
-// codeOf is the inverse of statusOf, used by the client.
-func codeOf(status int) string {
-	for code, s := range statusOf {
-		if s == status {
-			return code
-		}
-	}
-	if status >= 500 {
-		return tether.EINTERNAL
-	}
-	return tether.EINVALID
-}
-
-// errorBody is Odahu's error body.
-type errorBody struct {
-	Message string `json:"message"`
-}
-
 // writeError writes err as Odahu's error body with its status. Internal
 // details are logged, never returned.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
@@ -51,7 +17,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if code == tether.EINTERNAL || code == tether.EUNAVAILABLE {
 		log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "code", code, "err", err.Error())
 	}
-	writeJSON(w, statusOf[code], errorBody{Message: tether.ErrorMessage(err)})
+	writeJSON(w, tether.HTTPStatus(code), tether.MessageBody{Message: tether.ErrorMessage(err)})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -60,12 +26,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// readBody reads a request body of at most MaxBodyBytes.
+// readBody reads a request body of at most tether.MaxBodyBytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, tether.MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, tether.Errorf(tether.ETOOLARGE, "request body is larger than %d bytes (1 MiB)", MaxBodyBytes)
+		return nil, tether.Errorf(tether.ETOOLARGE, "request body is larger than %d bytes (1 MiB)", tether.MaxBodyBytes)
 	}
 	if err != nil {
 		return nil, tether.Errorf(tether.EINVALID, "cannot read request body")

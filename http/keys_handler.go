@@ -7,15 +7,6 @@ import (
 	"github.com/tether-ml/tether"
 )
 
-// RotateProgress is one line of the key rotation's NDJSON stream. The last
-// line carries KeyID (success) or Message (failure).
-type RotateProgress struct {
-	Done    int    `json:"done"`
-	Total   int    `json:"total"`
-	KeyID   string `json:"keyID,omitempty"`
-	Message string `json:"message,omitempty"`
-}
-
 // rotateKeys adds a primary key and re-wraps every record, streaming
 // progress as newline-delimited JSON so a client can draw a progress bar.
 // An error before the first line is an ordinary error response.
@@ -23,9 +14,9 @@ func (s *Server) rotateKeys(w http.ResponseWriter, r *http.Request) {
 	var (
 		enc     = json.NewEncoder(w)
 		started bool
-		last    RotateProgress
+		last    tether.RotateProgress
 	)
-	send := func(p RotateProgress) {
+	send := func(p tether.RotateProgress) {
 		if !started {
 			w.Header().Set("Content-Type", "application/x-ndjson")
 			w.WriteHeader(http.StatusOK)
@@ -37,7 +28,7 @@ func (s *Server) rotateKeys(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	keyID, err := s.keys.Rotate(r.Context(), func(done, total int) {
-		last = RotateProgress{Done: done, Total: total}
+		last = tether.RotateProgress{Done: done, Total: total}
 		send(last)
 	})
 	switch {
@@ -45,8 +36,8 @@ func (s *Server) rotateKeys(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 	case err != nil:
 		s.log.ErrorContext(r.Context(), "key rotation failed", "request_id", requestID(r.Context()), "err", err.Error())
-		send(RotateProgress{Done: last.Done, Total: last.Total, Message: "key rotation failed: " + tether.ErrorMessage(err)})
+		send(tether.RotateProgress{Done: last.Done, Total: last.Total, Message: "key rotation failed: " + tether.ErrorMessage(err)})
 	default:
-		send(RotateProgress{Done: last.Total, Total: last.Total, KeyID: keyID})
+		send(tether.RotateProgress{Done: last.Total, Total: last.Total, KeyID: keyID})
 	}
 }

@@ -3,6 +3,8 @@ package http
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/tether-ml/tether"
 )
 
 func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) {
@@ -32,5 +34,5 @@ func (s *Server) deleteNamespace(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.ns.Delete(r.Context(), r.PathValue("ns"), force)
 	}
-	respond(w, r, s, http.StatusOK, errorBody{Message: fmt.Sprintf("Namespace %s was deleted", r.PathValue("ns"))}, err)
+	respond(w, r, s, http.StatusOK, tether.MessageBody{Message: fmt.Sprintf("Namespace %s was deleted", r.PathValue("ns"))}, err)
 }

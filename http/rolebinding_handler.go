@@ -28,5 +28,5 @@ func (s *Server) createRoleBinding(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteRoleBinding(w http.ResponseWriter, r *http.Request) {
 	err := s.rb.Delete(r.Context(), r.PathValue("id"))
-	respond(w, r, s, http.StatusOK, errorBody{Message: fmt.Sprintf("Role binding %s was deleted", r.PathValue("id"))}, err)
+	respond(w, r, s, http.StatusOK, tether.MessageBody{Message: fmt.Sprintf("Role binding %s was deleted", r.PathValue("id"))}, err)
 }

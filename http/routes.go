@@ -3,26 +3,28 @@ package http
 import (
 	"net/http"
 	"strings"
+
+	"github.com/tether-ml/tether"
 )
 
 // Route patterns. Odahu's routes are served verbatim and address the
 // default namespace; Tether's extensions sit beside them.
 const (
-	routeConnections   = "/api/v1/connection"
+	routeConnections   = tether.PathConnections
 	routeConnection    = "/api/v1/connection/{id}"
 	routeDecrypted     = "/api/v1/connection/{id}/decrypted"
 	routeUsage         = "/api/v1/connection/{id}/usage"
 	routeNSPrefix      = "/api/v1/namespaces/{ns}"
-	routeNamespaces    = "/api/v1/namespaces"
+	routeNamespaces    = tether.PathNamespaces
 	routeNamespace     = "/api/v1/namespaces/{ns}"
-	routeRoleBindings  = "/api/v1/rolebindings"
+	routeRoleBindings  = tether.PathRoleBindings
 	routeRoleBinding   = "/api/v1/rolebindings/{id}"
-	routeTokens        = "/api/v1/tokens"
+	routeTokens        = tether.PathTokens
 	routeToken         = "/api/v1/tokens/{id}"
-	routeAudit         = "/api/v1/audit"
-	routeRotateKeys    = "/api/v1/keys/rotate"
-	routeBackup        = "/api/v1/backup"
-	routeRestore       = "/api/v1/restore"
+	routeAudit         = tether.PathAudit
+	routeRotateKeys    = tether.PathRotateKeys
+	routeBackup        = tether.PathBackup
+	routeRestore       = tether.PathRestore
 	namespacedInfix    = "/namespaces/{ns}"
 	connectionsSegment = "/connection"
 )
@@ -113,7 +115,7 @@ func (f *fallbackWriter) WriteHeader(code int) {
 	if code == http.StatusMethodNotAllowed {
 		msg = "method " + f.r.Method + " is not allowed on " + f.r.URL.Path
 	}
-	writeJSON(f.ResponseWriter, code, errorBody{Message: msg})
+	writeJSON(f.ResponseWriter, code, tether.MessageBody{Message: msg})
 	f.replaced = true
 }
 

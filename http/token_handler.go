@@ -8,23 +8,13 @@ import (
 	"github.com/tether-ml/tether"
 )
 
-// TokenInfo describes an API token; Token is set only in the answer that
-// creates it.
-type TokenInfo struct {
-	ID        string     `json:"id"`
-	Subject   string     `json:"subject"`
-	CreatedAt time.Time  `json:"createdAt"`
-	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
-	Token     string     `json:"token,omitempty"`
-}
-
-func tokenInfo(t *tether.Token) TokenInfo {
-	return TokenInfo{ID: t.ID, Subject: t.Subject, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
+func tokenInfo(t *tether.Token) tether.TokenInfo {
+	return tether.TokenInfo{ID: t.ID, Subject: t.Subject, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 	list, err := s.tokens.List(r.Context())
-	out := []TokenInfo{}
+	out := []tether.TokenInfo{}
 	for _, t := range list {
 		out = append(out, tokenInfo(t))
 	}
@@ -62,5 +52,5 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 	err := s.tokens.Revoke(r.Context(), r.PathValue("id"))
-	respond(w, r, s, http.StatusOK, errorBody{Message: fmt.Sprintf("Token %s was revoked", r.PathValue("id"))}, err)
+	respond(w, r, s, http.StatusOK, tether.MessageBody{Message: fmt.Sprintf("Token %s was revoked", r.PathValue("id"))}, err)
 }

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/client"
 	"github.com/tether-ml/tether/internal/bench"
 )
 
@@ -30,7 +30,7 @@ type benchServer struct {
 	dir    string
 	URL    string
 	Proc   bench.Process
-	Admin  *thttp.Client
+	Admin  *client.Client
 	Reader string // token of role user on benchNamespace only
 	Writer string // token of role editor on benchNamespace only
 	Pprof  string // URL of the server's profiles, when asked for
@@ -130,8 +130,8 @@ func awaitListening(stderr io.Reader) (string, error) {
 // setUp makes the role bindings and the two tokens (the namespace exists:
 // seedBench made it).
 func (s *benchServer) setUp(ctx context.Context) error {
-	admin, err := thttp.NewClient(s.URL, func() (string, error) {
-		return thttp.ReadTokenFile(filepath.Join(s.dir, adminTokenName))
+	admin, err := client.NewClient(s.URL, func() (string, error) {
+		return client.ReadTokenFile(filepath.Join(s.dir, adminTokenName))
 	}, nil)
 	if err != nil {
 		return err

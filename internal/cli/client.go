@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/client"
 )
 
 // Defaults of the client configuration.
@@ -22,11 +22,11 @@ const (
 )
 
 // client returns an API client configured as the Go client is (see
-// thttp.ConfigFromEnv: TETHER_URL, TETHER_TOKEN, TETHER_TOKEN_PATH, the
+// client.ConfigFromEnv: TETHER_URL, TETHER_TOKEN, TETHER_TOKEN_PATH, the
 // in-pod defaults), overridden by --url, --token, --ca-file and
 // --insecure-skip-tls-verify, and acting for --job.
-func (a *app) client() (*thttp.Client, error) {
-	cfg := thttp.ConfigFromEnv(a.env.Getenv)
+func (a *app) client() (*client.Client, error) {
+	cfg := client.ConfigFromEnv(a.env.Getenv)
 	if a.url != "" {
 		cfg.URL = a.url
 	}
@@ -44,7 +44,7 @@ func (a *app) client() (*thttp.Client, error) {
 		cfg.ResponseTimeout = a.responseTimeout
 	}
 	cfg.Fallback = a.fallbackToken
-	cl, err := thttp.NewClientFromConfig(cfg)
+	cl, err := client.NewClientFromConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (a *app) fallbackToken() (string, error) {
 
 // localToken is the admin token of a server run from this directory.
 func (a *app) localToken() (string, error) {
-	t, err := thttp.ReadTokenFile(localTokenSource)
+	t, err := client.ReadTokenFile(localTokenSource)
 	if err != nil {
 		return "", tether.Errorf(tether.EUNAUTHORIZED,
 			"no token: use --token, TETHER_TOKEN, TETHER_TOKEN_PATH or tether login --oidc (or run next to the server's %s)", localTokenSource)

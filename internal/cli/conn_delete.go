@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/client"
 )
 
 func (a *app) connDeleteCommand() *cobra.Command {
@@ -25,7 +25,7 @@ func (a *app) connDeleteCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
+			return a.forEach(list, func(cl *client.Client, c *tether.Connection) (string, error) {
 				ns, err := a.nsOf(c)
 				if err == nil {
 					err = cl.Delete(cmd.Context(), ns, c.ID)

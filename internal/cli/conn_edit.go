@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/client"
 )
 
 func (a *app) connEditCommand() *cobra.Command {
@@ -32,7 +32,7 @@ since.`,
 			if err != nil {
 				return err
 			}
-			return a.forEach(list, func(cl *thttp.Client, c *tether.Connection) (string, error) {
+			return a.forEach(list, func(cl *client.Client, c *tether.Connection) (string, error) {
 				opts := tether.UpdateOptions{Version: c.Status.Version, Force: force}
 				ns, err := a.nsOf(c)
 				if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/client"
 	"github.com/tether-ml/tether/internal/credimport"
 )
 
@@ -91,7 +91,7 @@ func (a *app) validateImport(list []*tether.Connection) error {
 }
 
 // existingIDs returns the ids of the list that name a connection already.
-func (a *app) existingIDs(ctx context.Context, cl *thttp.Client, list []*tether.Connection) (map[string]bool, error) {
+func (a *app) existingIDs(ctx context.Context, cl *client.Client, list []*tether.Connection) (map[string]bool, error) {
 	found := map[string]bool{}
 	for _, c := range list {
 		_, err := cl.Get(ctx, a.ns(), c.ID)
@@ -109,7 +109,7 @@ func (a *app) existingIDs(ctx context.Context, cl *thttp.Client, list []*tether.
 // createImported creates every connection whose id is not in existing,
 // printing a line for each one created or left as it was. With
 // skipExisting, one created by someone else meanwhile is left too.
-func (a *app) createImported(ctx context.Context, cl *thttp.Client, list []*tether.Connection,
+func (a *app) createImported(ctx context.Context, cl *client.Client, list []*tether.Connection,
 	existing map[string]bool, skipExisting bool) error {
 	for _, c := range list {
 		var err error

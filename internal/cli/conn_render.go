@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/delivery"
+	"github.com/tether-ml/tether/delivery"
 	"github.com/tether-ml/tether/internal/kube"
 )
 
@@ -138,7 +138,7 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 	case "aws-credentials":
 		return renderedFile(c, t, "s3 or ecr", "credentials")
 	}
-	dir := delivery.Unwritten
+	dir := ""
 	if o.dir != "" {
 		var err error
 		if dir, err = prepareDir(o.dir); err != nil {
@@ -149,12 +149,12 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.dir != "" {
+	if dir != "" {
 		if err := delivery.Write(dir, r.Files); err != nil {
 			return nil, err
 		}
 	}
-	return formatRendering(o.as, r, dir == delivery.Unwritten, o.k8s.Prefix)
+	return formatRendering(o.as, r, dir == "", o.k8s.Prefix)
 }
 
 // poddefaultYAML is the Secret and the PodDefault that injects it.
@@ -177,7 +177,7 @@ func k8sYAML(err error, objs ...runtime.Object) ([]byte, error) {
 // renderedFile returns the rendering's file name, which only the types
 // of kind render.
 func renderedFile(c *tether.Connection, t *tether.ConnectionType, kind, name string) ([]byte, error) {
-	r, err := t.Render(c, delivery.Unwritten)
+	r, err := t.Render(c, "")
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/client"
 	"github.com/tether-ml/tether/internal/manifest"
 )
 
@@ -102,7 +102,7 @@ func unwrapPathError(err error) error {
 // returns, reporting each failure on stderr and carrying on, as kubectl
 // does with multi-document files. It returns the first failure, marked as
 // reported so that it is not printed a second time.
-func (a *app) forEach(list []*tether.Connection, fn func(*thttp.Client, *tether.Connection) (string, error)) error {
+func (a *app) forEach(list []*tether.Connection, fn func(*client.Client, *tether.Connection) (string, error)) error {
 	cl, err := a.client()
 	if err != nil {
 		return err

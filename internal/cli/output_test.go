@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/conntype"
 )
 
@@ -48,7 +47,7 @@ var printers = []struct {
 		return printRoleBindings(w, []*tether.RoleBinding{{ID: s, Namespace: s, Role: tether.Role(s), Subject: s}})
 	}},
 	{"token get", 2, func(w io.Writer, s string) error {
-		return printTokens(w, []thttp.TokenInfo{{ID: s, Subject: s}})
+		return printTokens(w, []tether.TokenInfo{{ID: s, Subject: s}})
 	}},
 	{"namespace get", 2, func(w io.Writer, s string) error {
 		return printNamespaces(w, []*tether.Namespace{{Name: s}})

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/delivery"
+	"github.com/tether-ml/tether/internal/conntype"
 )
 
 // formatRendering prints r as env, dotenv or json, each variable's name
@@ -16,7 +16,7 @@ import (
 func formatRendering(format string, r *tether.Rendering, unwritten bool, prefix string) ([]byte, error) {
 	env := r.Env
 	if unwritten {
-		env = delivery.ValueEnv(r.Env, delivery.Unwritten)
+		env = r.ValueEnv()
 	}
 	if prefix != "" {
 		named := make(map[string]string, len(env))
@@ -31,7 +31,7 @@ func formatRendering(format string, r *tether.Rendering, unwritten bool, prefix 
 	case "dotenv":
 		return envLines(env, func(k, v string) string { return k + "=" + dotenvQuote(v) }), nil
 	}
-	return envLines(env, func(k, v string) string { return "export " + k + "=" + delivery.ShellQuote(v) }), nil
+	return envLines(env, func(k, v string) string { return "export " + k + "=" + conntype.ShellQuote(v) }), nil
 }
 
 // renderJSON is {"env": {...}} plus, for unwritten files, "files".

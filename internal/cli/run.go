@@ -14,8 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tether-ml/tether"
-	thttp "github.com/tether-ml/tether/http"
-	"github.com/tether-ml/tether/internal/delivery"
+	"github.com/tether-ml/tether/delivery"
 )
 
 // envRunDir names, in the command's environment, the directory holding
@@ -74,10 +73,10 @@ func (a *app) runCommand() *cobra.Command {
 }
 
 // refs parses -c values; an id alone is in -n's namespace.
-func (a *app) refs(names []string) ([]thttp.Ref, error) {
-	refs := make([]thttp.Ref, 0, len(names))
+func (a *app) refs(names []string) ([]delivery.Ref, error) {
+	refs := make([]delivery.Ref, 0, len(names))
 	for _, n := range names {
-		r, err := thttp.ParseRef(n)
+		r, err := delivery.ParseRef(n)
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -89,7 +88,7 @@ func (a *app) refs(names []string) ([]thttp.Ref, error) {
 
 // run delivers refs into a fresh directory, runs args there and removes
 // the directory; its error carries the command's exit status.
-func (a *app) run(cmd *cobra.Command, refs []thttp.Ref, args []string, mask bool) error {
+func (a *app) run(cmd *cobra.Command, refs []delivery.Ref, args []string, mask bool) error {
 	cl, err := a.client()
 	if err != nil {
 		return err
@@ -99,7 +98,7 @@ func (a *app) run(cmd *cobra.Command, refs []thttp.Ref, args []string, mask bool
 		return tether.Internal("cli.run", err)
 	}
 	defer os.RemoveAll(dir)
-	m, err := cl.Materialize(cmd.Context(), dir, refs...)
+	m, err := delivery.New(cl, a.types).Materialize(cmd.Context(), dir, refs...)
 	if err != nil {
 		return err
 	}
@@ -124,7 +123,7 @@ func (a *app) run(cmd *cobra.Command, refs []thttp.Ref, args []string, mask bool
 
 // childEnv is this process's environment with the connections' variables
 // set over it, and TETHER_RUN_DIR.
-func (a *app) childEnv(m *thttp.Materialized) []string {
+func (a *app) childEnv(m *delivery.Materialized) []string {
 	environ := a.env.Environ
 	if environ == nil {
 		environ = os.Environ

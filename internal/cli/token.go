@@ -6,8 +6,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether"
 )
 
 func (a *app) tokenCommand() *cobra.Command {
@@ -71,7 +70,7 @@ func (a *app) tokenGetCommand() *cobra.Command {
 				return err
 			}
 			if list == nil {
-				list = []thttp.TokenInfo{}
+				list = []tether.TokenInfo{}
 			}
 			return printOutput(a.env.Stdout, output, list, func(w io.Writer) error { return printTokens(w, list) })
 		},
@@ -80,7 +79,7 @@ func (a *app) tokenGetCommand() *cobra.Command {
 	return cmd
 }
 
-func printTokens(w io.Writer, list []thttp.TokenInfo) error {
+func printTokens(w io.Writer, list []tether.TokenInfo) error {
 	t := newTable(w, "ID", "SUBJECT", "CREATED", "EXPIRES")
 	for _, tok := range list {
 		exp := "never"

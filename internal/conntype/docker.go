@@ -97,7 +97,7 @@ func renderDocker(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	}
 	r := newRendering()
 	r.Files["config.json"] = append(cfg, '\n')
-	r.Env["DOCKER_CONFIG"] = dir
+	r.SetFileEnv("DOCKER_CONFIG", dir)
 	r.Derived = []string{auth}
 	if ca := paramBytes(c, "caBundle"); ca != nil {
 		r.Files["certs.d/"+host+"/ca.crt"] = ca

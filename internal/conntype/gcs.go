@@ -110,7 +110,7 @@ func renderGCS(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r := newRendering()
 	key := secretBytes(c.Spec.KeySecret)
 	r.Files["key.json"] = key
-	r.Env["GOOGLE_APPLICATION_CREDENTIALS"] = filepath.Join(dir, "key.json")
+	r.SetFileEnv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(dir, "key.json"))
 	var sa struct {
 		ProjectID string `json:"project_id"`
 	}

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/delivery"
 )
 
 // gitType is a git repository reached over SSH with a private key. Odahu
@@ -202,13 +201,13 @@ func renderGit(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r := newRendering()
 	keyPath := filepath.Join(dir, "id_key")
 	r.Files["id_key"] = secretBytes(c.Spec.KeySecret)
-	cmd := "ssh -i " + delivery.ShellQuote(keyPath) + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes"
+	cmd := "ssh -i " + ShellQuote(keyPath) + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes"
 	if c.Spec.PublicKey != "" {
 		hostsPath := filepath.Join(dir, "known_hosts")
 		r.Files["known_hosts"] = knownHosts(c.Spec.URI, string(publicKeyBytes(c.Spec.PublicKey)))
-		cmd += " -o UserKnownHostsFile=" + delivery.ShellQuote(hostsPath) + " -o GlobalKnownHostsFile=/dev/null"
+		cmd += " -o UserKnownHostsFile=" + ShellQuote(hostsPath) + " -o GlobalKnownHostsFile=/dev/null"
 	}
-	r.Env["GIT_SSH_COMMAND"] = cmd
+	r.SetFileEnv("GIT_SSH_COMMAND", cmd)
 	setIf(r.Env, "GIT_REFERENCE", c.Spec.Reference)
 	return r, nil
 }

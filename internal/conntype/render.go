@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/tether-ml/tether"
 )
@@ -112,7 +113,13 @@ func awsRendering(c *tether.Connection, dir, region, extraConfig string) *tether
 	}
 	r.Files["credentials"] = []byte(creds)
 	r.Files["config"] = []byte(config + extraConfig)
-	r.Env["AWS_SHARED_CREDENTIALS_FILE"] = filepath.Join(dir, "credentials")
-	r.Env["AWS_CONFIG_FILE"] = filepath.Join(dir, "config")
+	r.SetFileEnv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	r.SetFileEnv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
 	return r
+}
+
+// ShellQuote quotes s for a POSIX shell: in single quotes, with each
+// single quote in s closed, escaped and reopened.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -1,6 +1,7 @@
 package conntype_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +29,35 @@ func TestEveryTypeRenders(t *testing.T) {
 	for _, typ := range conntype.New().Types() {
 		if typ.Render == nil {
 			t.Errorf("type %s has no renderer", typ.Name)
+		}
+	}
+}
+
+// TestFileEnvMarksFileReferences checks that every type marks exactly the
+// variables that refer to its files (a path, or a command using one, as
+// GIT_SSH_COMMAND) and that ValueEnv keeps the others.
+func TestFileEnvMarksFileReferences(t *testing.T) {
+	ca := newTestCA(t)
+	for _, typ := range conntype.New().Types() {
+		c := validConn(t, typ.Name)
+		if typ.Parameter("caBundle") != nil {
+			c.Spec.Parameters = tether.Params{"caBundle": b64(ca.certPEM)}
+		}
+		r := render(t, c)
+		values := r.ValueEnv()
+		for name, v := range r.Env {
+			marked := slices.Contains(r.FileEnv, name)
+			if refers := strings.Contains(v, "/run/conn"); refers != marked {
+				t.Errorf("%s: %s=%q refers to the files: %v, marked in FileEnv: %v", typ.Name, name, v, refers, marked)
+			}
+			if _, kept := values[name]; kept == marked {
+				t.Errorf("%s: ValueEnv kept %s: %v", typ.Name, name, kept)
+			}
+		}
+		for _, name := range r.FileEnv {
+			if _, ok := r.Env[name]; !ok {
+				t.Errorf("%s: FileEnv names %s, which Env does not set", typ.Name, name)
+			}
 		}
 	}
 }

@@ -135,7 +135,7 @@ func renderS3(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	setIf(r.Env, "S3_SIGNATURE_VERSION", p["signatureVersion"])
 	if caPath != "" {
 		r.Files["ca-bundle.pem"] = paramBytes(c, "caBundle")
-		r.Env["AWS_CA_BUNDLE"] = caPath
+		r.SetFileEnv("AWS_CA_BUNDLE", caPath)
 	}
 	return r, nil
 }

@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/tether-ml/tether"
-	rendering "github.com/tether-ml/tether/internal/delivery"
+	rendering "github.com/tether-ml/tether/delivery"
 )
 
 // DeliveryOptions says how a connection is delivered to pods: as
@@ -69,11 +69,7 @@ func newDelivery(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptio
 	if err != nil {
 		return nil, err
 	}
-	dir := o.MountPath
-	if dir == "" {
-		dir = rendering.Unwritten
-	}
-	r, err := t.Render(c, dir)
+	r, err := t.Render(c, o.MountPath)
 	if err != nil {
 		return nil, err
 	}
@@ -174,12 +170,12 @@ func envCarries(t *tether.ConnectionType, r *tether.Rendering, secrets []string)
 }
 
 // setEnv makes the Secret's keys the variables of r, less those that refer
-// to its files (a path in rendering.Unwritten, or a command using one): env mode
+// to its files (a path, or a command using one): env mode
 // delivers no file.
 func (d *delivery) setEnv(r *tether.Rendering) error {
 	d.secretType = corev1.SecretTypeOpaque
 	d.data = map[string][]byte{}
-	for name, v := range rendering.ValueEnv(r.Env, rendering.Unwritten) {
+	for name, v := range r.ValueEnv() {
 		if len(validation.IsConfigMapKey(name)) > 0 {
 			return tether.Internal("kube.setEnv", fmt.Errorf("variable name %q is not a Secret key", name))
 		}

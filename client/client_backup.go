@@ -1,4 +1,4 @@
-package http
+package client
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // it holds. The copy is checked as it streams (every line, counts,
 // checksum): an error means w did not get a complete backup.
 func (c *Client) Backup(ctx context.Context, w io.Writer, audit bool, progress func(done, total int)) (int, error) {
-	path := routeBackup
+	path := tether.PathBackup
 	if audit {
 		path += "?audit=true"
 	}
@@ -50,8 +50,8 @@ func (c *Client) Backup(ctx context.Context, w io.Writer, audit bool, progress f
 // Restore sends the backup read from r to the server, which writes it all
 // or nothing into its store (which must hold no connection), and returns
 // what it restored.
-func (c *Client) Restore(ctx context.Context, r io.Reader) (*RestoreResult, error) {
-	req, err := c.newRequest(ctx, http.MethodPost, routeRestore, http.Header{"Content-Type": {"application/x-ndjson"}}, nil)
+func (c *Client) Restore(ctx context.Context, r io.Reader) (*tether.RestoreResult, error) {
+	req, err := c.newRequest(ctx, http.MethodPost, tether.PathRestore, http.Header{"Content-Type": {"application/x-ndjson"}}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (c *Client) Restore(ctx context.Context, r io.Reader) (*RestoreResult, erro
 		return nil, err
 	}
 	defer resp.Body.Close()
-	var out RestoreResult
+	var out tether.RestoreResult
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return nil, tether.Errorf(tether.EINTERNAL, "malformed answer from server (restore)")
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tether-ml/tether/internal/delivery"
+	"github.com/tether-ml/tether/delivery"
 )
 
 func TestWriteModes(t *testing.T) {

@@ -1,4 +1,4 @@
-package http
+package client
 
 import (
 	"bufio"
@@ -167,14 +167,14 @@ func (c *Client) Delete(ctx context.Context, ns, id string) error {
 // RotateKeys asks the server to rotate its key, calling progress for every
 // progress line it streams, and returns the new key id.
 func (c *Client) RotateKeys(ctx context.Context, progress func(done, total int)) (string, error) {
-	resp, err := c.send(ctx, http.MethodPost, routeRotateKeys, nil, nil)
+	resp, err := c.send(ctx, http.MethodPost, tether.PathRotateKeys, nil, nil)
 	if err != nil {
 		return "", err
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		var p RotateProgress
+		var p tether.RotateProgress
 		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
 			return "", tether.Errorf(tether.EINTERNAL, "malformed progress from server")
 		}
@@ -228,7 +228,7 @@ func (c *Client) roundTrip(ctx context.Context, req *http.Request) (*http.Respon
 			return c.answer(ctx, req, resp, err)
 		}
 		if resp != nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxBodyBytes))
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, tether.MaxBodyBytes))
 			resp.Body.Close()
 		}
 		if err := sleep(ctx, wait); err != nil {
@@ -258,16 +258,16 @@ func (c *Client) answer(ctx context.Context, req *http.Request, resp *http.Respo
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	var body errorBody
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
+	var body tether.MessageBody
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, tether.MaxBodyBytes))
 	if isJSON(resp) && json.Unmarshal(raw, &body) == nil && body.Message != "" {
-		return nil, tether.Errorf(codeOf(resp.StatusCode), "%s", body.Message)
+		return nil, tether.Errorf(tether.CodeOfStatus(resp.StatusCode), "%s", body.Message)
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout,
 		http.StatusUnauthorized, http.StatusForbidden:
 		// what a proxy or load balancer in front of a Tether server says
-		code := codeOf(resp.StatusCode)
+		code := tether.CodeOfStatus(resp.StatusCode)
 		if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout {
 			code = tether.EUNAVAILABLE
 		}

@@ -3,6 +3,7 @@ package delivery
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tether-ml/tether"
@@ -57,18 +58,28 @@ func (b *bundler) add(c *tether.Connection, r *tether.Rendering) {
 	}
 	prefix := EnvPrefix(c.ID)
 	for name, v := range r.Env {
-		b.out.Env[prefix+name] = v
+		b.set(r, prefix+name, name, v)
 		b.prefixed[prefix+name] = c.ID
 	}
 	if !b.anySet(r.Env) {
 		for name, v := range r.Env {
-			b.out.Env[name] = v
+			b.set(r, name, name, v)
 			b.plain[name] = true
 		}
 	}
 	if c.Spec.Type == "docker" {
 		b.docker = append(b.docker, r)
 	}
+}
+
+// set sets the bundle's variable name to v, the value of r's variable
+// orig, keeping its mark when orig refers to r's files.
+func (b *bundler) set(r *tether.Rendering, name, orig, v string) {
+	if slices.Contains(r.FileEnv, orig) {
+		b.out.SetFileEnv(name, v)
+		return
+	}
+	b.out.Env[name] = v
 }
 
 // anySet reports whether a plain variable of env is already set.
@@ -113,7 +124,7 @@ func (b *bundler) mergeDocker() error {
 		return tether.Internal("delivery.mergeDocker", err)
 	}
 	b.out.Files[dockerDir+"/config.json"] = append(cfg, '\n')
-	b.out.Env["DOCKER_CONFIG"] = filepath.Join(b.dir, dockerDir)
+	b.out.SetFileEnv("DOCKER_CONFIG", filepath.Join(b.dir, dockerDir))
 	b.plain["DOCKER_CONFIG"] = true
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/delivery"
+	"github.com/tether-ml/tether/delivery"
 )
 
 // The masked forms: the value, its base64 forms and its URL encodings.

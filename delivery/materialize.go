@@ -1,4 +1,4 @@
-package http
+package delivery
 
 import (
 	"context"
@@ -7,8 +7,38 @@ import (
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
-	"github.com/tether-ml/tether/internal/delivery"
 )
+
+// Revealer reads a connection with its secrets: the part of
+// tether.ConnectionService that delivery needs. The Go client (package
+// client) implements it over the API, the server's service in process.
+type Revealer interface {
+	Reveal(ctx context.Context, ns, id string) (*tether.Connection, error)
+}
+
+// Deliverer reveals connections through a Revealer and delivers them to a
+// job, rendered by the types of a registry.
+type Deliverer struct {
+	conns Revealer
+	types tether.TypeRegistry
+}
+
+// New returns a Deliverer that reads connections from conns and renders
+// them with types; nil types means every connection type Tether knows
+// (Types).
+func New(conns Revealer, types tether.TypeRegistry) *Deliverer {
+	if types == nil {
+		types = Types()
+	}
+	return &Deliverer{conns: conns, types: types}
+}
+
+// Types returns the registry of every connection type Tether knows, to
+// render with or to extend: a registry of one's own that also knows other
+// types can be given to New.
+func Types() tether.TypeRegistry {
+	return conntype.New()
+}
 
 // Ref names a connection: its namespace ("" for the client's default) and
 // id.
@@ -47,26 +77,25 @@ type Materialized struct {
 // connections"): each connection's files in dir/ID, its variables under
 // their own names for the first connection of a kind and prefixed with ID_
 // for every connection, and one merged docker configuration. Reading the
-// connections is recorded in the server's audit log, for the client's job.
-func (c *Client) Materialize(ctx context.Context, dir string, refs ...Ref) (*Materialized, error) {
+// connections is recorded in the server's audit log, for the job the Revealer acts for.
+func (d *Deliverer) Materialize(ctx context.Context, dir string, refs ...Ref) (*Materialized, error) {
 	fi, err := os.Stat(dir)
 	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 {
 		return nil, tether.Errorf(tether.EINVALID, "%s must be an existing directory that only its owner can read (0700)", dir)
 	}
-	conns, err := c.revealAll(ctx, refs)
+	conns, err := d.revealAll(ctx, refs)
 	if err != nil {
 		return nil, err
 	}
-	types := conntype.New()
-	b, err := delivery.Bundle(types, conns, dir)
+	b, err := Bundle(d.types, conns, dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := delivery.Write(dir, b.Files); err != nil {
+	if err := Write(dir, b.Files); err != nil {
 		return nil, err
 	}
 	m := &Materialized{Dir: dir, Env: b.Env}
-	for _, v := range delivery.MaskValues(types, conns, b.Derived) {
+	for _, v := range MaskValues(d.types, conns, b.Derived) {
 		m.Secrets = append(m.Secrets, tether.Secret(v))
 	}
 	return m, nil
@@ -77,20 +106,20 @@ func (c *Client) Materialize(ctx context.Context, dir string, refs ...Ref) (*Mat
 // regions), under the same naming rule as Materialize. A connection that
 // only works through files (a docker config.json, a git key) contributes
 // nothing here: use Materialize.
-func (c *Client) Env(ctx context.Context, refs ...Ref) (map[string]string, error) {
-	conns, err := c.revealAll(ctx, refs)
+func (d *Deliverer) Env(ctx context.Context, refs ...Ref) (map[string]string, error) {
+	conns, err := d.revealAll(ctx, refs)
 	if err != nil {
 		return nil, err
 	}
-	b, err := delivery.Bundle(conntype.New(), conns, delivery.Unwritten)
+	b, err := Bundle(d.types, conns, "")
 	if err != nil {
 		return nil, err
 	}
-	return delivery.ValueEnv(b.Env, delivery.Unwritten), nil
+	return b.ValueEnv(), nil
 }
 
 // revealAll reveals each connection once, in the order given.
-func (c *Client) revealAll(ctx context.Context, refs []Ref) ([]*tether.Connection, error) {
+func (d *Deliverer) revealAll(ctx context.Context, refs []Ref) ([]*tether.Connection, error) {
 	if len(refs) == 0 {
 		return nil, tether.Errorf(tether.EINVALID, "no connection given")
 	}
@@ -101,7 +130,7 @@ func (c *Client) revealAll(ctx context.Context, refs []Ref) ([]*tether.Connectio
 			continue
 		}
 		seen[r] = true
-		conn, err := c.Reveal(ctx, r.Namespace, r.ID)
+		conn, err := d.conns.Reveal(ctx, r.Namespace, r.ID)
 		if err != nil {
 			return nil, err
 		}

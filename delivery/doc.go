@@ -1,8 +1,27 @@
-// Package delivery turns revealed connections into what a job uses: the
+// Package delivery turns connections into what a job uses: the
 // environment variables and files of several connections at once, under
 // one collision-free naming rule (Bundle), written into a private
 // directory (Write), and a filter that hides their secrets in the job's
-// output (Masker).
+// output (Masker). A Deliverer does all of it from connection references,
+// reading them through a Revealer: the Go client (package client) over the
+// API, or the connection service in process.
+//
+//	cl, err := client.NewClientFromEnv(os.Getenv)
+//	d := delivery.New(cl, nil) // nil: every type Tether knows
+//
+//	env, err := d.Env(ctx, delivery.Ref{Namespace: "team-a", ID: "training-data"})
+//	// env["AWS_ACCESS_KEY_ID"], env["AWS_REGION"], env["S3_ENDPOINT"], ...
+//
+//	dir, _ := os.MkdirTemp("", "job-") // 0700
+//	defer os.RemoveAll(dir)
+//	m, err := d.Materialize(ctx, dir, delivery.Ref{ID: "training-data"}, delivery.Ref{ID: "registry"})
+//	// m.Env["AWS_SHARED_CREDENTIALS_FILE"] == dir+"/training-data/credentials"
+//	// m.Env["DOCKER_CONFIG"] == dir+"/docker"
+//
+// Env returns only the variables that carry values; Materialize also
+// writes the files (0600) that the other variables point at. A type's
+// renderer says which variables refer to its files
+// (tether.Rendering.SetFileEnv).
 //
 // The naming rule, for connections c1..cn given in this order and a
 // directory DIR:

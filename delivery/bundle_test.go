@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/delivery"
+	"github.com/tether-ml/tether/delivery"
 )
 
 func TestBundleOneConnection(t *testing.T) {
