@@ -75,3 +75,49 @@ func ImportRoleBindingConflict(op string, b *RoleBinding) error {
 func ImportDuplicateRecord(op, id string) error {
 	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("the dump holds connection %q twice", id)}
 }
+
+// ConnectionExists is the ECONFLICT error for creating a connection whose
+// id its namespace already holds.
+func ConnectionExists(op, id string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("connection %q already exists", id)}
+}
+
+// ConnectionChanged is the ECONFLICT error for updating connection id
+// from version, which another writer has replaced since.
+func ConnectionChanged(op, id string, version int64) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf(
+		"connection %q was changed by someone else since version %d; read it again and retry", id, version)}
+}
+
+// VitalUndeletable refuses to delete the vital connection id.
+func VitalUndeletable(op, id string) error {
+	return &Error{Code: EINVALID, Op: op, Message: fmt.Sprintf("connection %q is vital and cannot be deleted", id)}
+}
+
+// NamespaceExists is the ECONFLICT error for creating a namespace whose
+// name is taken.
+func NamespaceExists(op, name string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("namespace %q already exists", name)}
+}
+
+// TokenExists is the ECONFLICT error for creating a token whose id or hash
+// is taken. It names neither: the hash is never shown.
+func TokenExists(op string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: "token already exists"}
+}
+
+// TokenNotFound is the ENOTFOUND error for the token id.
+func TokenNotFound(op, id string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: fmt.Sprintf("token %q not found", id)}
+}
+
+// TokenHashNotFound is the ENOTFOUND error for a token looked up by its
+// hash, which the message does not name.
+func TokenHashNotFound(op string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: "token not found"}
+}
+
+// RoleBindingNotFound is the ENOTFOUND error for the role binding id.
+func RoleBindingNotFound(op, id string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: fmt.Sprintf("role binding %q not found", id)}
+}
