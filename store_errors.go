@@ -1,6 +1,10 @@
 package tether
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
 
 // The errors every Store returns for the same situations, with the same
 // messages, so that callers and tests see one wording whatever the store.
@@ -120,4 +124,24 @@ func TokenHashNotFound(op string) error {
 // RoleBindingNotFound is the ENOTFOUND error for the role binding id.
 func RoleBindingNotFound(op, id string) error {
 	return &Error{Code: ENOTFOUND, Op: op, Message: fmt.Sprintf("role binding %q not found", id)}
+}
+
+// StoreFailure is the error a store returns when its database fails op
+// with err (nil for nil). A cancelled or expired context is returned as
+// such (errors.Is(err, context.Canceled) holds), so callers can tell "the
+// client went away" from a failure; anything else is an internal error
+// whose cause is kept for the log and hidden from the caller. Expected
+// conditions (not found, conflict) are the store's to detect, since it
+// knows the id to name in the message.
+func StoreFailure(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%s: %w", op, ctxErr)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return Internal(op, err)
 }

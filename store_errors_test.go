@@ -1,7 +1,10 @@
 package tether_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tether-ml/tether"
@@ -31,5 +34,48 @@ func TestStoreErrors(t *testing.T) {
 		if !errors.As(tc.err, &e) || e.Op != op {
 			t.Errorf("%v: op is not %q", tc.err, op)
 		}
+	}
+}
+
+func TestStoreFailure(t *testing.T) {
+	const op = "test.Op"
+	cause := errors.New("disk I/O error")
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name     string
+		ctx      context.Context
+		err      error
+		wantNil  bool
+		wantIs   error  // errors.Is must hold
+		wantCode string // ErrorCode of the result
+	}{
+		{"nil", context.Background(), nil, true, nil, ""},
+		{"the context is done", done, cause, false, context.Canceled, tether.EINTERNAL},
+		{"the driver saw a deadline", context.Background(), fmt.Errorf("read: %w", context.DeadlineExceeded),
+			false, context.DeadlineExceeded, tether.EINTERNAL},
+		{"anything else", context.Background(), cause, false, cause, tether.EINTERNAL},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tether.StoreFailure(tc.ctx, op, tc.err)
+			if (err == nil) != tc.wantNil {
+				t.Fatalf("err = %v, want nil %v", err, tc.wantNil)
+			}
+			if err == nil {
+				return
+			}
+			if !errors.Is(err, tc.wantIs) {
+				t.Errorf("err = %v, not %v", err, tc.wantIs)
+			}
+			if got := tether.ErrorCode(err); got != tc.wantCode {
+				t.Errorf("code = %q, want %q", got, tc.wantCode)
+			}
+			if msg := tether.ErrorMessage(err); strings.Contains(msg, "disk") {
+				t.Errorf("message %q shows the cause", msg)
+			}
+			if !strings.HasPrefix(err.Error(), op) {
+				t.Errorf("err = %q, does not name %s", err, op)
+			}
+		})
 	}
 }
