@@ -33,16 +33,21 @@ func toMicros(t time.Time) int64 { return t.UnixMicro() }
 // micros is a time that Scan sets from a NOT NULL column of microseconds.
 type micros time.Time
 
-// Scan implements sql.Scanner.
+// Scan implements sql.Scanner. The driver gives an INTEGER column as an
+// int64; anything else is converted as Scan into an int64 would.
 func (m *micros) Scan(src any) error {
-	var us sql.NullInt64
-	if err := us.Scan(src); err != nil {
-		return err
+	us, ok := src.(int64)
+	if !ok {
+		var n sql.NullInt64
+		if err := n.Scan(src); err != nil {
+			return err
+		}
+		if !n.Valid {
+			return errors.New("a time column holds NULL")
+		}
+		us = n.Int64
 	}
-	if !us.Valid {
-		return errors.New("a time column holds NULL")
-	}
-	*m = micros(time.UnixMicro(us.Int64).UTC())
+	*m = micros(time.UnixMicro(us).UTC())
 	return nil
 }
 

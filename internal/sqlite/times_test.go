@@ -26,6 +26,10 @@ func TestTimes(t *testing.T) {
 	if !got.Equal(want) || got.Location() != time.UTC {
 		t.Errorf("Dest read %v, want %v in UTC", got, want)
 	}
+	// Text is converted as Scan into an int64 would convert it.
+	if err := db.QueryRow(`SELECT '1000000'`).Scan(tm.Dest(&got)); err != nil || !got.Equal(time.Unix(1, 0)) {
+		t.Errorf("Dest read text as %v, %v; want %v", got, err, time.Unix(1, 0).UTC())
+	}
 	if err := db.QueryRow(`SELECT NULL`).Scan(tm.Dest(&got)); err == nil {
 		t.Error("Dest read NULL without error")
 	}
