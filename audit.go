@@ -37,6 +37,29 @@ type AuditFilter struct {
 	Limit      int       // at most this many; 0 means no limit
 }
 
+// Check returns the EINVALID error every store gives for f, for operation
+// op, or nil if it can be listed.
+func (f AuditFilter) Check(op string) error {
+	if f.Limit < 0 {
+		return &Error{Code: EINVALID, Op: op, Message: "limit must not be negative"}
+	}
+	return nil
+}
+
+// DistinctActions returns the distinct values of Actions, in their first
+// order.
+func (f AuditFilter) DistinctActions() []string { return distinct(f.Actions) }
+
+// CheckAuditBatch returns the EINVALID error every store gives for
+// deleting old audit events limit at a time, for operation op, or nil if
+// limit is positive.
+func CheckAuditBatch(op string, limit int) error {
+	if limit <= 0 {
+		return &Error{Code: EINVALID, Op: op, Message: "limit must be positive"}
+	}
+	return nil
+}
+
 // AuditLog records what callers did and tried.
 type AuditLog interface {
 	// Record appends e, completing its time, subject, job and remote

@@ -30,6 +30,32 @@ type ListOptions struct {
 	Limit  int      // at most this many; 0 means no limit
 }
 
+// Check returns the EINVALID error every store gives for opts, for
+// operation op, or nil if it can be listed.
+func (o ListOptions) Check(op string) error {
+	if o.Offset < 0 || o.Limit < 0 {
+		return &Error{Code: EINVALID, Op: op, Message: "offset and limit must not be negative"}
+	}
+	return nil
+}
+
+// DistinctTypes returns the distinct values of Types, in their first
+// order: each type is read once however often it is asked for.
+func (o ListOptions) DistinctTypes() []string { return distinct(o.Types) }
+
+// distinct returns the distinct values of list, in their first order.
+func distinct(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range list {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Store keeps records. Both stores (SQLite, PostgreSQL) pass the same
 // conformance suite (internal/storetest). Every method is atomic.
 type Store interface {

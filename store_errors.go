@@ -1,6 +1,10 @@
 package tether
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
 
 // The errors every Store returns for the same situations, with the same
 // messages, so that callers and tests see one wording whatever the store.
@@ -74,4 +78,70 @@ func ImportRoleBindingConflict(op string, b *RoleBinding) error {
 // ImportDuplicateRecord refuses a dump holding the record id twice.
 func ImportDuplicateRecord(op, id string) error {
 	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("the dump holds connection %q twice", id)}
+}
+
+// ConnectionExists is the ECONFLICT error for creating a connection whose
+// id its namespace already holds.
+func ConnectionExists(op, id string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("connection %q already exists", id)}
+}
+
+// ConnectionChanged is the ECONFLICT error for updating connection id
+// from version, which another writer has replaced since.
+func ConnectionChanged(op, id string, version int64) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf(
+		"connection %q was changed by someone else since version %d; read it again and retry", id, version)}
+}
+
+// VitalUndeletable refuses to delete the vital connection id.
+func VitalUndeletable(op, id string) error {
+	return &Error{Code: EINVALID, Op: op, Message: fmt.Sprintf("connection %q is vital and cannot be deleted", id)}
+}
+
+// NamespaceExists is the ECONFLICT error for creating a namespace whose
+// name is taken.
+func NamespaceExists(op, name string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: fmt.Sprintf("namespace %q already exists", name)}
+}
+
+// TokenExists is the ECONFLICT error for creating a token whose id or hash
+// is taken. It names neither: the hash is never shown.
+func TokenExists(op string) error {
+	return &Error{Code: ECONFLICT, Op: op, Message: "token already exists"}
+}
+
+// TokenNotFound is the ENOTFOUND error for the token id.
+func TokenNotFound(op, id string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: fmt.Sprintf("token %q not found", id)}
+}
+
+// TokenHashNotFound is the ENOTFOUND error for a token looked up by its
+// hash, which the message does not name.
+func TokenHashNotFound(op string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: "token not found"}
+}
+
+// RoleBindingNotFound is the ENOTFOUND error for the role binding id.
+func RoleBindingNotFound(op, id string) error {
+	return &Error{Code: ENOTFOUND, Op: op, Message: fmt.Sprintf("role binding %q not found", id)}
+}
+
+// StoreFailure is the error a store returns when its database fails op
+// with err (nil for nil). A cancelled or expired context is returned as
+// such (errors.Is(err, context.Canceled) holds), so callers can tell "the
+// client went away" from a failure; anything else is an internal error
+// whose cause is kept for the log and hidden from the caller. Expected
+// conditions (not found, conflict) are the store's to detect, since it
+// knows the id to name in the message.
+func StoreFailure(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%s: %w", op, ctxErr)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return Internal(op, err)
 }

@@ -8,10 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
-
-// auditColumns are the columns ListAudit reads, in its order.
-const auditColumns = `id, time, subject, action, namespace, connection, job, outcome, remote, detail`
 
 // auditLockClass is the first key of the advisory lock that serialises
 // appends to the audit log ("audt" in ASCII); the second is a hash of the
@@ -37,9 +35,8 @@ func (db *DB) AppendAudit(ctx context.Context, events ...*tether.AuditEvent) err
 		b := &pgx.Batch{}
 		for _, e := range events {
 			b.Queue(`INSERT INTO audit_events
-				(time, subject, action, namespace, connection, job, outcome, remote, detail)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-				e.Time, e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail).
+				(`+sqlrow.AuditInsertColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, sqlrow.AuditValues[times](e)...).
 				QueryRow(func(row pgx.Row) error { return row.Scan(&e.ID) })
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -53,8 +50,8 @@ func (db *DB) AppendAudit(ctx context.Context, events ...*tether.AuditEvent) err
 // tether.AuditFilter. EINVALID for a negative limit.
 func (db *DB) ListAudit(ctx context.Context, f tether.AuditFilter) ([]*tether.AuditEvent, error) {
 	const op = "postgres.ListAudit"
-	if f.Limit < 0 {
-		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "limit must not be negative"}
+	if err := f.Check(op); err != nil {
+		return nil, err
 	}
 	where, args := auditWhere(f)
 	var limit any // NULL: no limit
@@ -62,26 +59,8 @@ func (db *DB) ListAudit(ctx context.Context, f tether.AuditFilter) ([]*tether.Au
 		limit = f.Limit
 	}
 	args = append(args, limit)
-	rows, err := db.pool.Query(ctx, `SELECT `+auditColumns+` FROM audit_events
+	return queryAll(ctx, op, db.pool, sqlrow.AuditEvent[times], `SELECT `+sqlrow.AuditColumns+` FROM audit_events
 		WHERE `+where+` ORDER BY id LIMIT $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.AuditEvent{}
-	for rows.Next() {
-		var e tether.AuditEvent
-		if err := rows.Scan(&e.ID, &e.Time, &e.Subject, &e.Action, &e.Namespace, &e.Connection,
-			&e.Job, &e.Outcome, &e.Remote, &e.Detail); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		e.Time = e.Time.UTC()
-		out = append(out, &e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
 }
 
 // auditWhere returns the condition selecting f's events and its arguments,
@@ -99,7 +78,7 @@ func auditWhere(f tether.AuditFilter) (string, []any) {
 	if f.Connection != "" {
 		add(`connection = $`, f.Connection)
 	}
-	if actions := uniq(f.Actions); len(actions) > 0 {
+	if actions := f.DistinctActions(); len(actions) > 0 {
 		add(`action = ANY($`, actions)
 		conds[len(conds)-1] += `)`
 	}
@@ -115,8 +94,8 @@ func auditWhere(f tether.AuditFilter) (string, []any) {
 // event goes, and none other.
 func (db *DB) DeleteAuditBefore(ctx context.Context, t time.Time, limit int) (int, error) {
 	const op = "postgres.DeleteAuditBefore"
-	if limit <= 0 {
-		return 0, &tether.Error{Code: tether.EINVALID, Op: op, Message: "limit must be positive"}
+	if err := tether.CheckAuditBatch(op, limit); err != nil {
+		return 0, err
 	}
 	tag, err := db.pool.Exec(ctx, `DELETE FROM audit_events WHERE id IN (
 		SELECT id FROM audit_events WHERE time < $1 ORDER BY time LIMIT $2)`, t, limit)

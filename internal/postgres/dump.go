@@ -3,19 +3,16 @@ package postgres
 import (
 	"context"
 	"errors"
+	"iter"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // CountRecords counts the records of every namespace.
 func (db *DB) CountRecords(ctx context.Context) (int, error) {
-	const op = "postgres.CountRecords"
-	var n int
-	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM connections`).Scan(&n); err != nil {
-		return 0, storeErr(ctx, op, err)
-	}
-	return n, nil
+	return count(ctx, "postgres.CountRecords", db.pool, `SELECT COUNT(*) FROM connections`)
 }
 
 // Export passes fn one consistent snapshot of the store: everything is read
@@ -43,86 +40,52 @@ func (db *DB) Export(ctx context.Context, fn func(*tether.Dump) error) error {
 	if d.RoleBindings, err = queryRoleBindings(ctx, op, tx); err != nil {
 		return err
 	}
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM connections`).Scan(&d.RecordCount); err != nil {
-		return storeErr(ctx, op, err)
+	if d.RecordCount, err = count(ctx, op, tx, `SELECT COUNT(*) FROM connections`); err != nil {
+		return err
 	}
-	s := &recordStream{ctx: ctx, op: op, tx: tx}
+	s := &exportStream{ctx: ctx, op: op, tx: tx}
 	defer s.end()
-	d.Records = s.records
-	d.Audit = s.audit
+	// The records in (namespace, id) order, the audit log oldest first.
+	d.Records = streamOnce(s, sqlrow.Record[times], `SELECT `+sqlrow.RecordColumns+` FROM connections ORDER BY namespace, id`,
+		errors.New("a dump's records were read twice, or after Export returned"))
+	d.Audit = streamOnce(s, sqlrow.AuditEvent[times], `SELECT `+sqlrow.AuditColumns+` FROM audit_events ORDER BY id`,
+		errors.New("a dump's audit log was read twice, or after Export returned"))
 	return fn(d)
 }
 
-// recordStream is the Records sequence of an export: one query in the
-// export's transaction, which may run once, and only while Export runs (the
+// exportStream is what the sequences of an export share: the export's
+// transaction, in which they may run only while Export runs (the
 // transaction ends with it). It is not safe for concurrent use.
-type recordStream struct {
-	ctx        context.Context
-	op         string
-	tx         pgx.Tx
-	used, done bool
-	auditUsed  bool
+type exportStream struct {
+	ctx  context.Context
+	op   string
+	tx   pgx.Tx
+	done bool
 }
 
-// end marks the export over: the records can no longer be read.
-func (s *recordStream) end() { s.done = true }
+// end marks the export over: its sequences can no longer be read.
+func (s *exportStream) end() { s.done = true }
 
-// records yields every record in (namespace, id) order; an error, including
-// one for a second iteration or one after Export returned, ends it.
-func (s *recordStream) records(yield func(*tether.Record, error) bool) {
-	if s.used || s.done {
-		yield(nil, tether.Internal(s.op, errors.New("a dump's records were read twice, or after Export returned")))
-		return
-	}
-	s.used = true
-	rows, err := s.tx.Query(s.ctx, `SELECT `+recordColumns+` FROM connections ORDER BY namespace, id`)
-	if err != nil {
-		yield(nil, storeErr(s.ctx, s.op, err))
-		return
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRecord(rows)
+// streamOnce returns the rows of query, read with scan, as a sequence that
+// may be iterated once and only while s's export runs; an error, including
+// twice for a second iteration or one after Export returned, ends it.
+func streamOnce[T any](s *exportStream, scan sqlrow.Func[T], query string, twice error) iter.Seq2[T, error] {
+	used := false
+	return func(yield func(T, error) bool) {
+		var zero T
+		if used || s.done {
+			yield(zero, tether.Internal(s.op, twice))
+			return
+		}
+		used = true
+		rows, err := s.tx.Query(s.ctx, query)
 		if err != nil {
-			yield(nil, storeErr(s.ctx, s.op, err))
+			yield(zero, storeErr(s.ctx, s.op, err))
 			return
 		}
-		if !yield(r, nil) {
-			return
+		defer rows.Close()
+		if err := sqlrow.Yield(rows, scan, yield); err != nil {
+			yield(zero, storeErr(s.ctx, s.op, err))
 		}
-	}
-	if err := rows.Err(); err != nil {
-		yield(nil, storeErr(s.ctx, s.op, err))
-	}
-}
-
-// audit yields the audit log, oldest first, in the export's transaction;
-// like records, once and only while Export runs.
-func (s *recordStream) audit(yield func(*tether.AuditEvent, error) bool) {
-	if s.auditUsed || s.done {
-		yield(nil, tether.Internal(s.op, errors.New("a dump's audit log was read twice, or after Export returned")))
-		return
-	}
-	s.auditUsed = true
-	rows, err := s.tx.Query(s.ctx, `SELECT `+auditColumns+` FROM audit_events ORDER BY id`)
-	if err != nil {
-		yield(nil, storeErr(s.ctx, s.op, err))
-		return
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e tether.AuditEvent
-		if err := rows.Scan(&e.ID, &e.Time, &e.Subject, &e.Action, &e.Namespace, &e.Connection,
-			&e.Job, &e.Outcome, &e.Remote, &e.Detail); err != nil {
-			yield(nil, storeErr(s.ctx, s.op, err))
-			return
-		}
-		e.Time = e.Time.UTC()
-		if !yield(&e, nil) {
-			return
-		}
-	}
-	if err := rows.Err(); err != nil {
-		yield(nil, storeErr(s.ctx, s.op, err))
 	}
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"strings"
 
@@ -14,30 +13,17 @@ import (
 // uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
 const uniqueViolation = "23505"
 
-// storeErr maps a driver error for operation op. A cancelled or expired
-// context is returned as such (errors.Is(err, context.Canceled) holds), so
-// callers can tell "the client went away" from a failure. A server that
-// cannot be reached, or that is shutting down, is EUNAVAILABLE, so that
-// clients of a replicated deployment know a retry may succeed. Anything else
-// is an internal error whose cause is kept for the log and hidden from the
-// caller. PostgreSQL's error text never holds the values of a statement
-// (the DETAIL that may quote a key is not part of PgError.Error()).
-// Expected conditions (not found, conflict) are detected by the callers,
-// which know the id to name in the message.
+// storeErr maps a driver error for operation op as tether.StoreFailure
+// does, but for a server that cannot be reached, or that is shutting down:
+// that is EUNAVAILABLE, so that clients of a replicated deployment know a
+// retry may succeed. PostgreSQL's error text never holds the values of a
+// statement (the DETAIL that may quote a key is not part of
+// PgError.Error()).
 func storeErr(ctx context.Context, op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("%s: %w", op, ctxErr)
-	}
-	if unavailable(err) {
+	if err != nil && ctx.Err() == nil && unavailable(err) {
 		return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: "the database is unavailable", Err: err}
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return tether.Internal(op, err)
+	return tether.StoreFailure(ctx, op, err)
 }
 
 // unavailable reports whether err means the server is out of reach rather

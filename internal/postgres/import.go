@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // Import writes d in one transaction: all of it or nothing; see
@@ -65,7 +66,7 @@ func importSmall(ctx context.Context, op string, tx pgx.Tx, d *tether.Dump) erro
 	b := &pgx.Batch{}
 	for keyID, sealed := range d.KeyChecks {
 		b.Queue(`INSERT INTO key_checks (key_id, sealed) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`,
-			keyID, nonNil(sealed))
+			keyID, sqlrow.NonNil(sealed))
 	}
 	for _, n := range d.Namespaces {
 		// A namespace both hold has existed since the earlier of the two.
@@ -86,12 +87,12 @@ func importSmall(ctx context.Context, op string, tx pgx.Tx, d *tether.Dump) erro
 		}
 	}
 	for _, t := range d.Tokens {
-		b.Queue(insertToken+` ON CONFLICT DO NOTHING`, tokenValues(t)...)
+		b.Queue(insertToken+` ON CONFLICT DO NOTHING`, sqlrow.TokenValues[times](t)...)
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM tokens WHERE id = $1 AND hash = $2 AND subject = $3)`,
-			t.ID, nonNil(t.Hash), t.Subject).QueryRow(check(tether.ImportTokenConflict(op, t)))
+			t.ID, sqlrow.NonNil(t.Hash), t.Subject).QueryRow(check(tether.ImportTokenConflict(op, t)))
 	}
 	for _, rb := range d.RoleBindings {
-		b.Queue(insertRoleBinding+` ON CONFLICT DO NOTHING`, roleBindingValues(rb)...)
+		b.Queue(insertRoleBinding+` ON CONFLICT DO NOTHING`, sqlrow.RoleBindingValues[times](rb)...)
 		b.Queue(`SELECT NOT EXISTS (SELECT 1 FROM role_bindings
 			WHERE id = $1 AND (subject <> $2 OR role <> $3 OR namespace <> $4))`,
 			rb.ID, rb.Subject, string(rb.Role), rb.Namespace).QueryRow(check(tether.ImportRoleBindingConflict(op, rb)))
@@ -111,7 +112,7 @@ func importRecords(ctx context.Context, op string, tx pgx.Tx, records iter.Seq2[
 	next, stop := iter.Pull2(records)
 	defer stop()
 	src := &recordSource{op: op, next: next}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"connections"}, recordColumnNames(), src)
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"connections"}, sqlrow.ColumnNames(sqlrow.RecordColumns), src)
 	switch {
 	case src.err != nil:
 		return src.err
@@ -158,7 +159,7 @@ func (s *recordSource) Next() bool {
 }
 
 // Values returns the current record's columns; see pgx.CopyFromSource.
-func (s *recordSource) Values() ([]any, error) { return recordValues(s.r), nil }
+func (s *recordSource) Values() ([]any, error) { return sqlrow.RecordValues[times](s.r), nil }
 
 // Err reports that the sequence stopped early; see pgx.CopyFromSource.
 func (s *recordSource) Err() error {

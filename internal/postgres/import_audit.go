@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // importAudit appends the events, in order, with COPY; the log numbers
@@ -19,8 +20,7 @@ func importAudit(ctx context.Context, op string, tx pgx.Tx, events iter.Seq2[*te
 	next, stop := iter.Pull2(events)
 	defer stop()
 	src := &auditSource{next: next}
-	columns := []string{"time", "subject", "action", "namespace", "connection", "job", "outcome", "remote", "detail"}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, columns, src)
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, sqlrow.ColumnNames(sqlrow.AuditInsertColumns), src)
 	if src.err != nil {
 		return src.err
 	}
@@ -54,8 +54,7 @@ func (s *auditSource) Next() bool {
 
 // Values returns the current event's columns; see pgx.CopyFromSource.
 func (s *auditSource) Values() ([]any, error) {
-	e := s.e
-	return []any{e.Time, e.Subject, e.Action, e.Namespace, e.Connection, e.Job, e.Outcome, e.Remote, e.Detail}, nil
+	return sqlrow.AuditValues[times](s.e), nil
 }
 
 // Err reports that the sequence stopped early; see pgx.CopyFromSource.

@@ -1,6 +1,10 @@
 package postgres
 
-import "context"
+import (
+	"context"
+
+	"github.com/tether-ml/tether/internal/sqlrow"
+)
 
 // KeyChecks returns, by key id, the check values sealed with each key, which
 // prove at start-up that the keyring can open this database's data.
@@ -10,24 +14,13 @@ func (db *DB) KeyChecks(ctx context.Context) (map[string][]byte, error) {
 
 // queryKeyChecks reads every key check through q.
 func queryKeyChecks(ctx context.Context, op string, q querier) (map[string][]byte, error) {
-	rows, err := q.Query(ctx, `SELECT key_id, sealed FROM key_checks`)
+	rows, err := q.Query(ctx, `SELECT `+sqlrow.KeyCheckColumns+` FROM key_checks`)
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}
 	defer rows.Close()
-	out := map[string][]byte{}
-	for rows.Next() {
-		var keyID string
-		var sealed []byte
-		if err := rows.Scan(&keyID, &sealed); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		out[keyID] = sealed
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	out, err := sqlrow.KeyChecks(rows)
+	return out, storeErr(ctx, op, err)
 }
 
 // PutKeyCheck records the check value sealed with keyID, replacing any
@@ -41,6 +34,6 @@ func (db *DB) PutKeyCheck(ctx context.Context, keyID string, sealed []byte) erro
 			INSERT INTO key_checks (key_id, sealed) VALUES ($1, $2)
 			ON CONFLICT (key_id) DO UPDATE SET sealed = EXCLUDED.sealed
 			RETURNING key_id)
-		SELECT pg_notify('`+keyChannel+`', key_id) FROM put`, keyID, nonNil(sealed))
+		SELECT pg_notify('`+keyChannel+`', key_id) FROM put`, keyID, sqlrow.NonNil(sealed))
 	return storeErr(ctx, op, err)
 }

@@ -3,22 +3,22 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // insertNamespace is the statement that stores a namespace; a suffix such
 // as ON CONFLICT (name) DO NOTHING may follow it.
-const insertNamespace = `INSERT INTO namespaces (name, created_at) VALUES ($1, $2)`
+const insertNamespace = `INSERT INTO namespaces (` + sqlrow.NamespaceColumns + `) VALUES ($1, $2)`
 
 // CreateNamespace stores n; ECONFLICT if a namespace of that name exists.
 func (db *DB) CreateNamespace(ctx context.Context, n *tether.Namespace) error {
 	const op = "postgres.CreateNamespace"
 	_, err := db.pool.Exec(ctx, insertNamespace, n.Name, n.CreatedAt)
 	if isUnique(err) {
-		return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf("namespace %q already exists", n.Name)}
+		return tether.NamespaceExists(op, n.Name)
 	}
 	return storeErr(ctx, op, err)
 }
@@ -26,17 +26,15 @@ func (db *DB) CreateNamespace(ctx context.Context, n *tether.Namespace) error {
 // GetNamespace returns the namespace, or ENOTFOUND.
 func (db *DB) GetNamespace(ctx context.Context, name string) (*tether.Namespace, error) {
 	const op = "postgres.GetNamespace"
-	var n tether.Namespace
-	err := db.pool.QueryRow(ctx, `SELECT name, created_at FROM namespaces WHERE name = $1`, name).
-		Scan(&n.Name, &n.CreatedAt)
+	n, err := sqlrow.Namespace[times](db.pool.QueryRow(ctx,
+		`SELECT `+sqlrow.NamespaceColumns+` FROM namespaces WHERE name = $1`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, tether.NamespaceNotFound(op, name)
 	}
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}
-	n.CreatedAt = n.CreatedAt.UTC()
-	return &n, nil
+	return n, nil
 }
 
 // ListNamespaces returns every namespace, ordered by name.
@@ -46,24 +44,7 @@ func (db *DB) ListNamespaces(ctx context.Context) ([]*tether.Namespace, error) {
 
 // queryNamespaces reads every namespace through q, in name order.
 func queryNamespaces(ctx context.Context, op string, q querier) ([]*tether.Namespace, error) {
-	rows, err := q.Query(ctx, `SELECT name, created_at FROM namespaces ORDER BY name`)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.Namespace{}
-	for rows.Next() {
-		var n tether.Namespace
-		if err := rows.Scan(&n.Name, &n.CreatedAt); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		n.CreatedAt = n.CreatedAt.UTC()
-		out = append(out, &n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	return queryAll(ctx, op, q, sqlrow.Namespace[times], `SELECT `+sqlrow.NamespaceColumns+` FROM namespaces ORDER BY name`)
 }
 
 // DeleteNamespace removes the namespace and its role bindings, and with

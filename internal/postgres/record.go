@@ -3,81 +3,19 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
-
-// recordColumns are the columns scanRecord reads, in its order.
-const recordColumns = `namespace, id, type, vital, spec, sealed, key_id, version, created_at, updated_at`
-
-// recordColumnNames returns recordColumns as a list, for COPY.
-func recordColumnNames() []string {
-	return strings.Split(strings.ReplaceAll(recordColumns, " ", ""), ",")
-}
-
-// scanner is a pgx.Row or pgx.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// querier is what a pool and a transaction share.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-// scanRecord reads one row of recordColumns. Times come back in UTC, as
-// from the SQLite store.
-func scanRecord(s scanner) (*tether.Record, error) {
-	var r tether.Record
-	err := s.Scan(&r.Namespace, &r.ID, &r.Type, &r.Vital, &r.Spec, &r.Sealed, &r.KeyID,
-		&r.Version, &r.CreatedAt, &r.UpdatedAt)
-	if err != nil {
-		return nil, err
-	}
-	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-	return &r, nil
-}
-
-// recordValues returns r's values in recordColumns order, as bound to a
-// statement or sent by COPY. Times are kept to the microsecond by pgx.
-func recordValues(r *tether.Record) []any {
-	return []any{r.Namespace, r.ID, r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed), r.KeyID,
-		r.Version, r.CreatedAt, r.UpdatedAt}
-}
-
-// blob binds b as bytea, and a nil b as SQL NULL.
-func blob(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return b
-}
-
-// nonNil returns b, or an empty slice for nil, for NOT NULL bytea columns.
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
-// utc returns t in UTC, or nil for nil.
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
 
 // GetRecord returns the record (ns, id), or ENOTFOUND.
 func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, error) {
 	const op = "postgres.GetRecord"
-	row := db.pool.QueryRow(ctx, `SELECT `+recordColumns+` FROM connections WHERE namespace = $1 AND id = $2`, ns, id)
-	r, err := scanRecord(row)
+	row := db.pool.QueryRow(ctx, `SELECT `+sqlrow.RecordColumns+` FROM connections WHERE namespace = $1 AND id = $2`, ns, id)
+	r, err := sqlrow.Record[times](row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, tether.ConnectionNotFound(op, id)
 	}
@@ -95,15 +33,15 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 // read every record of the listed types, then sort.)
 func (db *DB) ListRecords(ctx context.Context, ns string, opts tether.ListOptions) ([]*tether.Record, error) {
 	const op = "postgres.ListRecords"
-	if opts.Offset < 0 || opts.Limit < 0 {
-		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "offset and limit must not be negative"}
+	if err := opts.Check(op); err != nil {
+		return nil, err
 	}
 	var limit any // NULL: no limit
 	if opts.Limit > 0 {
 		limit = opts.Limit
 	}
 	if len(opts.Types) == 0 {
-		return queryRecords(ctx, op, db.pool, `SELECT `+recordColumns+` FROM connections
+		return queryRecords(ctx, op, db.pool, `SELECT `+sqlrow.RecordColumns+` FROM connections
 			WHERE namespace = $1 AND id > $2 ORDER BY id LIMIT $3 OFFSET $4`, ns, opts.After, limit, opts.Offset)
 	}
 	var branchLimit any // each branch needs at most offset+limit rows
@@ -112,57 +50,27 @@ func (db *DB) ListRecords(ctx context.Context, ns string, opts tether.ListOption
 	}
 	args := []any{ns, opts.After, branchLimit, limit, opts.Offset}
 	var branches []string
-	for _, t := range uniq(opts.Types) {
+	for _, t := range opts.DistinctTypes() {
 		args = append(args, t)
-		branches = append(branches, `(SELECT `+recordColumns+` FROM connections
+		branches = append(branches, `(SELECT `+sqlrow.RecordColumns+` FROM connections
 			WHERE namespace = $1 AND type = $`+strconv.Itoa(len(args))+` AND id > $2 ORDER BY id LIMIT $3)`)
 	}
 	q := `SELECT * FROM (` + strings.Join(branches, ` UNION ALL `) + `) AS t ORDER BY id LIMIT $4 OFFSET $5`
 	return queryRecords(ctx, op, db.pool, q, args...)
 }
 
-// uniq returns the distinct values of list, in their first order.
-func uniq(list []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range list {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// queryRecords runs a query selecting recordColumns.
+// queryRecords runs a query selecting sqlrow.RecordColumns.
 func queryRecords(ctx context.Context, op string, q querier, query string, args ...any) ([]*tether.Record, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.Record{}
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	return queryAll(ctx, op, q, sqlrow.Record[times], query, args...)
 }
 
 // CreateRecord inserts r as is; ECONFLICT if (r.Namespace, r.ID) exists.
 func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 	const op = "postgres.CreateRecord"
-	_, err := db.pool.Exec(ctx, `INSERT INTO connections (`+recordColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, recordValues(r)...)
+	_, err := db.pool.Exec(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, sqlrow.RecordValues[times](r)...)
 	if isUnique(err) {
-		return &tether.Error{Code: tether.ECONFLICT, Op: op,
-			Message: fmt.Sprintf("connection %q already exists", r.ID)}
+		return tether.ConnectionExists(op, r.ID)
 	}
 	return storeErr(ctx, op, err)
 }
@@ -183,7 +91,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 			RETURNING 1)
 		SELECT EXISTS (SELECT 1 FROM updated),
 			EXISTS (SELECT 1 FROM connections WHERE namespace = $1 AND id = $2)`,
-		append(recordValues(r), expectedVersion)...).Scan(&updated, &found)
+		append(sqlrow.RecordValues[times](r), expectedVersion)...).Scan(&updated, &found)
 	switch {
 	case err != nil:
 		return storeErr(ctx, op, err)
@@ -192,8 +100,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 	case !found:
 		return tether.ConnectionNotFound(op, r.ID)
 	}
-	return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf(
-		"connection %q was changed by someone else since version %d; read it again and retry", r.ID, expectedVersion)}
+	return tether.ConnectionChanged(op, r.ID, expectedVersion)
 }
 
 // DeleteRecord removes the record; ENOTFOUND if absent, EINVALID if vital.
@@ -211,8 +118,7 @@ func (db *DB) DeleteRecord(ctx context.Context, ns, id string) error {
 		case err != nil:
 			return storeErr(ctx, op, err)
 		case vital:
-			return &tether.Error{Code: tether.EINVALID, Op: op,
-				Message: fmt.Sprintf("connection %q is vital and cannot be deleted", id)}
+			return tether.VitalUndeletable(op, id)
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM connections WHERE namespace = $1 AND id = $2`, ns, id)
 		return storeErr(ctx, op, err)

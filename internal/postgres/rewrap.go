@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // RewrapRecord replaces Sealed and KeyID of the record (ns, id) if its
@@ -14,7 +15,7 @@ import (
 func (db *DB) RewrapRecord(ctx context.Context, ns, id string, version int64, sealed []byte, keyID string) (bool, error) {
 	const op = "postgres.RewrapRecord"
 	tag, err := db.pool.Exec(ctx, `UPDATE connections SET sealed = $1, key_id = $2
-		WHERE namespace = $3 AND id = $4 AND version = $5`, blob(sealed), keyID, ns, id, version)
+		WHERE namespace = $3 AND id = $4 AND version = $5`, sqlrow.Blob(sealed), keyID, ns, id, version)
 	if err != nil {
 		return false, storeErr(ctx, op, err)
 	}
@@ -37,7 +38,7 @@ func (db *DB) RecordsNotWrappedBy(ctx context.Context, keyID, afterNS, afterID s
 	if limit > 0 {
 		lim = limit
 	}
-	return queryRecords(ctx, op, db.pool, `SELECT `+recordColumns+` FROM connections
+	return queryRecords(ctx, op, db.pool, `SELECT `+sqlrow.RecordColumns+` FROM connections
 		WHERE `+notWrappedBy+` AND (namespace, id) > ($2, $3)
 		ORDER BY namespace, id LIMIT $4`, keyID, afterNS, afterID, lim)
 }
@@ -45,9 +46,5 @@ func (db *DB) RecordsNotWrappedBy(ctx context.Context, keyID, afterNS, afterID s
 // CountRecordsNotWrappedBy counts the records RecordsNotWrappedBy walks.
 func (db *DB) CountRecordsNotWrappedBy(ctx context.Context, keyID string) (int, error) {
 	const op = "postgres.CountRecordsNotWrappedBy"
-	var n int
-	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM connections WHERE `+notWrappedBy, keyID).Scan(&n); err != nil {
-		return 0, storeErr(ctx, op, err)
-	}
-	return n, nil
+	return count(ctx, op, db.pool, `SELECT COUNT(*) FROM connections WHERE `+notWrappedBy, keyID)
 }

@@ -2,34 +2,26 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
-
-// roleBindingColumns are the columns queryRoleBindings reads, in its order.
-const roleBindingColumns = `id, subject, role, namespace, created_at`
 
 // insertRoleBinding is the statement that stores a role binding; a suffix
 // such as ON CONFLICT DO NOTHING may follow it.
-const insertRoleBinding = `INSERT INTO role_bindings (` + roleBindingColumns + `) VALUES ($1, $2, $3, $4, $5)`
+const insertRoleBinding = `INSERT INTO role_bindings (` + sqlrow.RoleBindingColumns + `) VALUES ($1, $2, $3, $4, $5)`
 
 // roleBindingPkey is the name PostgreSQL gives role_bindings' primary key:
 // a violation of it is a duplicate id, any other a duplicate
 // (subject, role, namespace).
 const roleBindingPkey = "role_bindings_pkey"
 
-// roleBindingValues returns b's values in roleBindingColumns order.
-func roleBindingValues(b *tether.RoleBinding) []any {
-	return []any{b.ID, b.Subject, string(b.Role), b.Namespace, b.CreatedAt}
-}
-
 // CreateRoleBinding stores b; ECONFLICT if its ID exists, or if a binding
 // of the same subject, role and namespace does, with a message saying
 // which.
 func (db *DB) CreateRoleBinding(ctx context.Context, b *tether.RoleBinding) error {
 	const op = "postgres.CreateRoleBinding"
-	_, err := db.pool.Exec(ctx, insertRoleBinding, roleBindingValues(b)...)
+	_, err := db.pool.Exec(ctx, insertRoleBinding, sqlrow.RoleBindingValues[times](b)...)
 	if isUnique(err) {
 		return tether.RoleBindingConflict(op, b, constraintOf(err) == roleBindingPkey)
 	}
@@ -45,24 +37,8 @@ func (db *DB) ListRoleBindings(ctx context.Context) ([]*tether.RoleBinding, erro
 // queryRoleBindings reads every role binding through q, in (namespace,
 // subject, role) order.
 func queryRoleBindings(ctx context.Context, op string, q querier) ([]*tether.RoleBinding, error) {
-	rows, err := q.Query(ctx, `SELECT `+roleBindingColumns+` FROM role_bindings ORDER BY namespace, subject, role`)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.RoleBinding{}
-	for rows.Next() {
-		var b tether.RoleBinding
-		if err := rows.Scan(&b.ID, &b.Subject, &b.Role, &b.Namespace, &b.CreatedAt); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		b.CreatedAt = b.CreatedAt.UTC()
-		out = append(out, &b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	return queryAll(ctx, op, q, sqlrow.RoleBinding[times],
+		`SELECT `+sqlrow.RoleBindingColumns+` FROM role_bindings ORDER BY namespace, subject, role`)
 }
 
 // DeleteRoleBinding removes the binding; ENOTFOUND if absent.
@@ -73,7 +49,7 @@ func (db *DB) DeleteRoleBinding(ctx context.Context, id string) error {
 		return storeErr(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("role binding %q not found", id)}
+		return tether.RoleBindingNotFound(op, id)
 	}
 	return nil
 }

@@ -3,41 +3,23 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
-
-// tokenColumns are the columns scanToken reads, in its order.
-const tokenColumns = `id, hash, subject, created_at, expires_at`
 
 // insertToken is the statement that stores a token; a suffix such as
 // ON CONFLICT DO NOTHING may follow it.
-const insertToken = `INSERT INTO tokens (` + tokenColumns + `) VALUES ($1, $2, $3, $4, $5)`
-
-// tokenValues returns t's values in tokenColumns order.
-func tokenValues(t *tether.Token) []any {
-	return []any{t.ID, nonNil(t.Hash), t.Subject, t.CreatedAt, t.ExpiresAt}
-}
-
-// scanToken reads one row of tokenColumns, with times in UTC.
-func scanToken(s scanner) (*tether.Token, error) {
-	var t tether.Token
-	if err := s.Scan(&t.ID, &t.Hash, &t.Subject, &t.CreatedAt, &t.ExpiresAt); err != nil {
-		return nil, err
-	}
-	t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), utc(t.ExpiresAt)
-	return &t, nil
-}
+const insertToken = `INSERT INTO tokens (` + sqlrow.TokenColumns + `) VALUES ($1, $2, $3, $4, $5)`
 
 // CreateToken stores t; ECONFLICT if its ID or Hash exists. Messages never
 // include the hash.
 func (db *DB) CreateToken(ctx context.Context, t *tether.Token) error {
 	const op = "postgres.CreateToken"
-	_, err := db.pool.Exec(ctx, insertToken, tokenValues(t)...)
+	_, err := db.pool.Exec(ctx, insertToken, sqlrow.TokenValues[times](t)...)
 	if isUnique(err) {
-		return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: "token already exists"}
+		return tether.TokenExists(op)
 	}
 	return storeErr(ctx, op, err)
 }
@@ -45,10 +27,10 @@ func (db *DB) CreateToken(ctx context.Context, t *tether.Token) error {
 // TokenByHash returns the token with that hash, or ENOTFOUND.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*tether.Token, error) {
 	const op = "postgres.TokenByHash"
-	row := db.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, nonNil(hash))
-	t, err := scanToken(row)
+	row := db.pool.QueryRow(ctx, `SELECT `+sqlrow.TokenColumns+` FROM tokens WHERE hash = $1`, sqlrow.NonNil(hash))
+	t, err := sqlrow.Token[times](row)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: "token not found"}
+		return nil, tether.TokenHashNotFound(op)
 	}
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
@@ -58,33 +40,12 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (*tether.Token, erro
 
 // CountTokens reports how many tokens exist.
 func (db *DB) CountTokens(ctx context.Context) (int, error) {
-	const op = "postgres.CountTokens"
-	var n int
-	if err := db.pool.QueryRow(ctx, `SELECT COUNT(*) FROM tokens`).Scan(&n); err != nil {
-		return 0, storeErr(ctx, op, err)
-	}
-	return n, nil
+	return count(ctx, "postgres.CountTokens", db.pool, `SELECT COUNT(*) FROM tokens`)
 }
 
 // queryTokens reads every token through q, in id order.
 func queryTokens(ctx context.Context, op string, q querier) ([]*tether.Token, error) {
-	rows, err := q.Query(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY id`)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	return queryAll(ctx, op, q, sqlrow.Token[times], `SELECT `+sqlrow.TokenColumns+` FROM tokens ORDER BY id`)
 }
 
 // ListTokens returns every token, ordered by id.
@@ -100,7 +61,7 @@ func (db *DB) DeleteToken(ctx context.Context, id string) error {
 		return storeErr(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("token %q not found", id)}
+		return tether.TokenNotFound(op, id)
 	}
 	return nil
 }

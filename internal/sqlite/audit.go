@@ -7,10 +7,8 @@ import (
 	"strings"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
-
-// auditColumns are the columns scanAudit reads, in its order.
-const auditColumns = `id, time, subject, action, namespace, connection, job, outcome, remote, detail`
 
 // AppendAudit stores the events in one transaction and sets their ids.
 // Ids come from an AUTOINCREMENT key and every write goes through one
@@ -59,8 +57,7 @@ func (db *DB) AppendAudit(ctx context.Context, events ...*tether.AuditEvent) err
 func insertAudit(ctx context.Context, op string, stmt *sql.Stmt, events []*tether.AuditEvent) error {
 	args := make([]any, 0, auditInsertColumns*len(events))
 	for _, e := range events {
-		args = append(args, toMicros(e.Time), e.Subject, e.Action, e.Namespace, e.Connection,
-			e.Job, e.Outcome, e.Remote, e.Detail)
+		args = append(args, sqlrow.AuditValues[times](e)...)
 	}
 	res, err := stmt.ExecContext(ctx, args...)
 	if err != nil {
@@ -80,35 +77,16 @@ func insertAudit(ctx context.Context, op string, stmt *sql.Stmt, events []*tethe
 // tether.AuditFilter. EINVALID for a negative limit.
 func (db *DB) ListAudit(ctx context.Context, f tether.AuditFilter) ([]*tether.AuditEvent, error) {
 	const op = "sqlite.ListAudit"
-	if f.Limit < 0 {
-		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "limit must not be negative"}
+	if err := f.Check(op); err != nil {
+		return nil, err
 	}
 	where, args := auditWhere(f)
 	limit := int64(f.Limit)
 	if limit == 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM `+auditSource(f)+`
+	return queryAll(ctx, op, db.read, sqlrow.AuditEvent[times], `SELECT `+sqlrow.AuditColumns+` FROM `+auditSource(f)+`
 		WHERE `+where+` ORDER BY id LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.AuditEvent{}
-	for rows.Next() {
-		var e tether.AuditEvent
-		var t int64
-		if err := rows.Scan(&e.ID, &t, &e.Subject, &e.Action, &e.Namespace, &e.Connection,
-			&e.Job, &e.Outcome, &e.Remote, &e.Detail); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		e.Time = fromMicros(t)
-		out = append(out, &e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
 }
 
 // auditSource is where ListAudit reads f's events from. With a time, the
@@ -134,7 +112,7 @@ func auditWhere(f tether.AuditFilter) (string, []any) {
 	if f.Connection != "" {
 		conds, args = append(conds, `connection = ?`), append(args, f.Connection)
 	}
-	if actions := uniq(f.Actions); len(actions) > 0 {
+	if actions := f.DistinctActions(); len(actions) > 0 {
 		conds = append(conds, `action IN (?`+strings.Repeat(`, ?`, len(actions)-1)+`)`)
 		for _, a := range actions {
 			args = append(args, a)

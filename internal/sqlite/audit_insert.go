@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // maxAuditRows is the most events one INSERT carries. The audit writer's
@@ -59,6 +61,6 @@ func (a *auditInserts) close() error {
 // auditInsertSQL is an INSERT of rows audit events.
 func auditInsertSQL(rows int) string {
 	row := "(?" + strings.Repeat(", ?", auditInsertColumns-1) + ")"
-	return `INSERT INTO audit_events (time, subject, action, namespace, connection, job, outcome, remote, detail)
+	return `INSERT INTO audit_events (` + sqlrow.AuditInsertColumns + `)
 		VALUES ` + row + strings.Repeat(", "+row, rows-1)
 }

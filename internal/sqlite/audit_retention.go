@@ -12,8 +12,8 @@ import (
 // finds them without reading the rest of the log.
 func (db *DB) DeleteAuditBefore(ctx context.Context, t time.Time, limit int) (int, error) {
 	const op = "sqlite.DeleteAuditBefore"
-	if limit <= 0 {
-		return 0, &tether.Error{Code: tether.EINVALID, Op: op, Message: "limit must be positive"}
+	if err := tether.CheckAuditBatch(op, limit); err != nil {
+		return 0, err
 	}
 	res, err := db.write.ExecContext(ctx, `DELETE FROM audit_events WHERE id IN (
 		SELECT id FROM audit_events INDEXED BY audit_events_time_namespace_connection

@@ -31,6 +31,7 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -126,7 +127,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	db.ckpt = startCheckpointer(ckpt, db.write, opts.CheckpointInterval)
 	if db.getRecord, err = db.read.PrepareContext(ctx,
-		`SELECT `+recordColumns+` FROM connections WHERE namespace = ? AND id = ?`); err != nil {
+		`SELECT `+sqlrow.RecordColumns+` FROM connections WHERE namespace = ? AND id = ?`); err != nil {
 		return fail(storeErr(ctx, op, err))
 	}
 	return db, nil

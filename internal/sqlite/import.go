@@ -6,6 +6,7 @@ import (
 	"iter"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // Import writes d in one transaction; see tether.Store.
@@ -44,7 +45,7 @@ func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
 func importSmall(ctx context.Context, op string, tx *sql.Tx, d *tether.Dump) error {
 	for keyID, sealed := range d.KeyChecks {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO key_checks (key_id, sealed) VALUES (?, ?)
-			ON CONFLICT (key_id) DO NOTHING`, keyID, nonNil(sealed)); err != nil {
+			ON CONFLICT (key_id) DO NOTHING`, keyID, sqlrow.NonNil(sealed)); err != nil {
 			return storeErr(ctx, op, err)
 		}
 	}
@@ -77,7 +78,7 @@ func importToken(ctx context.Context, op string, tx *sql.Tx, t *tether.Token) er
 	}
 	var same bool
 	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ? AND hash = ? AND subject = ?)`,
-		t.ID, nonNil(t.Hash), t.Subject).Scan(&same)
+		t.ID, sqlrow.NonNil(t.Hash), t.Subject).Scan(&same)
 	if err != nil {
 		return storeErr(ctx, op, err)
 	}
@@ -109,7 +110,7 @@ func importRoleBinding(ctx context.Context, op string, tx *sql.Tx, b *tether.Rol
 // importRecords inserts records; a record the dump holds twice is
 // ECONFLICT, and an error of the sequence itself is returned as is.
 func importRecords(ctx context.Context, op string, tx *sql.Tx, records iter.Seq2[*tether.Record, error]) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO connections (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return storeErr(ctx, op, err)
 	}
@@ -118,8 +119,7 @@ func importRecords(ctx context.Context, op string, tx *sql.Tx, records iter.Seq2
 		if err != nil {
 			return err
 		}
-		if _, err := stmt.ExecContext(ctx, r.Namespace, r.ID, r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed),
-			r.KeyID, r.Version, toMicros(r.CreatedAt), toMicros(r.UpdatedAt)); err != nil {
+		if _, err := stmt.ExecContext(ctx, sqlrow.RecordValues[times](r)...); err != nil {
 			if isUnique(err) {
 				return tether.ImportDuplicateRecord(op, r.ID)
 			}
@@ -150,8 +150,7 @@ func importAudit(ctx context.Context, op string, tx *sql.Tx, events iter.Seq2[*t
 		if err != nil {
 			return err
 		}
-		if _, err := stmt.ExecContext(ctx, toMicros(e.Time), e.Subject, e.Action, e.Namespace, e.Connection,
-			e.Job, e.Outcome, e.Remote, e.Detail); err != nil {
+		if _, err := stmt.ExecContext(ctx, sqlrow.AuditValues[times](e)...); err != nil {
 			return storeErr(ctx, op, err)
 		}
 	}

@@ -1,6 +1,10 @@
 package sqlite
 
-import "context"
+import (
+	"context"
+
+	"github.com/tether-ml/tether/internal/sqlrow"
+)
 
 // KeyChecks returns, by key id, the check values sealed with each key, which
 // prove at start-up that the keyring can open this database's data.
@@ -9,24 +13,13 @@ func (db *DB) KeyChecks(ctx context.Context) (map[string][]byte, error) {
 }
 
 func queryKeyChecks(ctx context.Context, op string, q querier) (map[string][]byte, error) {
-	rows, err := q.QueryContext(ctx, `SELECT key_id, sealed FROM key_checks`)
+	rows, err := q.QueryContext(ctx, `SELECT `+sqlrow.KeyCheckColumns+` FROM key_checks`)
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}
 	defer rows.Close()
-	out := map[string][]byte{}
-	for rows.Next() {
-		var keyID string
-		var sealed []byte
-		if err := rows.Scan(&keyID, &sealed); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		out[keyID] = sealed
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	out, err := sqlrow.KeyChecks(rows)
+	return out, storeErr(ctx, op, err)
 }
 
 // PutKeyCheck records the check value sealed with keyID, replacing any
@@ -34,6 +27,6 @@ func queryKeyChecks(ctx context.Context, op string, q querier) (map[string][]byt
 func (db *DB) PutKeyCheck(ctx context.Context, keyID string, sealed []byte) error {
 	const op = "sqlite.PutKeyCheck"
 	_, err := db.write.ExecContext(ctx, `INSERT INTO key_checks (key_id, sealed) VALUES (?, ?)
-		ON CONFLICT (key_id) DO UPDATE SET sealed = excluded.sealed`, keyID, nonNil(sealed))
+		ON CONFLICT (key_id) DO UPDATE SET sealed = excluded.sealed`, keyID, sqlrow.NonNil(sealed))
 	return storeErr(ctx, op, err)
 }

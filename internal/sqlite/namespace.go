@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // CreateNamespace stores n; ECONFLICT if a namespace of that name exists.
@@ -14,14 +14,14 @@ func (db *DB) CreateNamespace(ctx context.Context, n *tether.Namespace) error {
 	const op = "sqlite.CreateNamespace"
 	err := insertNamespace(ctx, db.write, n, "")
 	if isUnique(err) {
-		return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf("namespace %q already exists", n.Name)}
+		return tether.NamespaceExists(op, n.Name)
 	}
 	return storeErr(ctx, op, err)
 }
 
 // insertNamespace inserts n; onConflict is "" or an ON CONFLICT clause.
 func insertNamespace(ctx context.Context, e execer, n *tether.Namespace, onConflict string) error {
-	_, err := e.ExecContext(ctx, `INSERT INTO namespaces (name, created_at) VALUES (?, ?) `+onConflict,
+	_, err := e.ExecContext(ctx, `INSERT INTO namespaces (`+sqlrow.NamespaceColumns+`) VALUES (?, ?) `+onConflict,
 		n.Name, toMicros(n.CreatedAt))
 	return err
 }
@@ -29,18 +29,15 @@ func insertNamespace(ctx context.Context, e execer, n *tether.Namespace, onConfl
 // GetNamespace returns the namespace, or ENOTFOUND.
 func (db *DB) GetNamespace(ctx context.Context, name string) (*tether.Namespace, error) {
 	const op = "sqlite.GetNamespace"
-	var n tether.Namespace
-	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT name, created_at FROM namespaces WHERE name = ?`, name).
-		Scan(&n.Name, &created)
+	n, err := sqlrow.Namespace[times](db.read.QueryRowContext(ctx,
+		`SELECT `+sqlrow.NamespaceColumns+` FROM namespaces WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tether.NamespaceNotFound(op, name)
 	}
 	if err != nil {
 		return nil, storeErr(ctx, op, err)
 	}
-	n.CreatedAt = fromMicros(created)
-	return &n, nil
+	return n, nil
 }
 
 // ListNamespaces returns every namespace, ordered by name.
@@ -50,25 +47,7 @@ func (db *DB) ListNamespaces(ctx context.Context) ([]*tether.Namespace, error) {
 
 // queryNamespaces reads every namespace through q, in name order.
 func queryNamespaces(ctx context.Context, op string, q querier) ([]*tether.Namespace, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name, created_at FROM namespaces ORDER BY name`)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.Namespace{}
-	for rows.Next() {
-		var n tether.Namespace
-		var created int64
-		if err := rows.Scan(&n.Name, &created); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		n.CreatedAt = fromMicros(created)
-		out = append(out, &n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	return queryAll(ctx, op, q, sqlrow.Namespace[times], `SELECT `+sqlrow.NamespaceColumns+` FROM namespaces ORDER BY name`)
 }
 
 // DeleteNamespace removes the namespace and its role bindings, and with

@@ -4,45 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
-
-// recordColumns are the columns scanRecord reads, in its order.
-const recordColumns = `namespace, id, type, vital, spec, sealed, key_id, version, created_at, updated_at`
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-// scanRecord reads one row of recordColumns.
-func scanRecord(s scanner) (*tether.Record, error) {
-	var r tether.Record
-	var created, updated int64
-	err := s.Scan(&r.Namespace, &r.ID, &r.Type, &r.Vital, &r.Spec, &r.Sealed, &r.KeyID,
-		&r.Version, &created, &updated)
-	if err != nil {
-		return nil, err
-	}
-	r.CreatedAt, r.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &r, nil
-}
-
-// toMicros and fromMicros convert times to the stored form, Unix microseconds
-// (UTC). Unlike nanoseconds, microseconds cover the zero time.Time too.
-func toMicros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-// blob binds b as a BLOB, and a nil b as SQL NULL.
-func blob(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return b
-}
 
 // GetRecord returns the record (ns, id), or ENOTFOUND.
 func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, error) {
@@ -60,7 +26,7 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 	}
 	gen := db.cache.generation()
 	row := db.getRecord.QueryRowContext(context.WithoutCancel(ctx), ns, id)
-	r, err := scanRecord(row)
+	r, err := sqlrow.Record[times](row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tether.ConnectionNotFound(op, id)
 	}
@@ -80,21 +46,21 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 // with the records of other types.
 func (db *DB) ListRecords(ctx context.Context, ns string, opts tether.ListOptions) ([]*tether.Record, error) {
 	const op = "sqlite.ListRecords"
-	if opts.Offset < 0 || opts.Limit < 0 {
-		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "offset and limit must not be negative"}
+	if err := opts.Check(op); err != nil {
+		return nil, err
 	}
 	limit := int64(opts.Limit)
 	if limit == 0 {
 		limit = -1 // SQLite: no limit
 	}
 	if len(opts.Types) == 0 {
-		return db.queryRecords(ctx, op, `SELECT `+recordColumns+` FROM connections
+		return db.queryRecords(ctx, op, `SELECT `+sqlrow.RecordColumns+` FROM connections
 			WHERE namespace = ? AND id > ? ORDER BY id LIMIT ? OFFSET ?`, ns, opts.After, limit, opts.Offset)
 	}
 	// Each branch needs at most offset+limit rows: the merge keeps the first.
 	// INDEXED BY: without statistics the planner would rather walk the
 	// primary key and filter, which reads every record of other types.
-	branch := `SELECT * FROM (SELECT ` + recordColumns + ` FROM connections
+	branch := `SELECT * FROM (SELECT ` + sqlrow.RecordColumns + ` FROM connections
 		INDEXED BY connections_namespace_type_id
 		WHERE namespace = ? AND type = ? AND id > ? ORDER BY id LIMIT ?)`
 	branchLimit := limit
@@ -103,7 +69,7 @@ func (db *DB) ListRecords(ctx context.Context, ns string, opts tether.ListOption
 	}
 	var branches []string
 	var args []any
-	for _, t := range uniq(opts.Types) {
+	for _, t := range opts.DistinctTypes() {
 		branches = append(branches, branch)
 		args = append(args, ns, t, opts.After, branchLimit)
 	}
@@ -111,61 +77,21 @@ func (db *DB) ListRecords(ctx context.Context, ns string, opts tether.ListOption
 	return db.queryRecords(ctx, op, q, append(args, limit, opts.Offset)...)
 }
 
-// uniq returns the distinct values of list, in their first order.
-func uniq(list []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range list {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// queryRecords runs a query selecting recordColumns on the read pool.
+// queryRecords runs a query selecting sqlrow.RecordColumns on the read pool.
 func (db *DB) queryRecords(ctx context.Context, op, query string, args ...any) ([]*tether.Record, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.Record{}
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
+	return queryAll(ctx, op, db.read, sqlrow.Record[times], query, args...)
 }
 
 // CreateRecord inserts r as is; ECONFLICT if (r.Namespace, r.ID) exists.
 func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 	const op = "sqlite.CreateRecord"
 	defer db.cache.forget(r.Namespace, r.ID)
-	_, err := db.write.ExecContext(ctx, `INSERT INTO connections (`+recordColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Namespace, r.ID, r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed), r.KeyID,
-		r.Version, toMicros(r.CreatedAt), toMicros(r.UpdatedAt))
+	_, err := db.write.ExecContext(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sqlrow.RecordValues[times](r)...)
 	if isUnique(err) {
-		return &tether.Error{Code: tether.ECONFLICT, Op: op,
-			Message: fmt.Sprintf("connection %q already exists", r.ID)}
+		return tether.ConnectionExists(op, r.ID)
 	}
 	return storeErr(ctx, op, err)
-}
-
-// nonNil returns b, or an empty slice for nil, for NOT NULL blob columns.
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 // UpdateRecord replaces every field of the stored record with r's if the
@@ -179,7 +105,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 		res, err := tx.ExecContext(ctx, `UPDATE connections SET type = ?, vital = ?, spec = ?,
 			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?
 			WHERE namespace = ? AND id = ? AND version = ?`,
-			r.Type, r.Vital, nonNil(r.Spec), blob(r.Sealed), r.KeyID, r.Version,
+			r.Type, r.Vital, sqlrow.NonNil(r.Spec), sqlrow.Blob(r.Sealed), r.KeyID, r.Version,
 			toMicros(r.CreatedAt), toMicros(r.UpdatedAt), r.Namespace, r.ID, expectedVersion)
 		if n, err := affected(res, err); err != nil || n == 1 {
 			return storeErr(ctx, op, err)
@@ -191,8 +117,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 		if !found {
 			return tether.ConnectionNotFound(op, r.ID)
 		}
-		return &tether.Error{Code: tether.ECONFLICT, Op: op, Message: fmt.Sprintf(
-			"connection %q was changed by someone else since version %d; read it again and retry", r.ID, expectedVersion)}
+		return tether.ConnectionChanged(op, r.ID, expectedVersion)
 	})
 }
 
@@ -215,8 +140,7 @@ func (db *DB) DeleteRecord(ctx context.Context, ns, id string) error {
 		if !found {
 			return tether.ConnectionNotFound(op, id)
 		}
-		return &tether.Error{Code: tether.EINVALID, Op: op,
-			Message: fmt.Sprintf("connection %q is vital and cannot be deleted", id)}
+		return tether.VitalUndeletable(op, id)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // RewrapRecord replaces Sealed and KeyID of the record (ns, id) if its
@@ -15,7 +16,7 @@ func (db *DB) RewrapRecord(ctx context.Context, ns, id string, version int64, se
 	const op = "sqlite.RewrapRecord"
 	defer db.cache.forget(ns, id)
 	res, err := db.write.ExecContext(ctx, `UPDATE connections SET sealed = ?, key_id = ?
-		WHERE namespace = ? AND id = ? AND version = ?`, blob(sealed), keyID, ns, id, version)
+		WHERE namespace = ? AND id = ? AND version = ?`, sqlrow.Blob(sealed), keyID, ns, id, version)
 	n, err := affected(res, err)
 	if err != nil {
 		return false, storeErr(ctx, op, err)
@@ -36,7 +37,7 @@ func (db *DB) RecordsNotWrappedBy(ctx context.Context, keyID, afterNS, afterID s
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	return db.queryRecords(ctx, op, `SELECT `+recordColumns+` FROM connections
+	return db.queryRecords(ctx, op, `SELECT `+sqlrow.RecordColumns+` FROM connections
 		WHERE `+notWrappedBy+` AND (namespace, id) > (?, ?)
 		ORDER BY namespace, id LIMIT ?`, keyID, afterNS, afterID, limit)
 }
@@ -44,10 +45,5 @@ func (db *DB) RecordsNotWrappedBy(ctx context.Context, keyID, afterNS, afterID s
 // CountRecordsNotWrappedBy counts the records RecordsNotWrappedBy walks.
 func (db *DB) CountRecordsNotWrappedBy(ctx context.Context, keyID string) (int, error) {
 	const op = "sqlite.CountRecordsNotWrappedBy"
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM connections WHERE `+notWrappedBy, keyID).Scan(&n)
-	if err != nil {
-		return 0, storeErr(ctx, op, err)
-	}
-	return n, nil
+	return count(ctx, op, db.read, `SELECT COUNT(*) FROM connections WHERE `+notWrappedBy, keyID)
 }

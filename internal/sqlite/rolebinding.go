@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
 // CreateRoleBinding stores b; ECONFLICT if its ID exists, or if a binding
@@ -29,8 +29,8 @@ func (db *DB) CreateRoleBinding(ctx context.Context, b *tether.RoleBinding) erro
 
 // insertRoleBinding inserts b; onConflict is "" or an ON CONFLICT clause.
 func insertRoleBinding(ctx context.Context, e execer, b *tether.RoleBinding, onConflict string) error {
-	_, err := e.ExecContext(ctx, `INSERT INTO role_bindings (id, subject, role, namespace, created_at)
-		VALUES (?, ?, ?, ?, ?) `+onConflict, b.ID, b.Subject, string(b.Role), b.Namespace, toMicros(b.CreatedAt))
+	_, err := e.ExecContext(ctx, `INSERT INTO role_bindings (`+sqlrow.RoleBindingColumns+`)
+		VALUES (?, ?, ?, ?, ?) `+onConflict, sqlrow.RoleBindingValues[times](b)...)
 	return err
 }
 
@@ -43,26 +43,8 @@ func (db *DB) ListRoleBindings(ctx context.Context) ([]*tether.RoleBinding, erro
 // queryRoleBindings reads every role binding through q, in (namespace,
 // subject, role) order.
 func queryRoleBindings(ctx context.Context, op string, q querier) ([]*tether.RoleBinding, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, subject, role, namespace, created_at
+	return queryAll(ctx, op, q, sqlrow.RoleBinding[times], `SELECT `+sqlrow.RoleBindingColumns+`
 		FROM role_bindings ORDER BY namespace, subject, role`)
-	if err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	defer rows.Close()
-	out := []*tether.RoleBinding{}
-	for rows.Next() {
-		var b tether.RoleBinding
-		var created int64
-		if err := rows.Scan(&b.ID, &b.Subject, &b.Role, &b.Namespace, &created); err != nil {
-			return nil, storeErr(ctx, op, err)
-		}
-		b.CreatedAt = fromMicros(created)
-		out = append(out, &b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeErr(ctx, op, err)
-	}
-	return out, nil
 }
 
 // DeleteRoleBinding removes the binding; ENOTFOUND if absent.
@@ -74,7 +56,7 @@ func (db *DB) DeleteRoleBinding(ctx context.Context, id string) error {
 		return storeErr(ctx, op, err)
 	}
 	if n == 0 {
-		return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: fmt.Sprintf("role binding %q not found", id)}
+		return tether.RoleBindingNotFound(op, id)
 	}
 	return nil
 }
