@@ -30,6 +30,48 @@ type ConnectionType struct {
 	// the files (a path, or a command using one) is set with SetFileEnv,
 	// so that consumers can tell it from one that carries a value.
 	Render func(c *Connection, dir string) (*Rendering, error)
+	// Formats are the files of the type's rendering that it offers as
+	// output formats of their own (`tether conn render --as`).
+	Formats []FileFormat
+	// KubeSecret, if set, is the Secret type in which Kubernetes itself
+	// consumes the type's files; nil for the types whose files only their
+	// tools read (an Opaque Secret).
+	KubeSecret *KubeSecret
+	// Shared, if set, says how the files of several connections of the
+	// type delivered to one job make one set that their tools read.
+	Shared *SharedFiles
+}
+
+// FileFormat is one file of a type's rendering offered as an output
+// format. Several types may offer one format (one Name), with the same
+// File and Description.
+type FileFormat struct {
+	Name        string // e.g. "docker-config"
+	File        string // the file of Rendering.Files it prints, e.g. "config.json"
+	Description string // e.g. "a docker config.json"
+}
+
+// KubeSecret is a Kubernetes Secret type that holds a connection's files.
+type KubeSecret struct {
+	// Type is the Secret's type, e.g. "kubernetes.io/dockerconfigjson".
+	Type string
+	// Keys maps the files the type requires to their keys in the Secret
+	// (config.json to .dockerconfigjson); every rendering has these files.
+	Keys map[string]string
+}
+
+// SharedFiles is the one set of files that several connections of a type
+// make for one job: docker reads one configuration directory, so the
+// registries of every docker connection go into one config.json.
+type SharedFiles struct {
+	// Dir is the set's directory, relative to the job's.
+	Dir string
+	// Env is the variable that points tools at Dir (DOCKER_CONFIG).
+	Env string
+	// Merge returns the set's files, by path relative to Dir, from the
+	// renderings of the connections, in order: on a conflict the first
+	// connection wins. It must not do I/O.
+	Merge func(rs []*Rendering) (map[string][]byte, error)
 }
 
 // Rendering is a connection as a job uses it.

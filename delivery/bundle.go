@@ -1,17 +1,12 @@
 package delivery
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/tether-ml/tether"
 )
-
-// dockerDir is the directory, under a bundle's, of the merged docker
-// configuration.
-const dockerDir = "docker"
 
 // Bundle renders conns, valid and revealed, for a job whose files will be
 // written under dir (absolute), following the package's naming rule. The
@@ -30,9 +25,9 @@ func Bundle(types tether.TypeRegistry, conns []*tether.Connection, dir string) (
 		if err != nil {
 			return nil, err
 		}
-		b.add(c, r)
+		b.add(c, t, r)
 	}
-	if err := b.mergeDocker(); err != nil {
+	if err := b.mergeShared(); err != nil {
 		return nil, err
 	}
 	return b.out, b.checkPrefixes()
@@ -44,11 +39,20 @@ type bundler struct {
 	dir      string
 	prefixed map[string]string // prefixed name -> connection id
 	plain    map[string]bool   // names set under their own name
-	docker   []*tether.Rendering
+	// shared holds, for each type with shared files, in the order of the
+	// connections, the type and its connections' renderings.
+	shared []sharedSet
 }
 
-// add merges the rendering r of connection c.
-func (b *bundler) add(c *tether.Connection, r *tether.Rendering) {
+// sharedSet is the renderings of the connections of one type with shared
+// files.
+type sharedSet struct {
+	typ *tether.ConnectionType
+	rs  []*tether.Rendering
+}
+
+// add merges the rendering r of connection c, of type t.
+func (b *bundler) add(c *tether.Connection, t *tether.ConnectionType, r *tether.Rendering) {
 	for name, data := range r.Files {
 		b.out.Files[c.ID+"/"+name] = data
 	}
@@ -67,9 +71,20 @@ func (b *bundler) add(c *tether.Connection, r *tether.Rendering) {
 			b.plain[name] = true
 		}
 	}
-	if c.Spec.Type == "docker" {
-		b.docker = append(b.docker, r)
+	if t.Shared != nil {
+		b.addShared(t, r)
 	}
+}
+
+// addShared records r, of type t, for t's shared files.
+func (b *bundler) addShared(t *tether.ConnectionType, r *tether.Rendering) {
+	for i := range b.shared {
+		if b.shared[i].typ == t {
+			b.shared[i].rs = append(b.shared[i].rs, r)
+			return
+		}
+	}
+	b.shared = append(b.shared, sharedSet{typ: t, rs: []*tether.Rendering{r}})
 }
 
 // set sets the bundle's variable name to v, the value of r's variable
@@ -92,40 +107,21 @@ func (b *bundler) anySet(env map[string]string) bool {
 	return false
 }
 
-// mergeDocker writes the merged docker configuration of every docker
-// connection and points DOCKER_CONFIG at it.
-func (b *bundler) mergeDocker() error {
-	if len(b.docker) == 0 {
-		return nil
+// mergeShared writes, for each type with shared files, the files its
+// connections make together, and points the type's variable at them.
+func (b *bundler) mergeShared() error {
+	for _, set := range b.shared {
+		sh := set.typ.Shared
+		files, err := sh.Merge(set.rs)
+		if err != nil {
+			return err
+		}
+		for name, data := range files {
+			b.out.Files[sh.Dir+"/"+name] = data
+		}
+		b.out.SetFileEnv(sh.Env, filepath.Join(b.dir, sh.Dir))
+		b.plain[sh.Env] = true
 	}
-	auths := map[string]json.RawMessage{}
-	for _, r := range b.docker {
-		var cfg struct {
-			Auths map[string]json.RawMessage `json:"auths"`
-		}
-		if err := json.Unmarshal(r.Files["config.json"], &cfg); err != nil {
-			return tether.Internal("delivery.mergeDocker", err)
-		}
-		for host, a := range cfg.Auths {
-			if _, ok := auths[host]; !ok {
-				auths[host] = a
-			}
-		}
-		for name, data := range r.Files {
-			if rest, ok := strings.CutPrefix(name, "certs.d/"); ok {
-				if _, dup := b.out.Files[dockerDir+"/certs.d/"+rest]; !dup {
-					b.out.Files[dockerDir+"/certs.d/"+rest] = data
-				}
-			}
-		}
-	}
-	cfg, err := json.MarshalIndent(map[string]any{"auths": auths}, "", "  ")
-	if err != nil {
-		return tether.Internal("delivery.mergeDocker", err)
-	}
-	b.out.Files[dockerDir+"/config.json"] = append(cfg, '\n')
-	b.out.SetFileEnv("DOCKER_CONFIG", filepath.Join(b.dir, dockerDir))
-	b.plain["DOCKER_CONFIG"] = true
 	return nil
 }
 

@@ -47,6 +47,12 @@ func newPostgresStack(t *testing.T) *stack {
 // or a new one if keyFile is "") and an admin token in dir, and serves them.
 func serveStore(t *testing.T, st tether.Store, dir, keyFile string) *stack {
 	t.Helper()
+	return serveStoreWith(t, st, dir, keyFile, conntype.New())
+}
+
+// serveStoreWith is serveStore with the connection types of types.
+func serveStoreWith(t *testing.T, st tether.Store, dir, keyFile string, types *conntype.Registry) *stack {
+	t.Helper()
 	ctx := context.Background()
 	kr, err := openKeyring(filepath.Join(dir, "tether.key"), keyFile)
 	if err != nil {
@@ -60,11 +66,11 @@ func serveStore(t *testing.T, st tether.Store, dir, keyFile string) *stack {
 	}
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	set := service.New(st, kr, conntype.New(), log)
+	set := service.New(st, kr, types, log)
 	h := thttp.NewServer(thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
-		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped,
+		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped, Types: types,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

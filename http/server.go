@@ -33,6 +33,10 @@ type Deps struct {
 	// AuditDropped, if set, counts the audit events of refused requests
 	// dropped over the audit budget; /metrics exposes it.
 	AuditDropped func() uint64
+	// Types are the connection types the server accepts, which the
+	// OpenAPI document lists: those Connections validates with. Default:
+	// every type Tether knows.
+	Types tether.TypeRegistry
 }
 
 // Server is the HTTP handler of the Tether API.
@@ -53,6 +57,7 @@ type Server struct {
 	proxies  trustedProxies
 	mux      *http.ServeMux
 	handler  http.Handler
+	openAPI  []byte // the OpenAPI document, listing the server's types
 }
 
 // NewServer returns the API handler: routes, authentication, request logs,
@@ -72,6 +77,7 @@ func NewServer(d Deps) *Server {
 	if d.AuditDropped != nil {
 		s.metrics.countAuditDrops(d.AuditDropped)
 	}
+	s.openAPI = openAPIDocumentFor(d.Types, s.log)
 	s.routes()
 	s.handler = s.observe(s.recoverPanics(jsonFallback(s.mux)))
 	return s

@@ -2,8 +2,12 @@ package http
 
 import (
 	_ "embed"
+	"log/slog"
 	"net/http"
 	"sync"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/conntype"
 
 	"github.com/swaggest/swgui/v5/static"
 	"github.com/vearutop/statigz"
@@ -17,12 +21,29 @@ var openAPIDocument []byte
 //go:embed swagger.html
 var swaggerIndex []byte
 
-// OpenAPIDocument returns the OpenAPI 3 document of the API.
-func OpenAPIDocument() []byte { return append([]byte(nil), openAPIDocument...) }
+// OpenAPIDocument returns the OpenAPI 3 document of the API of a server
+// that accepts every connection type Tether knows.
+func OpenAPIDocument() []byte { return openAPIDocumentFor(nil, slog.New(slog.DiscardHandler)) }
 
-func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+// openAPIDocumentFor returns the OpenAPI document whose type enums list
+// the types of reg (default: every type Tether knows). The embedded
+// document lists the same types as the default, so that it is what a
+// failure leaves served; a test keeps the two in step.
+func openAPIDocumentFor(reg tether.TypeRegistry, log *slog.Logger) []byte {
+	if reg == nil {
+		reg = conntype.New()
+	}
+	doc, err := openAPIFor(reg)
+	if err != nil {
+		log.Error("cannot list the connection types in the OpenAPI document", "err", err.Error())
+		return append([]byte(nil), openAPIDocument...)
+	}
+	return doc
+}
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(openAPIDocument)
+	_, _ = w.Write(s.openAPI)
 }
 
 // swaggerUI serves Swagger UI at /swagger/ and /swagger/index.html (the

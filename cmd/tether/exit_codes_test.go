@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tether-ml/tether/internal/conntype"
 )
 
 // TestExitCodes checks the documented exit code of each kind of failure,
@@ -94,9 +96,19 @@ func TestCompletion(t *testing.T) {
 	r := c.run("", "__complete", "conn", "get", "--type", "")
 	wantExit(t, r, 0)
 	out := r.Stdout
-	for _, typ := range []string{"s3\t", "gcs\t", "azureblob\t", "git\t", "docker\t", "ecr\t"} {
-		if !strings.Contains(out, "\n"+typ) && !strings.HasPrefix(out, typ) {
+	for _, ct := range conntype.New().Types() {
+		if typ := ct.Name + "\t"; !strings.Contains(out, "\n"+typ) && !strings.HasPrefix(out, typ) {
 			t.Errorf("completion of --type lacks %q:\n%s", typ, out)
+		}
+	}
+	// Completion of --as lists the file formats the types declare.
+	r = c.run("", "__complete", "conn", "render", "--as", "")
+	wantExit(t, r, 0)
+	for _, ct := range conntype.New().Types() {
+		for _, ff := range ct.Formats {
+			if !strings.Contains("\n"+r.Stdout, "\n"+ff.Name+"\n") {
+				t.Errorf("completion of --as lacks %q:\n%s", ff.Name, r.Stdout)
+			}
 		}
 	}
 }

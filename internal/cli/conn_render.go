@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,21 +14,17 @@ import (
 	"github.com/tether-ml/tether/internal/kube"
 )
 
-// renderFormats are the values of --as.
-var renderFormats = []string{"env", "dotenv", "json", "docker-config", "aws-credentials", "k8s-secret", "poddefault"}
-
-const renderLong = `Print a connection in the form its consumers expect. The connection is read
+// renderLongHead and renderLongTail frame the help's list of formats,
+// whose file formats and Secret types the registry gives (renderFormats).
+const renderLongHead = `Print a connection in the form its consumers expect. The connection is read
 revealed (and the read audited, for --job).
 
   env              export NAME='value' lines, for eval in a shell
   dotenv           NAME="value" lines, for docker compose's env_file, python-dotenv
   json             {"env": {...}, "files": {"name": "content"}}
-  docker-config    a docker config.json (docker connections)
-  aws-credentials  an AWS shared credentials file (s3 and ecr connections)
-  k8s-secret       a Kubernetes Secret: kubernetes.io/dockerconfigjson for
-                   docker, kubernetes.io/ssh-auth for git, Opaque otherwise
-                   (for s3, Kaptain's aws-configuration keys)
-  poddefault       the Secret and a kubeflow.org/v1alpha1 PodDefault that
+`
+
+const renderLongTail = `  poddefault       the Secret and a kubeflow.org/v1alpha1 PodDefault that
                    injects it into pods labelled <name>: "true": mounted as
                    files with --mount-path, one variable per --items key, or
                    every key as a variable (each from a secretKeyRef)
@@ -45,14 +42,15 @@ there (the directory is created 0700, files 0600).`
 type renderOptions struct {
 	id, as, dir string
 	k8s         kube.DeliveryOptions
+	formats     *renderFormats
 }
 
 func (a *app) connRenderCommand() *cobra.Command {
-	var o renderOptions
+	o := renderOptions{formats: newRenderFormats(a.types)}
 	cmd := &cobra.Command{
 		Use:   "render --id ID --as FORMAT",
 		Short: "Print a connection as environment variables, files or Kubernetes objects",
-		Long:  renderLong,
+		Long:  o.formats.help(),
 		Example: `  eval "$(tether conn render --id training-data --as env)"
   tether conn render --id training-data --as dotenv > .env
   tether conn render --id registry --as docker-config > config.json
@@ -83,7 +81,7 @@ func (a *app) connRenderCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.id, "id", "", "connection id")
-	f.StringVar(&o.as, "as", "", "format: "+strings.Join(renderFormats, ", "))
+	f.StringVar(&o.as, "as", "", "format: "+strings.Join(o.formats.names, ", "))
 	f.StringVar(&o.dir, "dir", "", "write the connection's files into this directory (env, dotenv, json)")
 	f.StringVar(&o.k8s.Namespace, "k8s-namespace", "", "metadata.namespace of the Kubernetes objects")
 	f.StringVar(&o.k8s.MountPath, "mount-path", "", "mount the connection's files at this path (poddefault)")
@@ -91,7 +89,7 @@ func (a *app) connRenderCommand() *cobra.Command {
 	f.StringVar(&o.k8s.Prefix, "prefix", "", "put this before every variable's name (poddefault, env, dotenv, json)")
 	f.StringVar(&o.k8s.Name, "name", "", "name of the Kubernetes objects and of the PodDefault's label (default: the id)")
 	_ = cmd.RegisterFlagCompletionFunc("as", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return renderFormats, cobra.ShellCompDirectiveNoFileComp
+		return o.formats.names, cobra.ShellCompDirectiveNoFileComp
 	})
 	a.completeIDs(cmd, "id")
 	return cmd
@@ -102,12 +100,8 @@ func (o *renderOptions) check() error {
 	if o.id == "" {
 		return usagef("--id is required")
 	}
-	known := false
-	for _, f := range renderFormats {
-		known = known || f == o.as
-	}
-	if !known {
-		return usagef("--as %q: use one of %s", o.as, strings.Join(renderFormats, ", "))
+	if !slices.Contains(o.formats.names, o.as) {
+		return usagef("--as %q: use one of %s", o.as, strings.Join(o.formats.names, ", "))
 	}
 	if o.dir != "" && o.as != "env" && o.as != "dotenv" && o.as != "json" {
 		return usagef("--dir goes with --as env, dotenv or json")
@@ -133,10 +127,9 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 		return k8sYAML(err, s)
 	case "poddefault":
 		return poddefaultYAML(c, t, o.k8s)
-	case "docker-config":
-		return renderedFile(c, t, "docker", "config.json")
-	case "aws-credentials":
-		return renderedFile(c, t, "s3 or ecr", "credentials")
+	}
+	if ff := o.formats.file(o.as); ff != nil {
+		return renderedFile(c, t, ff)
 	}
 	dir := ""
 	if o.dir != "" {
@@ -174,16 +167,17 @@ func k8sYAML(err error, objs ...runtime.Object) ([]byte, error) {
 	return kube.ManifestYAML(objs...)
 }
 
-// renderedFile returns the rendering's file name, which only the types
-// of kind render.
-func renderedFile(c *tether.Connection, t *tether.ConnectionType, kind, name string) ([]byte, error) {
+// renderedFile returns the file of file format ff of c's rendering; only
+// the types that declare ff have it.
+func renderedFile(c *tether.Connection, t *tether.ConnectionType, ff *fileFormat) ([]byte, error) {
 	r, err := t.Render(c, "")
 	if err != nil {
 		return nil, err
 	}
-	data, ok := r.Files[name]
-	if !ok {
-		return nil, tether.Errorf(tether.EINVALID, "connection %s is of type %s: this format needs a %s connection", c.ID, c.Spec.Type, kind)
+	data, ok := r.Files[ff.File]
+	if !slices.Contains(ff.types, t.Name) || !ok {
+		return nil, tether.Errorf(tether.EINVALID, "connection %s is of type %s: this format needs a %s connection",
+			c.ID, c.Spec.Type, enumerate(ff.types, "or"))
 	}
 	return data, nil
 }

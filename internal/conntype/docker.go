@@ -26,6 +26,12 @@ func dockerType() *tether.ConnectionType {
 		Parameters: []tether.Parameter{caBundleParam()},
 		Check:      checkDocker,
 		Render:     renderDocker,
+		Formats:    []tether.FileFormat{{Name: "docker-config", File: "config.json", Description: "a docker config.json"}},
+		// Kubernetes pulls images with a dockerconfigjson Secret, so one
+		// Secret serves as an imagePullSecret too.
+		KubeSecret: &tether.KubeSecret{Type: "kubernetes.io/dockerconfigjson",
+			Keys: map[string]string{"config.json": ".dockerconfigjson"}},
+		Shared: &tether.SharedFiles{Dir: "docker", Env: "DOCKER_CONFIG", Merge: mergeDocker},
 	}
 }
 
@@ -103,4 +109,36 @@ func renderDocker(c *tether.Connection, dir string) (*tether.Rendering, error) {
 		r.Files["certs.d/"+host+"/ca.crt"] = ca
 	}
 	return r, nil
+}
+
+// mergeDocker merges the docker configurations of several connections into
+// one: the auths of every config.json (the first connection's entry wins
+// for a host) and every certs.d/<host>/ca.crt.
+func mergeDocker(rs []*tether.Rendering) (map[string][]byte, error) {
+	auths := map[string]json.RawMessage{}
+	out := map[string][]byte{}
+	for _, r := range rs {
+		var cfg struct {
+			Auths map[string]json.RawMessage `json:"auths"`
+		}
+		if err := json.Unmarshal(r.Files["config.json"], &cfg); err != nil {
+			return nil, tether.Internal("conntype.mergeDocker", err)
+		}
+		for host, a := range cfg.Auths {
+			if _, ok := auths[host]; !ok {
+				auths[host] = a
+			}
+		}
+		for name, data := range r.Files {
+			if _, dup := out[name]; !dup && strings.HasPrefix(name, "certs.d/") {
+				out[name] = data
+			}
+		}
+	}
+	cfg, err := json.MarshalIndent(map[string]any{"auths": auths}, "", "  ")
+	if err != nil {
+		return nil, tether.Internal("conntype.mergeDocker", err)
+	}
+	out["config.json"] = append(cfg, '\n')
+	return out, nil
 }

@@ -29,8 +29,9 @@ func ecrType() *tether.ConnectionType {
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
 		}),
-		Check:  checkECR,
-		Render: renderECR,
+		Check:   checkECR,
+		Render:  renderECR,
+		Formats: []tether.FileFormat{awsCredentialsFormat()},
 	}
 }
 

@@ -17,8 +17,8 @@ func FuzzValidate(f *testing.F) {
 	for _, ex := range odahuExamples {
 		f.Add(ex.json)
 	}
-	for _, typ := range []string{"s3", "gcs", "azureblob", "git", "docker", "ecr"} {
-		c := validConn(f, typ)
+	for _, ct := range conntype.New().Types() {
+		c := validConn(f, ct.Name)
 		c.Spec.Parameters = tether.Params{"endpoint": "http://127.0.0.1:9000", "forcePathStyle": "true"}
 		data, err := json.Marshal(c)
 		if err != nil {

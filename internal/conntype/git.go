@@ -31,6 +31,8 @@ func gitType() *tether.ConnectionType {
 		}),
 		Check:  checkGit,
 		Render: renderGit,
+		KubeSecret: &tether.KubeSecret{Type: "kubernetes.io/ssh-auth",
+			Keys: map[string]string{"id_key": "ssh-privatekey"}},
 	}
 }
 

@@ -14,6 +14,7 @@ package conntype
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,24 +25,41 @@ import (
 // tether.TypeRegistry. It is read-only once New returns, so one Registry may
 // be shared by any number of goroutines.
 type Registry struct {
-	types map[string]*tether.ConnectionType
-	names []string // sorted
+	types    map[string]*tether.ConnectionType
+	names    []string // sorted
+	declared []*tether.ConnectionType
 }
 
 var _ tether.TypeRegistry = (*Registry)(nil)
 
-// New returns a registry of every connection type Tether supports.
-func New() *Registry {
-	all := []*tether.ConnectionType{
-		s3Type(), gcsType(), azureBlobType(), gitType(), dockerType(), ecrType(),
-	}
-	r := &Registry{types: make(map[string]*tether.ConnectionType, len(all))}
+// New returns a registry of every connection type Tether supports, plus
+// extra: the types of a program that extends Tether. Every fact about a
+// type (schema, rules, renderings, formats, Kubernetes Secret, shared
+// files) is in its declaration, so that this list is the one place that
+// names the types. New panics if two types share a name or one has none,
+// a programming error, as http.ServeMux.Handle does for a pattern given
+// twice.
+func New(extra ...*tether.ConnectionType) *Registry {
+	all := append([]*tether.ConnectionType{
+		dockerType(), s3Type(), gcsType(), azureBlobType(), gitType(), ecrType(),
+	}, extra...)
+	r := &Registry{types: make(map[string]*tether.ConnectionType, len(all)), declared: all}
 	for _, t := range all {
+		if _, dup := r.types[t.Name]; dup || t.Name == "" {
+			panic(fmt.Sprintf("conntype: type %q declared twice or unnamed", t.Name))
+		}
 		r.types[t.Name] = t
 		r.names = append(r.names, t.Name)
 	}
 	sort.Strings(r.names)
 	return r
+}
+
+// Declared returns every type in the order New lists them, which the texts
+// that name several types (the CLI's help) follow. The slice is the
+// caller's; the schemas are shared and must not be modified.
+func (r *Registry) Declared() []*tether.ConnectionType {
+	return slices.Clone(r.declared)
 }
 
 // Type returns the named type, or nil if there is none. The returned schema

@@ -36,9 +36,16 @@ func s3Type() *tether.ConnectionType {
 				Description: "Session token of temporary credentials (AWS_SESSION_TOKEN), base64-encoded"},
 			caBundleParam(),
 		},
-		Check:  checkS3,
-		Render: renderS3,
+		Check:   checkS3,
+		Render:  renderS3,
+		Formats: []tether.FileFormat{awsCredentialsFormat()},
 	}
+}
+
+// awsCredentialsFormat is the AWS shared credentials file of the types
+// that render one (s3, ecr).
+func awsCredentialsFormat() tether.FileFormat {
+	return tether.FileFormat{Name: "aws-credentials", File: "credentials", Description: "an AWS shared credentials file"}
 }
 
 // checkS3 checks the uri, the decoded keys, the CA bundle and, on AWS

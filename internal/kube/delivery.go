@@ -148,10 +148,11 @@ func mountPathProblem(p string) string {
 }
 
 // envCarries reports whether r's variables alone deliver the connection:
-// the type is not one Kubernetes consumes as files (docker, git), and
-// either r has no files or each secret is the value of a variable.
+// the type is not one Kubernetes consumes as files (it declares no
+// KubeSecret), and either r has no files or each secret is the value of a
+// variable.
 func envCarries(t *tether.ConnectionType, r *tether.Rendering, secrets []string) bool {
-	if st, _ := fileSecretType(t.Name); st != "" {
+	if t.KubeSecret != nil {
 		return false
 	}
 	if len(r.Files) == 0 {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/pem"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,6 +172,15 @@ func TestDeliveryModes(t *testing.T) {
 		{"gcs", false, true, "gcs connections are delivered as files: give --mount-path"},
 		{"docker", false, true, "docker connections are delivered as files: give --mount-path"},
 		{"git", false, true, "git connections are delivered as files: give --mount-path"},
+	}
+	var covered []string
+	for _, tc := range cases {
+		covered = append(covered, tc.typ)
+	}
+	for _, ct := range conntype.New().Types() {
+		if !slices.Contains(covered, ct.Name) {
+			t.Errorf("no case for type %s", ct.Name)
+		}
 	}
 	for _, tc := range cases {
 		t.Run(tc.typ, func(t *testing.T) {

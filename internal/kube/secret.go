@@ -29,11 +29,12 @@ import (
 //
 // In the file form (always with MountPath) the keys are the connection's
 // files: each under its base name, made a valid key, or under its whole
-// path when two files share a name. docker's is a
-// kubernetes.io/dockerconfigjson Secret, config.json under
-// .dockerconfigjson, so it also serves as an imagePullSecret; git's is a
+// path when two files share a name. A type that declares a KubeSecret
+// gets a Secret of that type, its files under the declared keys (docker's
+// is a kubernetes.io/dockerconfigjson Secret, config.json under
+// .dockerconfigjson, so it also serves as an imagePullSecret; git's a
 // kubernetes.io/ssh-auth Secret, the private key under ssh-privatekey
-// beside known_hosts; every other type's is Opaque. Variables that carry
+// beside known_hosts); every other type's is Opaque. Variables that carry
 // a secret are not in the file form: the files hold the credentials (the
 // AWS keys are in the credentials file).
 func Secret(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptions) (*corev1.Secret, error) {
@@ -54,26 +55,15 @@ func (d *delivery) meta() metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: d.opts.Name, Namespace: d.opts.Namespace}
 }
 
-// fileSecretType returns the Secret type in which Kubernetes itself
-// consumes the files of connection type typ, with the key each of those
-// files must have; "" for the types whose files only their tools read.
-func fileSecretType(typ string) (corev1.SecretType, map[string]string) {
-	switch typ {
-	case "docker":
-		return corev1.SecretTypeDockerConfigJson, map[string]string{"config.json": corev1.DockerConfigJsonKey}
-	case "git":
-		return corev1.SecretTypeSSHAuth, map[string]string{"id_key": corev1.SSHAuthPrivateKey}
-	}
-	return "", nil
-}
-
 // setFiles makes the Secret's keys r's files, recording where each is
-// mounted.
+// mounted. The Secret's type, and the keys of the files Kubernetes itself
+// reads, are those the connection type declares (KubeSecret); Opaque when
+// it declares none.
 func (d *delivery) setFiles(r *tether.Rendering) error {
 	const op = "kube.setFiles"
-	st, special := fileSecretType(d.typ.Name)
-	if st == "" {
-		st = corev1.SecretTypeOpaque
+	st, special := corev1.SecretTypeOpaque, map[string]string(nil)
+	if ks := d.typ.KubeSecret; ks != nil {
+		st, special = corev1.SecretType(ks.Type), ks.Keys
 	}
 	d.secretType, d.data, d.paths = st, map[string][]byte{}, map[string]string{}
 	files := make([]string, 0, len(r.Files))

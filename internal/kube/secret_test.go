@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/kube"
 )
 
@@ -147,4 +148,44 @@ func secretBytes(t testing.TB, s tether.Secret) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSecretTypeIsTheDeclaredOne checks, for every registered type, that
+// its mounted Secret has the type and keys its declaration gives
+// (KubeSecret), or is Opaque when it declares none.
+func TestSecretTypeIsTheDeclaredOne(t *testing.T) {
+	for _, ct := range conntype.New().Types() {
+		t.Run(ct.Name, func(t *testing.T) {
+			c, typ := conn(t, ct.Name)
+			if len(mustRender(t, typ, c).Files) == 0 {
+				t.Skipf("%s has no files to mount", ct.Name)
+			}
+			s, err := kube.Secret(c, typ, kube.DeliveryOptions{MountPath: "/conn"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, keys := corev1.SecretTypeOpaque, map[string]string(nil)
+			if ks := ct.KubeSecret; ks != nil {
+				want, keys = corev1.SecretType(ks.Type), ks.Keys
+			}
+			if s.Type != want {
+				t.Errorf("Secret type %s, want %s", s.Type, want)
+			}
+			for _, key := range keys {
+				if _, ok := s.Data[key]; !ok {
+					t.Errorf("Secret lacks key %s", key)
+				}
+			}
+		})
+	}
+}
+
+// mustRender renders c with its type.
+func mustRender(t *testing.T, typ *tether.ConnectionType, c *tether.Connection) *tether.Rendering {
+	t.Helper()
+	r, err := typ.Render(c, "/conn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
