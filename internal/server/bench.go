@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/bench"
+	"github.com/tether-ml/tether/internal/cli"
 )
 
 // benchOps are the operations measured, in order.
@@ -94,14 +95,14 @@ func (a *app) benchCommand() *cobra.Command {
 
 func (c *benchConfig) check() error {
 	if c.connections < 101 || c.connections > 1_000_000 {
-		return usagef("--connections must be between 101 and 1000000")
+		return cli.Usagef("--connections must be between 101 and 1000000")
 	}
 	if c.concurrency < 1 || c.duration <= 0 {
-		return usagef("--concurrency and --duration must be positive")
+		return cli.Usagef("--concurrency and --duration must be positive")
 	}
 	for _, op := range c.ops {
 		if !slices.Contains(benchOps, op) {
-			return usagef("unknown operation %q: use %s", op, strings.Join(benchOps, ", "))
+			return cli.Usagef("unknown operation %q: use %s", op, strings.Join(benchOps, ", "))
 		}
 	}
 	return nil

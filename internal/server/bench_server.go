@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"bufio"
@@ -17,6 +17,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/client"
 	"github.com/tether-ml/tether/internal/bench"
+	"github.com/tether-ml/tether/internal/cli"
 )
 
 // benchNamespace holds the benchmark's connections.
@@ -131,7 +132,7 @@ func awaitListening(stderr io.Reader) (string, error) {
 // seedBench made it).
 func (s *benchServer) setUp(ctx context.Context) error {
 	admin, err := client.NewClient(s.URL, func() (string, error) {
-		return client.ReadTokenFile(filepath.Join(s.dir, adminTokenName))
+		return client.ReadTokenFile(filepath.Join(s.dir, cli.AdminTokenName))
 	}, nil)
 	if err != nil {
 		return err
