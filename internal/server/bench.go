@@ -114,7 +114,7 @@ func (a *app) runBench(ctx context.Context, cfg benchConfig) (*bench.Report, err
 		// Made before seeding, so that a bad path fails in a second, not
 		// after minutes of loading.
 		if err := os.MkdirAll(cfg.profileDir, 0o755); err != nil {
-			return nil, &tether.Error{Code: tether.EINVALID, Op: "cli.bench", Message: "--profile: " + err.Error()}
+			return nil, &tether.Error{Code: tether.EINVALID, Op: "server.bench", Message: "--profile: " + err.Error()}
 		}
 	}
 	r := &bench.Report{Concurrency: cfg.concurrency, Duration: cfg.duration.String(), Store: "sqlite", CPUs: runtime.NumCPU()}
@@ -145,12 +145,12 @@ func (a *app) benchSize(ctx context.Context, cfg benchConfig, r *bench.Report, n
 	if exe == "" {
 		var err error
 		if exe, err = os.Executable(); err != nil {
-			return tether.Internal("cli.bench", err)
+			return tether.Internal("server.bench", err)
 		}
 	}
 	dir, err := os.MkdirTemp("", "tether-bench-")
 	if err != nil {
-		return tether.Internal("cli.bench", err)
+		return tether.Internal("server.bench", err)
 	}
 	if err := a.seedBench(ctx, dir, cfg.db, n, a.env.Stderr); err != nil {
 		os.RemoveAll(dir)

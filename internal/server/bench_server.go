@@ -55,10 +55,10 @@ func startBenchServer(ctx context.Context, exe, dir, db string, profile bool) (*
 	s.cmd = exec.Command(exe, args...)
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
-		return nil, tether.Internal("cli.bench", err)
+		return nil, tether.Internal("server.bench", err)
 	}
 	if err := s.cmd.Start(); err != nil {
-		return nil, tether.Internal("cli.bench", err)
+		return nil, tether.Internal("server.bench", err)
 	}
 	s.Proc = bench.Process{PID: s.cmd.Process.Pid}
 	if s.URL, err = awaitListening(stderr); err != nil {
@@ -76,7 +76,7 @@ func startBenchServer(ctx context.Context, exe, dir, db string, profile bool) (*
 func freeLoopbackAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", tether.Internal("cli.bench", err)
+		return "", tether.Internal("server.bench", err)
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
@@ -96,7 +96,7 @@ func (s *benchServer) Profile(d time.Duration, path string) error {
 	}
 	if _, err := io.Copy(f, resp.Body); err != nil {
 		f.Close()
-		return tether.Internal("cli.bench", err)
+		return tether.Internal("server.bench", err)
 	}
 	return f.Close()
 }
@@ -170,21 +170,21 @@ func (s *benchServer) Stop() {
 func startFloor(size int) (string, func(), error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return "", nil, tether.Internal("cli.bench", err)
+		return "", nil, tether.Internal("server.bench", err)
 	}
 	cmd := exec.Command(exe, "bench", "floor", "--size", strconv.Itoa(size))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, tether.Internal("cli.bench", err)
+		return "", nil, tether.Internal("server.bench", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return "", nil, tether.Internal("cli.bench", err)
+		return "", nil, tether.Internal("server.bench", err)
 	}
 	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		stop()
-		return "", nil, tether.Internal("cli.bench", errors.New("the floor server did not start"))
+		return "", nil, tether.Internal("server.bench", errors.New("the floor server did not start"))
 	}
 	return "http://" + line[:len(line)-1], stop, nil
 }

@@ -306,7 +306,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handl
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return tether.Internal("cli.serve", err)
+		return tether.Internal("server.serve", err)
 	}
 	log.Info("stopped")
 	return nil
