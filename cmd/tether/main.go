@@ -1,5 +1,8 @@
 // Command tether is Tether's one binary: "tether server" runs the API and
-// every other subcommand is its client.
+// every other subcommand is its client. main is the one place that puts
+// the two together: the client commands of package cli and the server-side
+// commands of package server, which opens the stores, the keyring and the
+// services.
 package main
 
 import (
@@ -9,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/tether-ml/tether/internal/cli"
+	"github.com/tether-ml/tether/internal/server"
 )
 
 func main() {
@@ -20,5 +24,6 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdin *os.File, stdout, stderr *os.File) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return cli.Run(ctx, args, cli.Env{Getenv: getenv, Environ: os.Environ, Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	env := cli.Env{Getenv: getenv, Environ: os.Environ, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	return cli.Run(ctx, args, env, server.Commands(env)...)
 }

@@ -44,7 +44,7 @@ func (a *app) auditCommand() *cobra.Command {
 	get.Flags().DurationVar(&since, "since", 0, "only events this recent, e.g. 24h")
 	addOutputFlag(get, &output, "table")
 	cmd.AddCommand(get)
-	return requireSubcommand(cmd)
+	return RequireSubcommand(cmd)
 }
 
 func printAudit(w io.Writer, events []*tether.AuditEvent) error {

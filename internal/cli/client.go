@@ -8,17 +8,19 @@ import (
 	"github.com/tether-ml/tether/client"
 )
 
+// Where a server started with no flags keeps its data and its bootstrap
+// admin token, which the client falls back to when run from the same
+// directory (the local quick start).
+const (
+	DefaultDataDir = "tether-data"
+	AdminTokenName = "admin.token"
+)
+
 // Defaults of the client configuration.
 const (
-	defaultDataDir   = "tether-data"
-	adminTokenName   = "admin.token"
-	envDataDir       = "TETHER_DATA_DIR"
-	envKeyFile       = "TETHER_KEY_FILE"
-	envAdminToken    = "TETHER_ADMIN_TOKEN_FILE"
-	envAddr          = "TETHER_ADDR"
 	envNamespace     = "TETHER_NAMESPACE"
 	envJob           = "TETHER_JOB"
-	localTokenSource = "./" + defaultDataDir + "/" + adminTokenName
+	localTokenSource = "./" + DefaultDataDir + "/" + AdminTokenName
 )
 
 // client returns an API client configured as the Go client is (see

@@ -29,7 +29,7 @@ ids exists already, nothing is created (exit code 5) unless --skip-existing
 is given, which leaves the existing ones as they are.`,
 	}
 	cmd.AddCommand(a.connImportDockerCommand(), a.connImportAWSCommand())
-	return requireSubcommand(cmd)
+	return RequireSubcommand(cmd)
 }
 
 // importFlags are the flags every import command shares.

@@ -57,6 +57,11 @@ func (r reportedError) Unwrap() error { return r.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// Usagef returns a command-line mistake, such as a bad flag value, for a
+// command added to the tree from outside this package: Run prints it as it
+// is and exits with code 2.
+func Usagef(format string, args ...any) error { return usagef(format, args...) }
+
 // ExitCode returns the process exit code for err.
 func ExitCode(err error) int {
 	var (

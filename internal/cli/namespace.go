@@ -42,7 +42,7 @@ func (a *app) namespaceCommand() *cobra.Command {
 	}
 	del.Flags().BoolVar(&force, "force", false, "also delete the namespace's connections (vital ones still block it)")
 	cmd.AddCommand(create, a.namespaceGetCommand(), del)
-	return requireSubcommand(cmd)
+	return RequireSubcommand(cmd)
 }
 
 func (a *app) namespaceGetCommand() *cobra.Command {

@@ -44,7 +44,7 @@ Subjects: user:NAME, group:NAME, serviceaccount:K8SNAMESPACE:NAME.`,
 	_ = create.MarkFlagRequired("role")
 	_ = create.MarkFlagRequired("subject")
 	cmd.AddCommand(create, a.roleBindingGetCommand(), a.roleBindingDeleteCommand())
-	return requireSubcommand(cmd)
+	return RequireSubcommand(cmd)
 }
 
 func (a *app) roleBindingGetCommand() *cobra.Command {

@@ -1,6 +1,8 @@
 // Package cli is the tether command line: one file per noun_verb, built on
-// cobra. Commands talk to the server through the Go client of package http,
-// except "tether server", which runs it.
+// cobra. Its commands are the API's clients and talk to the server only
+// through the Go client of package client; the commands that run a server
+// come from elsewhere (cmd/tether adds them) and share the root's flags,
+// error printing and exit codes.
 package cli
 
 import (
@@ -76,8 +78,9 @@ Exit codes:
   8  rate limited (429): still throttled after the retries; try again later
   tether run exits with its command's code instead.`
 
-// NewRootCommand returns the tether command tree.
-func NewRootCommand(env Env) *cobra.Command {
+// NewRootCommand returns the tether command tree: the client commands and
+// more, the commands defined outside this package.
+func NewRootCommand(env Env, more ...*cobra.Command) *cobra.Command {
 	a := &app{env: env, types: conntype.New()}
 	root := &cobra.Command{
 		Use:           "tether",
@@ -98,15 +101,18 @@ func NewRootCommand(env Env) *cobra.Command {
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", 0, "give up connecting to the server after this long (env TETHER_CONNECT_TIMEOUT; default 5s)")
 	pf.DurationVar(&a.responseTimeout, "response-timeout", 0, "give up when the server has not started to answer after this long (env TETHER_RESPONSE_TIMEOUT; default 15s; -1s: never)")
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
-	root.AddCommand(a.connCommand(), a.keysCommand(), a.serverCommand(), a.backupCommand(), a.restoreCommand(), a.migrateCommand(),
-		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), a.benchCommand(), versionCommand())
+	root.AddCommand(a.connCommand(), a.keysCommand(), a.backupCommand(), a.restoreCommand(),
+		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), versionCommand())
+	root.AddCommand(more...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }
 
-// Run executes the command line args and returns the process exit code.
-func Run(ctx context.Context, args []string, env Env) int {
-	root := NewRootCommand(env)
+// Run executes the command line args on the tree of NewRootCommand(env,
+// more...) and returns the process exit code: every command's error is
+// printed and mapped to its exit code here, once.
+func Run(ctx context.Context, args []string, env Env, more ...*cobra.Command) int {
+	root := NewRootCommand(env, more...)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
@@ -122,20 +128,20 @@ func (a *app) connCommand() *cobra.Command {
 		Short:   "Manage connections",
 	}
 	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand())
-	return requireSubcommand(cmd)
+	return RequireSubcommand(cmd)
 }
 
 func (a *app) keysCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "Manage the keys that encrypt secrets at rest"}
 	cmd.AddCommand(a.keysRotateCommand())
-	return requireSubcommand(cmd)
+	return RequireSubcommand(cmd)
 }
 
-// requireSubcommand makes a command group print its help when called alone
+// RequireSubcommand makes a command group print its help when called alone
 // and fail with a usage error (exit code 2) on an unknown subcommand, which
 // cobra otherwise answers with the help and exit code 0, suggesting the
 // subcommands whose names are close, as cobra does for the root command.
-func requireSubcommand(cmd *cobra.Command) *cobra.Command {
+func RequireSubcommand(cmd *cobra.Command) *cobra.Command {
 	cmd.SuggestionsMinimumDistance = 2
 	cmd.Args = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {

@@ -50,7 +50,7 @@ func (a *app) tokenCommand() *cobra.Command {
 		},
 	}
 	cmd.AddCommand(create, a.tokenGetCommand(), revoke)
-	return requireSubcommand(cmd)
+	return RequireSubcommand(cmd)
 }
 
 func (a *app) tokenGetCommand() *cobra.Command {

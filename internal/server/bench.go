@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/bench"
+	"github.com/tether-ml/tether/internal/cli"
 )
 
 // benchOps are the operations measured, in order.
@@ -94,14 +95,14 @@ func (a *app) benchCommand() *cobra.Command {
 
 func (c *benchConfig) check() error {
 	if c.connections < 101 || c.connections > 1_000_000 {
-		return usagef("--connections must be between 101 and 1000000")
+		return cli.Usagef("--connections must be between 101 and 1000000")
 	}
 	if c.concurrency < 1 || c.duration <= 0 {
-		return usagef("--concurrency and --duration must be positive")
+		return cli.Usagef("--concurrency and --duration must be positive")
 	}
 	for _, op := range c.ops {
 		if !slices.Contains(benchOps, op) {
-			return usagef("unknown operation %q: use %s", op, strings.Join(benchOps, ", "))
+			return cli.Usagef("unknown operation %q: use %s", op, strings.Join(benchOps, ", "))
 		}
 	}
 	return nil
@@ -113,7 +114,7 @@ func (a *app) runBench(ctx context.Context, cfg benchConfig) (*bench.Report, err
 		// Made before seeding, so that a bad path fails in a second, not
 		// after minutes of loading.
 		if err := os.MkdirAll(cfg.profileDir, 0o755); err != nil {
-			return nil, &tether.Error{Code: tether.EINVALID, Op: "cli.bench", Message: "--profile: " + err.Error()}
+			return nil, &tether.Error{Code: tether.EINVALID, Op: "server.bench", Message: "--profile: " + err.Error()}
 		}
 	}
 	r := &bench.Report{Concurrency: cfg.concurrency, Duration: cfg.duration.String(), Store: "sqlite", CPUs: runtime.NumCPU()}
@@ -144,12 +145,12 @@ func (a *app) benchSize(ctx context.Context, cfg benchConfig, r *bench.Report, n
 	if exe == "" {
 		var err error
 		if exe, err = os.Executable(); err != nil {
-			return tether.Internal("cli.bench", err)
+			return tether.Internal("server.bench", err)
 		}
 	}
 	dir, err := os.MkdirTemp("", "tether-bench-")
 	if err != nil {
-		return tether.Internal("cli.bench", err)
+		return tether.Internal("server.bench", err)
 	}
 	if err := a.seedBench(ctx, dir, cfg.db, n, a.env.Stderr); err != nil {
 		os.RemoveAll(dir)

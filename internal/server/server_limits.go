@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/cli"
 )
 
 // serverLimits bound what one client can hold of the server: how long a
@@ -38,9 +39,9 @@ func (l *serverLimits) addFlags(f *pflag.FlagSet) {
 func (l *serverLimits) check() error {
 	switch {
 	case l.readTimeout <= 0 || l.writeTimeout <= 0 || l.idleTimeout <= 0:
-		return usagef("--read-timeout, --write-timeout and --idle-timeout must be positive")
+		return cli.Usagef("--read-timeout, --write-timeout and --idle-timeout must be positive")
 	case l.maxConns < 1:
-		return usagef("--max-connections must be at least 1")
+		return cli.Usagef("--max-connections must be at least 1")
 	}
 	return nil
 }

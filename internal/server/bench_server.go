@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"bufio"
@@ -17,6 +17,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/client"
 	"github.com/tether-ml/tether/internal/bench"
+	"github.com/tether-ml/tether/internal/cli"
 )
 
 // benchNamespace holds the benchmark's connections.
@@ -54,10 +55,10 @@ func startBenchServer(ctx context.Context, exe, dir, db string, profile bool) (*
 	s.cmd = exec.Command(exe, args...)
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
-		return nil, tether.Internal("cli.bench", err)
+		return nil, tether.Internal("server.bench", err)
 	}
 	if err := s.cmd.Start(); err != nil {
-		return nil, tether.Internal("cli.bench", err)
+		return nil, tether.Internal("server.bench", err)
 	}
 	s.Proc = bench.Process{PID: s.cmd.Process.Pid}
 	if s.URL, err = awaitListening(stderr); err != nil {
@@ -75,7 +76,7 @@ func startBenchServer(ctx context.Context, exe, dir, db string, profile bool) (*
 func freeLoopbackAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", tether.Internal("cli.bench", err)
+		return "", tether.Internal("server.bench", err)
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
@@ -95,7 +96,7 @@ func (s *benchServer) Profile(d time.Duration, path string) error {
 	}
 	if _, err := io.Copy(f, resp.Body); err != nil {
 		f.Close()
-		return tether.Internal("cli.bench", err)
+		return tether.Internal("server.bench", err)
 	}
 	return f.Close()
 }
@@ -131,7 +132,7 @@ func awaitListening(stderr io.Reader) (string, error) {
 // seedBench made it).
 func (s *benchServer) setUp(ctx context.Context) error {
 	admin, err := client.NewClient(s.URL, func() (string, error) {
-		return client.ReadTokenFile(filepath.Join(s.dir, adminTokenName))
+		return client.ReadTokenFile(filepath.Join(s.dir, cli.AdminTokenName))
 	}, nil)
 	if err != nil {
 		return err
@@ -169,21 +170,21 @@ func (s *benchServer) Stop() {
 func startFloor(size int) (string, func(), error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return "", nil, tether.Internal("cli.bench", err)
+		return "", nil, tether.Internal("server.bench", err)
 	}
 	cmd := exec.Command(exe, "bench", "floor", "--size", strconv.Itoa(size))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, tether.Internal("cli.bench", err)
+		return "", nil, tether.Internal("server.bench", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return "", nil, tether.Internal("cli.bench", err)
+		return "", nil, tether.Internal("server.bench", err)
 	}
 	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		stop()
-		return "", nil, tether.Internal("cli.bench", errors.New("the floor server did not start"))
+		return "", nil, tether.Internal("server.bench", errors.New("the floor server did not start"))
 	}
 	return "http://" + line[:len(line)-1], stop, nil
 }

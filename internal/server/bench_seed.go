@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"context"
@@ -46,7 +46,7 @@ func (a *app) seedBench(ctx context.Context, dir, db string, n int, out io.Write
 			for i := range next {
 				var c tether.Connection
 				if err := json.Unmarshal(benchBody(benchID(i), "benchmark connection"), &c); err != nil {
-					errs <- tether.Internal("cli.seedBench", err)
+					errs <- tether.Internal("server.seedBench", err)
 					return
 				}
 				if _, err := set.Connections.Create(ctx, benchNamespace, &c); err != nil {

@@ -1,6 +1,7 @@
-package cli
+package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tether-ml/tether"
 	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/internal/cli"
 	"github.com/tether-ml/tether/internal/kube"
 	"github.com/tether-ml/tether/internal/oidc"
 	"github.com/tether-ml/tether/internal/seal"
@@ -54,7 +56,7 @@ backups of the database: without it the secrets cannot be read.`,
 		},
 	}
 	f, env := cmd.Flags(), a.env.Getenv
-	f.StringVar(&cfg.addr, "addr", firstNonEmpty(env(envAddr), "127.0.0.1:8080"), "listen address (env TETHER_ADDR)")
+	f.StringVar(&cfg.addr, "addr", cmp.Or(env(envAddr), "127.0.0.1:8080"), "listen address (env TETHER_ADDR)")
 	cfg.storeConfig.addFlags(f, env)
 	cfg.serverLimits.addFlags(f)
 	f.StringVar(&cfg.keyFile, "key-file", env(envKeyFile), "key file (env TETHER_KEY_FILE; default DATA_DIR/tether.key)")
@@ -63,7 +65,7 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
-	f.StringVar(&cfg.auditRetention, "audit-retention", firstNonEmpty(env("TETHER_AUDIT_RETENTION"), defaultAuditRetention()),
+	f.StringVar(&cfg.auditRetention, "audit-retention", cmp.Or(env("TETHER_AUDIT_RETENTION"), defaultAuditRetention()),
 		"delete audit events older than this, e.g. 365d or 720h; 0 keeps them all (env TETHER_AUDIT_RETENTION)")
 	f.StringVar(&cfg.pprofAddr, "pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	f.StringVar(&cfg.oidc.IssuerURL, "oidc-issuer-url", env("TETHER_OIDC_ISSUER_URL"), "accept ID tokens of this OIDC issuer (env TETHER_OIDC_ISSUER_URL)")
@@ -72,7 +74,7 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.oidc.UsernameClaim, "oidc-username-claim", oidc.DefaultUsernameClaim, "the ID token claim holding the user name")
 	f.StringArrayVar(&cfg.k8sIssuers, "k8s-issuer", nil,
 		"only send service-account tokens of this issuer to TokenReview (repeatable; e.g. https://kubernetes.default.svc)")
-	f.StringVar(&cfg.k8sAudience, "k8s-audience", firstNonEmpty(env("TETHER_K8S_AUDIENCE"), kube.DefaultAudience),
+	f.StringVar(&cfg.k8sAudience, "k8s-audience", cmp.Or(env("TETHER_K8S_AUDIENCE"), kube.DefaultAudience),
 		"audience of the Kubernetes service-account tokens to accept (env TETHER_K8S_AUDIENCE)")
 	f.StringVar(&cfg.kubeconfig, "kubeconfig", env("TETHER_KUBECONFIG"),
 		"kubeconfig of the cluster whose service-account tokens to accept (env TETHER_KUBECONFIG; in a pod: the pod's cluster)")
@@ -90,7 +92,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	}
 	tuneServerGC(a.env.Getenv)
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
-		return usagef("--tls-cert and --tls-key go together")
+		return cli.Usagef("--tls-cert and --tls-key go together")
 	}
 	if err := cfg.serverLimits.check(); err != nil {
 		return err
@@ -170,7 +172,7 @@ func parseNetworks(flag string, values []string) ([]netip.Prefix, error) {
 		if err != nil {
 			a, aerr := netip.ParseAddr(v)
 			if aerr != nil || a.Zone() != "" {
-				return nil, usagef("%s %q: want a CIDR (10.0.0.0/8) or an address", flag, v)
+				return nil, cli.Usagef("%s %q: want a CIDR (10.0.0.0/8) or an address", flag, v)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
@@ -185,7 +187,7 @@ func (a *app) authenticators(ctx context.Context, cfg serverConfig) ([]tether.Au
 	var out []tether.Authenticator
 	if cfg.oidc.IssuerURL != "" || cfg.oidc.ClientID != "" {
 		if cfg.oidc.IssuerURL == "" || cfg.oidc.ClientID == "" {
-			return nil, usagef("--oidc-issuer-url and --oidc-client-id go together")
+			return nil, cli.Usagef("--oidc-issuer-url and --oidc-client-id go together")
 		}
 		v, err := oidc.New(ctx, cfg.oidc)
 		if err != nil {
@@ -233,9 +235,9 @@ func openData(ctx context.Context, cfg serverConfig) (store, *seal.Keyring, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	sealer, err := openKeyring(ctx, st, firstNonEmpty(cfg.keyFile, filepath.Join(cfg.dataDir, "tether.key")))
+	sealer, err := openKeyring(ctx, st, cmp.Or(cfg.keyFile, filepath.Join(cfg.dataDir, "tether.key")))
 	if err == nil {
-		err = service.NewTokens(st).Bootstrap(ctx, cfg.adminTokenFile, filepath.Join(cfg.dataDir, adminTokenName))
+		err = service.NewTokens(st).Bootstrap(ctx, cfg.adminTokenFile, filepath.Join(cfg.dataDir, cli.AdminTokenName))
 	}
 	if err != nil {
 		st.Close()
@@ -304,7 +306,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handl
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return tether.Internal("cli.serve", err)
+		return tether.Internal("server.serve", err)
 	}
 	log.Info("stopped")
 	return nil
@@ -319,7 +321,7 @@ const accessLogDelay = 100 * time.Millisecond
 func newLoggers(logs *logBuffer, level, format string) (log, access *slog.Logger, err error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, nil, usagef("--log-level %q: use debug, info, warn or error", level)
+		return nil, nil, cli.Usagef("--log-level %q: use debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -328,5 +330,5 @@ func newLoggers(logs *logBuffer, level, format string) (log, access *slog.Logger
 	case "json":
 		return slog.New(slog.NewJSONHandler(logs.unbuffered(), opts)), slog.New(slog.NewJSONHandler(logs, opts)), nil
 	}
-	return nil, nil, usagef("--log-format %q: use text or json", format)
+	return nil, nil, cli.Usagef("--log-format %q: use text or json", format)
 }

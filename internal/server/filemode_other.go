@@ -1,6 +1,6 @@
 //go:build !unix
 
-package cli
+package server
 
 // restrictFileModes does nothing where there is no umask.
 func restrictFileModes() {}

@@ -1,6 +1,7 @@
-package cli
+package server
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/cli"
 	"github.com/tether-ml/tether/internal/postgres"
 	"github.com/tether-ml/tether/internal/sqlite"
 )
@@ -35,7 +37,7 @@ type storeConfig struct {
 func (c *storeConfig) addFlags(f *pflag.FlagSet, getenv func(string) string) {
 	f.StringVar(&c.db, "db", getenv(envDB),
 		"PostgreSQL URL, e.g. postgres://tether@db:5432/tether (env TETHER_DB; default: SQLite in the data directory)")
-	f.StringVar(&c.dataDir, "data-dir", firstNonEmpty(getenv(envDataDir), defaultDataDir),
+	f.StringVar(&c.dataDir, "data-dir", cmp.Or(getenv(envDataDir), cli.DefaultDataDir),
 		"data directory: the key file, the admin token and the SQLite database (env TETHER_DATA_DIR)")
 	f.BoolVar(&c.fsync, "fsync", false, "SQLite: sync to disk on every commit (durable against power loss, not only crashes)")
 }
@@ -63,4 +65,13 @@ func (c *storeConfig) open(ctx context.Context, migrate bool) (store, error) {
 		sync = "FULL"
 	}
 	return sqlite.Open(ctx, filepath.Join(c.dataDir, "tether.db"), sqlite.Options{Synchronous: sync, NoMigrate: !migrate})
+}
+
+// unwrapPathError drops the path an *os.PathError repeats, for messages
+// that name the path themselves.
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
 }

@@ -1,9 +1,11 @@
-package cli
+package server
 
 import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tether-ml/tether/internal/cli"
 )
 
 func (a *app) migrateCommand() *cobra.Command {
@@ -68,5 +70,5 @@ database belongs to the one server running on it: "up" needs it stopped
 		},
 	}
 	cmd.AddCommand(status, up)
-	return requireSubcommand(cmd)
+	return cli.RequireSubcommand(cmd)
 }

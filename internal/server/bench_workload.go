@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"bytes"
@@ -124,7 +124,7 @@ func (w *benchWorkload) getSize(ctx context.Context) (int, error) {
 func cliColdStart(s *benchServer, id string) (float64, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return 0, tether.Internal("cli.bench", err)
+		return 0, tether.Internal("server.bench", err)
 	}
 	var times []time.Duration
 	for range 20 {

@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	thttp "github.com/tether-ml/tether/http"
+	"github.com/tether-ml/tether/internal/cli"
 	"github.com/tether-ml/tether/internal/service"
 )
 
@@ -21,13 +22,13 @@ func parseRetention(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.ParseUint(days, 10, 16)
 		if err != nil {
-			return 0, usagef("--audit-retention %q: want a number of days like 365d", s)
+			return 0, cli.Usagef("--audit-retention %q: want a number of days like 365d", s)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, usagef("--audit-retention %q: want a duration like 365d or 720h (0 keeps every event)", s)
+		return 0, cli.Usagef("--audit-retention %q: want a duration like 365d or 720h (0 keeps every event)", s)
 	}
 	return d, nil
 }
