@@ -159,7 +159,7 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 	return thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
-		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped,
+		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped, Types: a.types,
 	}, set.Invalidate, nil
 }
 
