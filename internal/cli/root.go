@@ -95,7 +95,12 @@ Exit codes:
 // NewRootCommand returns the tether command tree: the client commands and
 // more, the commands defined outside this package.
 func NewRootCommand(env Env, more ...*cobra.Command) *cobra.Command {
-	a := &app{env: env, types: conntype.New()}
+	return (&app{env: env, types: conntype.New()}).rootCommand(more...)
+}
+
+// rootCommand returns the command tree of NewRootCommand acting on a.
+func (a *app) rootCommand(more ...*cobra.Command) *cobra.Command {
+	env := a.env
 	root := &cobra.Command{
 		Use:           "tether",
 		Short:         "Connection registry for ML platforms",
