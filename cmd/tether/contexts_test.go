@@ -271,3 +271,35 @@ func TestMalformedConfigFile(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpDocumentsContexts: the root help gives the order in which a
+// setting is taken, and the help of tether config and the README name
+// every subcommand and variable of contexts.
+func TestHelpDocumentsContexts(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t, nil)
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := []struct {
+		name, text string
+		want       []string
+	}{
+		{"tether --help", c.ok("--help"), []string{"its flag,\nits environment variable, the context, the in-pod default",
+			"--context, TETHER_CONTEXT", "TETHER_CONFIG", "tether login --token-stdin"}},
+		{"tether config --help", c.ok("config", "--help"), []string{"get-contexts", "use-context", "current-context",
+			"set-context", "delete-context", "mode 0600"}},
+		{"tether login --help", c.ok("login", "--help"), []string{"--token-stdin", "never from the command line", "--context NAME"}},
+		{"README", string(readme), []string{"tether config get-contexts", "use-context NAME", "delete-context NAME",
+			"set-context NAME", "login --url URL --token-stdin", "`TETHER_CONTEXT`", "`$TETHER_CONFIG`",
+			"its flag, its environment variable,\nthe selected context, the in-pod default"}},
+	}
+	for _, d := range docs {
+		for _, w := range d.want {
+			if !strings.Contains(d.text, w) {
+				t.Errorf("%s does not mention %q", d.name, w)
+			}
+		}
+	}
+}
