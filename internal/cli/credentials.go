@@ -102,33 +102,11 @@ func loadCredentials(path string) (*credentials, error) {
 // old file or the new one), as a file of mode 0600 in a directory of mode
 // 0700.
 func saveCredentials(path string, c *credentials) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return tether.Errorf(tether.EINVALID, "cannot create %s to keep the login in: %v", dir, err)
-	}
 	raw, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return tether.Internal("cli.saveCredentials", err)
 	}
-	f, err := os.CreateTemp(dir, ".credentials-*.json") // mode 0600
-	if err != nil {
-		return tether.Errorf(tether.EINVALID, "cannot write the login to %s: %v", dir, err)
-	}
-	defer os.Remove(f.Name()) // once renamed, removes nothing
-	_, err = f.Write(append(raw, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return tether.Errorf(tether.EINVALID, "cannot write the login to %s: %v", path, err)
-	}
-	return nil
+	return writePrivateFile(path, append(raw, '\n'), "the login")
 }
 
 // savedToken returns the ID token of the login saved by "tether login
@@ -141,6 +119,12 @@ func savedToken(ctx context.Context, getenv func(string) string) (token string, 
 	if err != nil {
 		return "", false, nil // nowhere to have saved one
 	}
+	return savedTokenAt(ctx, path, "tether login --oidc")
+}
+
+// savedTokenAt is savedToken for the login saved in the file at path;
+// relogin is the command that logs in again, for the messages.
+func savedTokenAt(ctx context.Context, path, relogin string) (token string, ok bool, err error) {
 	c, err := loadCredentials(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, nil
@@ -153,9 +137,9 @@ func savedToken(ctx context.Context, getenv func(string) string) (token string, 
 	}
 	if c.RefreshToken == "" {
 		return "", true, tether.Errorf(tether.EUNAUTHORIZED,
-			"the OIDC login expired at %s and cannot be renewed; run tether login --oidc again", c.Expiry.Format(time.RFC3339))
+			"the OIDC login expired at %s and cannot be renewed; run %s again", c.Expiry.Format(time.RFC3339), relogin)
 	}
-	if err := refreshCredentials(ctx, c); err != nil {
+	if err := refreshCredentials(ctx, c, relogin); err != nil {
 		return "", true, err
 	}
 	if err := saveCredentials(path, c); err != nil {
@@ -165,7 +149,7 @@ func savedToken(ctx context.Context, getenv func(string) string) (token string, 
 }
 
 // refreshCredentials renews c's ID token with its refresh token.
-func refreshCredentials(ctx context.Context, c *credentials) error {
+func refreshCredentials(ctx context.Context, c *credentials, relogin string) error {
 	secret, err := readClientSecret(c.ClientSecretFile)
 	if err != nil {
 		return err
@@ -176,7 +160,7 @@ func refreshCredentials(ctx context.Context, c *credentials) error {
 	}
 	tok, err := client.Refresh(ctx, c.RefreshToken)
 	if tether.ErrorCode(err) == tether.EUNAUTHORIZED {
-		return tether.Errorf(tether.EUNAUTHORIZED, "the OIDC login expired and the issuer refused to renew it; run tether login --oidc again")
+		return tether.Errorf(tether.EUNAUTHORIZED, "the OIDC login expired and the issuer refused to renew it; run %s again", relogin)
 	}
 	if err != nil {
 		return err

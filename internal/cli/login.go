@@ -24,27 +24,36 @@ const (
 // device flow is bounded by the expiry of its code.
 const browserLoginTimeout = 10 * time.Minute
 
-const loginLong = `Log in as a person through the platform's OpenID Connect issuer (Dex,
-Keycloak, Okta, ...) and save the login, so that the other commands
-authenticate with it when no --token, TETHER_TOKEN or TETHER_TOKEN_PATH is
-given.
+const loginLong = `Log in to a server and save the login, so that the other commands authenticate
+with it when no --token, TETHER_TOKEN or TETHER_TOKEN_PATH is given.
 
---issuer and --client-id must be those the server trusts (its
---oidc-issuer-url and --oidc-client-id); after a first login they default to
-the saved ones. The login uses the device flow when the issuer offers it:
-open the printed page on any machine and enter the printed code. Otherwise
-it uses the browser flow: open the printed URL on this machine; the issuer
-sends the browser back to a listener on 127.0.0.1. A browser is opened for
-you when one can be, unless --no-browser.
+--token-stdin reads a token (an admin token, one from tether token create)
+from standard input, never from the command line, checks it with an
+authenticated call to the server (--url, else TETHER_URL, else the context's
+server) and saves it, only if the server accepts it, in a context of the
+client configuration file (see tether config): --context NAME, by default
+named after the server's host. That context becomes the current one.
 
-The ID token and the refresh token are saved in the user's configuration
-directory (tether/credentials.json under $XDG_CONFIG_HOME or ~/.config on
-Linux), readable by the user only; the ID token is renewed with the refresh
-token when it expires.`
+--oidc logs in as a person through the platform's OpenID Connect issuer (Dex,
+Keycloak, Okta, ...). --issuer and --client-id must be those the server
+trusts (its --oidc-issuer-url and --oidc-client-id); after a first login they
+default to the saved ones. The login uses the device flow when the issuer
+offers it: open the printed page on any machine and enter the printed code.
+Otherwise it uses the browser flow: open the printed URL on this machine; the
+issuer sends the browser back to a listener on 127.0.0.1. A browser is opened
+for you when one can be, unless --no-browser.
+
+With --url or --context, the OIDC login is saved for that context (in
+tether/logins/NAME.json) and the context becomes the current one. Without
+them, it is saved in tether/credentials.json and used when no context gives a
+credential. Both are under $XDG_CONFIG_HOME (~/.config on Linux), readable by
+the user only; the ID token is renewed with the refresh token when it
+expires.`
 
 // loginOptions are the flags of "tether login".
 type loginOptions struct {
 	oidc         bool
+	tokenStdin   bool
 	issuer       string
 	clientID     string
 	secretFile   string
@@ -57,14 +66,15 @@ type loginOptions struct {
 func (a *app) loginCommand() *cobra.Command {
 	var o loginOptions
 	cmd := &cobra.Command{
-		Use:   "login --oidc --issuer URL --client-id ID",
-		Short: "Log in through an OpenID Connect issuer and save the login",
+		Use:   "login (--token-stdin | --oidc [--issuer URL --client-id ID]) [--url URL] [--context NAME]",
+		Short: "Log in with a token or through an OpenID Connect issuer and save the login",
 		Long:  loginLong,
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runLogin(cmd.Context(), &o) },
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.oidc, "oidc", false, "log in through an OpenID Connect issuer (the only kind of login)")
+	f.BoolVar(&o.oidc, "oidc", false, "log in through an OpenID Connect issuer")
+	f.BoolVar(&o.tokenStdin, "token-stdin", false, "read a token from standard input, check it with the server (--url) and save it in a context")
 	f.StringVar(&o.issuer, "issuer", "", "issuer URL, exactly as the server's --oidc-issuer-url")
 	f.StringVar(&o.clientID, "client-id", "", "OAuth client to log in as, the server's --oidc-client-id")
 	f.StringVar(&o.secretFile, "client-secret-file", "", "file holding the client's secret, for a confidential client")
@@ -75,16 +85,30 @@ func (a *app) loginCommand() *cobra.Command {
 	return cmd
 }
 
-// runLogin logs in and saves the login.
+// runLogin logs in the way the flags say and saves the login.
 func (a *app) runLogin(ctx context.Context, o *loginOptions) error {
-	if !o.oidc {
-		return usagef("tether login needs --oidc (the only kind of login)")
+	switch {
+	case o.oidc && o.tokenStdin:
+		return usagef("--oidc and --token-stdin are two ways to log in: give one")
+	case o.tokenStdin:
+		return a.runTokenLogin(ctx)
+	case !o.oidc:
+		return usagef("tether login needs --token-stdin or --oidc")
+	case a.flagChanged("url") || a.contextFlag != "":
+		return a.runContextOIDCLogin(ctx, o)
 	}
 	path, err := credentialsPath(a.env.Getenv)
 	if err != nil {
 		return err
 	}
-	if err := o.fill(path); err != nil {
+	return a.oidcLogin(ctx, o, path)
+}
+
+// oidcLogin logs in through the issuer and saves the login in the file at
+// path; the issuer and client left out are those saved there, else in
+// the files of defaults.
+func (a *app) oidcLogin(ctx context.Context, o *loginOptions, path string, defaults ...string) error {
+	if err := o.fill(append([]string{path}, defaults...)...); err != nil {
 		return err
 	}
 	secret, err := readClientSecret(o.secretFile)
@@ -110,8 +134,8 @@ func (a *app) runLogin(ctx context.Context, o *loginOptions) error {
 }
 
 // fill checks the options, taking the issuer and client left out from the
-// saved login, if any.
-func (o *loginOptions) fill(path string) error {
+// first of the saved logins at paths there is.
+func (o *loginOptions) fill(paths ...string) error {
 	switch o.grantType {
 	case grantAuto, grantDevice, grantAuthCode:
 	default:
@@ -120,7 +144,10 @@ func (o *loginOptions) fill(path string) error {
 	if o.callbackPort < 0 || o.callbackPort > 65535 {
 		return usagef("--callback-port must be a port number, not %d", o.callbackPort)
 	}
-	if o.issuer == "" || o.clientID == "" {
+	for _, path := range paths {
+		if o.issuer != "" && o.clientID != "" {
+			break
+		}
 		if saved, err := loadCredentials(path); err == nil {
 			o.issuer = firstNonEmpty(o.issuer, saved.Issuer)
 			o.clientID = firstNonEmpty(o.clientID, saved.ClientID)

@@ -156,15 +156,17 @@ func inNamespace(err error, ns string) error {
 	return tether.Errorf(tether.ENOTFOUND, "%s in namespace %q", msg, ns)
 }
 
-// ns is the namespace -n names, or the default one.
-func (a *app) ns() string { return firstNonEmpty(a.namespace, tether.DefaultNamespace) }
+// ns is the namespace -n names, or the context's, or the default one.
+func (a *app) ns() string {
+	return firstNonEmpty(a.namespace, a.contextNamespace(), tether.DefaultNamespace)
+}
 
 // nsOf is the namespace of a connection from a file: -n, or the manifest's
-// namespace field, or the default one. -n and a different namespace in the
+// namespace field, or the context's, or the default one. -n and a different namespace in the
 // manifest are a mistake, not a choice.
 func (a *app) nsOf(c *tether.Connection) (string, error) {
 	if a.namespace != "" && c.Namespace != "" && c.Namespace != a.namespace {
 		return "", usagef("connection %q is in namespace %q in the file, but -n says %q", c.ID, c.Namespace, a.namespace)
 	}
-	return firstNonEmpty(a.namespace, c.Namespace, tether.DefaultNamespace), nil
+	return firstNonEmpty(a.namespace, c.Namespace, a.contextNamespace(), tether.DefaultNamespace), nil
 }

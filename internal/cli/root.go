@@ -43,6 +43,12 @@ type app struct {
 	// connectTimeout and responseTimeout override the environment's when
 	// set (non-zero).
 	connectTimeout, responseTimeout time.Duration
+	// contextFlag is --context; selected the context it, TETHER_CONTEXT
+	// or the configuration file's current one names, once contextDone.
+	contextFlag string
+	selected    *clientContext
+	contextDone bool
+	root        *cobra.Command
 }
 
 const rootLong = `Tether is a connection registry for ML platforms: it keeps how to reach each
@@ -50,15 +56,23 @@ bucket, registry and repository, with its credentials encrypted at rest, and
 serves them by name. "tether server" runs the API; every other command is its
 client, in the style of kubectl and odahuflowctl.
 
-Client configuration:
+Client configuration (each setting from the first that gives it: its flag,
+its environment variable, the context, the in-pod default, the fallback):
   --url, TETHER_URL              server address (default http://127.0.0.1:8080;
                                  in a pod http://tether.tether.svc.cluster.local)
   --token, TETHER_TOKEN          bearer token
   TETHER_TOKEN_PATH              file holding the token, re-read on every call
                                  (in a pod default /var/run/secrets/tether/token)
+  --ca-file, TETHER_CA_FILE      PEM certificates to trust for the server
+  --context, TETHER_CONTEXT      context of the configuration file to use
+                                 (default: its current-context); the file is
+                                 TETHER_CONFIG, else tether/config.yaml under
+                                 $XDG_CONFIG_HOME or ~/.config; see tether config
+                                 and tether login --token-stdin
   tether login --oidc            saved ID token (refreshed), when none of the above
   ./tether-data/admin.token      used when none of the above is set
-  -n, TETHER_NAMESPACE           namespace (default: the manifest's, else default)
+  -n, TETHER_NAMESPACE           namespace (default: the manifest's, else the
+                                 context's, else default)
   --connect-timeout, TETHER_CONNECT_TIMEOUT
                                  wait for a connection (default 5s)
   --response-timeout, TETHER_RESPONSE_TIMEOUT
@@ -81,7 +95,12 @@ Exit codes:
 // NewRootCommand returns the tether command tree: the client commands and
 // more, the commands defined outside this package.
 func NewRootCommand(env Env, more ...*cobra.Command) *cobra.Command {
-	a := &app{env: env, types: conntype.New()}
+	return (&app{env: env, types: conntype.New()}).rootCommand(more...)
+}
+
+// rootCommand returns the command tree of NewRootCommand acting on a.
+func (a *app) rootCommand(more ...*cobra.Command) *cobra.Command {
+	env := a.env
 	root := &cobra.Command{
 		Use:           "tether",
 		Short:         "Connection registry for ML platforms",
@@ -89,6 +108,7 @@ func NewRootCommand(env Env, more ...*cobra.Command) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	a.root = root
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
@@ -97,12 +117,15 @@ func NewRootCommand(env Env, more ...*cobra.Command) *cobra.Command {
 	pf.StringVar(&a.token, "token", "", "bearer token (env TETHER_TOKEN)")
 	pf.StringVar(&a.caFile, "ca-file", "", "PEM certificates to trust for the server (env TETHER_CA_FILE)")
 	pf.BoolVar(&a.insecure, "insecure-skip-tls-verify", false, "do not verify the server's certificate (testing only)")
-	pf.StringVarP(&a.namespace, "namespace", "n", env.Getenv(envNamespace), "namespace (env TETHER_NAMESPACE; default: the manifest's, else default)")
+	pf.StringVarP(&a.namespace, "namespace", "n", env.Getenv(envNamespace), "namespace (env TETHER_NAMESPACE; default: the manifest's, else the context's, else default)")
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", 0, "give up connecting to the server after this long (env TETHER_CONNECT_TIMEOUT; default 5s)")
 	pf.DurationVar(&a.responseTimeout, "response-timeout", 0, "give up when the server has not started to answer after this long (env TETHER_RESPONSE_TIMEOUT; default 15s; -1s: never)")
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
+	pf.StringVar(&a.contextFlag, "context", "", "the context of the configuration file to use for this call (env TETHER_CONTEXT)")
 	root.AddCommand(a.connCommand(), a.keysCommand(), a.backupCommand(), a.restoreCommand(),
 		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), versionCommand())
+	a.selectContextFor(root.Commands())
+	root.AddCommand(a.configCommand())
 	root.AddCommand(more...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
