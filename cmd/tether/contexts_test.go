@@ -152,7 +152,8 @@ func TestContextPrecedence(t *testing.T) {
 		{"variables win over the context", envB, nil, "b"},
 		{"variables win over --context", c.with("TETHER_URL", a.URL).with("TETHER_TOKEN_PATH", a.TokenFile), []string{"--context", "b"}, "a"},
 		{"the --url flag wins over TETHER_URL", envB.with("TETHER_TOKEN_PATH", a.TokenFile), []string{"--url", a.URL}, "a"},
-		{"TETHER_URL alone: the context's token goes with it, and b refuses a's token", c.with("TETHER_URL", b.URL), nil, ""},
+		{"TETHER_URL alone: the context's token stays with its server, and b gets none", c.with("TETHER_URL", b.URL), nil, ""},
+		{"--url naming the context's own server keeps its token", c, []string{"--url", a.URL}, "a"},
 		{"TETHER_TOKEN_PATH alone: a refuses b's token", c.with("TETHER_TOKEN_PATH", b.TokenFile), nil, ""},
 	}
 	for _, tt := range tests {

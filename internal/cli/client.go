@@ -79,6 +79,11 @@ func (a *app) clientConfig() (client.ClientConfig, error) {
 	if a.responseTimeout != 0 {
 		cfg.ResponseTimeout = a.responseTimeout
 	}
+	if x.Server != "" && cfg.URL != x.Server {
+		// A context's credential is for its own server only: a URL from a
+		// flag or a variable does not take the context's token along.
+		x = &clientContext{}
+	}
 	a.setCredential(&cfg, x, pod.TokenPath)
 	return cfg, nil
 }

@@ -84,6 +84,8 @@ func TestClientConfigPrecedence(t *testing.T) {
 			resolved{URL: client.InClusterURL, TokenPath: client.InClusterTokenPath, Namespace: tether.DefaultNamespace}},
 		{"the current context", map[string]string{"TETHER_CONFIG": path}, nil, context},
 		{"the context wins over the in-pod defaults", merge(pod, map[string]string{"TETHER_CONFIG": path}), nil, context},
+		{"a URL of another server leaves the context's token behind", map[string]string{"TETHER_CONFIG": path, "TETHER_URL": "https://env.example"}, nil,
+			resolved{URL: "https://env.example", CAFile: context.CAFile, Namespace: "context-ns", Insecure: true}},
 		{"variables win over the context", merge(envVars, map[string]string{"TETHER_CONFIG": path}), nil,
 			resolved{URL: "https://env.example", CAFile: "/env/ca.pem", Token: "env-token", Namespace: "env-ns", Insecure: true}},
 		{"TETHER_TOKEN_PATH wins over the context's token", map[string]string{"TETHER_CONFIG": path, "TETHER_TOKEN_PATH": "/env/token"}, nil,
