@@ -102,7 +102,7 @@ func NewRootCommand(env Env, more ...*cobra.Command) *cobra.Command {
 	pf.DurationVar(&a.responseTimeout, "response-timeout", 0, "give up when the server has not started to answer after this long (env TETHER_RESPONSE_TIMEOUT; default 15s; -1s: never)")
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
 	root.AddCommand(a.connCommand(), a.keysCommand(), a.backupCommand(), a.restoreCommand(),
-		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), versionCommand())
+		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), a.versionCommand())
 	root.AddCommand(more...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
