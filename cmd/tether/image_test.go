@@ -1,0 +1,386 @@
+package main_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// The image tests run the container image that scripts/image.sh built,
+// named by TETHER_TEST_IMAGE in the local storage of podman and buildah
+// (storage driver vfs, or STORAGE_DRIVER), with runc, and push it to the
+// test registry (TETHER_TEST_REGISTRY).
+const (
+	envTestImage = "TETHER_TEST_IMAGE"
+	imageUID     = "65532"
+)
+
+// podman runs containers from the test image.
+type podman struct {
+	t     *testing.T
+	image string
+	env   []string
+}
+
+// newPodman returns the podman of the test image, or skips t when no image
+// was built. Podman gets a containers.conf without default ulimits, which
+// a runtime inside a container here cannot set.
+func newPodman(t *testing.T) *podman {
+	t.Helper()
+	image := os.Getenv(envTestImage)
+	if image == "" {
+		t.Skip(envTestImage + " is not set: build the image with `scripts/image.sh build localhost/tether:test` " +
+			"and set " + envTestImage + "=localhost/tether:test (scripts/test.sh does both)")
+	}
+	conf := writeFile(t, t.TempDir(), "containers.conf", "[containers]\ndefault_ulimits = []\n")
+	return &podman{t: t, image: image, env: append(os.Environ(), "CONTAINERS_CONF="+conf)}
+}
+
+// command returns the podman command with args, on the storage that
+// scripts/image.sh built into.
+func (p *podman) command(args ...string) *exec.Cmd {
+	driver := os.Getenv("STORAGE_DRIVER")
+	if driver == "" {
+		driver = "vfs"
+	}
+	cmd := exec.Command("podman", append([]string{"--storage-driver", driver, "--runtime", "runc"}, args...)...)
+	cmd.Env = p.env
+	return cmd
+}
+
+// run runs podman with args and returns its stdout; stderr goes into the
+// error.
+func (p *podman) run(args ...string) (string, error) {
+	cmd := p.command(args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), errors.New("podman " + strings.Join(args, " ") + ": " + err.Error() + ": " + stderr.String())
+	}
+	return stdout.String(), nil
+}
+
+// ok is run that fails t on error.
+func (p *podman) ok(args ...string) string {
+	p.t.Helper()
+	out, err := p.run(args...)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return out
+}
+
+// TestImageRunsTheServer runs the image as it is meant to run: its default
+// command (the server), a read-only root file system and a tmpfs for the
+// data. The server answers /healthz, /readyz and /version from the
+// container, runs as the user 65532, and its version is the one the
+// image's labels and "tether version" state.
+func TestImageRunsTheServer(t *testing.T) {
+	p := newPodman(t)
+	var labels map[string]string
+	if err := json.Unmarshal([]byte(p.ok("image", "inspect", "--format", "{{json .Labels}}", p.image)), &labels); err != nil {
+		t.Fatal(err)
+	}
+	var client versions
+	if err := json.Unmarshal([]byte(p.ok("run", "--rm", "--network", "host", p.image, "version", "--client", "-o", "json")), &client); err != nil {
+		t.Fatal(err)
+	}
+	stamped := buildInfo{Version: labels["org.opencontainers.image.version"], Commit: labels["org.opencontainers.image.revision"],
+		BuildDate: labels["org.opencontainers.image.created"], GoVersion: client.ClientVersion.GoVersion, Platform: client.ClientVersion.Platform}
+	if diff := cmp.Diff(&stamped, client.ClientVersion); diff != "" || stamped.Version == "" || stamped.Commit == "" {
+		t.Errorf("tether version in the image does not show the labels' version, revision and date (-labels +version):\n%s", diff)
+	}
+
+	addr := closedPort(t)
+	container := "tether-image-test-" + randomHex(t, 4)
+	p.ok("run", "--detach", "--name", container, "--network", "host", "--read-only",
+		"--tmpfs", "/var/lib/tether:rw,U", "--env", "TETHER_ADDR="+addr, p.image)
+	t.Cleanup(func() { _, _ = p.run("rm", "--force", "--volumes", "--time", "1", container) })
+	server := awaitContainer(t, p, container, "http://"+addr)
+	if diff := cmp.Diff(client.ClientVersion, server); diff != "" {
+		t.Errorf("GET /version from the container (-client +server):\n%s", diff)
+	}
+	checkConfinement(t, p, container)
+}
+
+// awaitContainer waits until the server in container answers /healthz and
+// /readyz at url, and returns its /version.
+func awaitContainer(t *testing.T, p *podman, container, url string) *buildInfo {
+	t.Helper()
+	hc := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := hc.Get(url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			logs, _ := p.command("logs", container).CombinedOutput() // the server logs to stderr
+			t.Fatalf("the container's server did not answer /healthz within 60s (%v); its logs:\n%s", err, logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var out buildInfo
+	for _, path := range []string{"/readyz", "/version"} {
+		resp, err := hc.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s from the container: %d %s", path, resp.StatusCode, body)
+		}
+		if path == "/version" {
+			if err := json.Unmarshal(body, &out); err != nil {
+				t.Fatalf("GET /version: %v: %s", err, body)
+			}
+		}
+	}
+	return &out
+}
+
+// checkConfinement checks, from the host's /proc, that the container's
+// process runs as 65532 (user and group, every id) on a read-only root
+// file system, as podman also reports.
+func checkConfinement(t *testing.T, p *podman, container string) {
+	t.Helper()
+	state := strings.Fields(p.ok("inspect", "--format", "{{.State.Pid}} {{.HostConfig.ReadonlyRootfs}}", container))
+	if len(state) != 2 {
+		t.Fatalf("podman inspect: %q, want the pid and whether the root is read-only", state)
+	}
+	if state[1] != "true" {
+		t.Errorf("podman inspect: ReadonlyRootfs = %s, want true", state[1])
+	}
+	status, err := os.ReadFile("/proc/" + state[0] + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) == 5 && (f[0] == "Uid:" || f[0] == "Gid:") {
+			if diff := cmp.Diff([]string{imageUID, imageUID, imageUID, imageUID}, f[1:]); diff != "" {
+				t.Errorf("the server's %s ids (real, effective, saved, fs) (-want +got):\n%s", f[0], diff)
+			}
+		}
+	}
+	mounts, err := os.ReadFile("/proc/" + state[0] + "/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts := mountOptions(string(mounts), "/"); !strings.HasPrefix(opts+",", "ro,") {
+		t.Errorf("the container's root is mounted %q, want read-only", opts)
+	}
+	if opts := mountOptions(string(mounts), "/var/lib/tether"); !strings.HasPrefix(opts+",", "rw,") {
+		t.Errorf("the data volume is mounted %q, want read-write", opts)
+	}
+}
+
+// mountOptions returns the per-mount options of the mount at point in a
+// /proc/PID/mountinfo (the last one listed: the one on top).
+func mountOptions(mountinfo, point string) string {
+	opts := ""
+	for _, line := range strings.Split(mountinfo, "\n") {
+		if f := strings.Fields(line); len(f) > 5 && f[4] == point {
+			opts = f[5]
+		}
+	}
+	return opts
+}
+
+// TestImageHasNoShell: the image holds the binary and its few files only;
+// nothing else runs in it.
+func TestImageHasNoShell(t *testing.T) {
+	p := newPodman(t)
+	for _, shell := range []string{"/bin/sh", "/bin/bash", "/busybox"} {
+		if out, err := p.run("run", "--rm", "--network", "host", "--entrypoint", shell, p.image, "-c", "id"); err == nil {
+			t.Errorf("%s ran in the image: %s", shell, out)
+		}
+	}
+}
+
+// registryFixtures are the test registry's address and credentials (see
+// scripts/testenv/registry.sh).
+type registryFixtures struct {
+	Host     string `json:"host"`
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// TestImagePushedToARegistry pushes the image with scripts/image.sh to the
+// test registry (credentials in an auth file, never in arguments) and
+// reads it back with go-containerregistry: the labels, the user, the
+// entrypoint and command, and the files it holds.
+func TestImagePushedToARegistry(t *testing.T) {
+	p := newPodman(t)
+	fx := readRegistryFixtures(t)
+	auth := base64.StdEncoding.EncodeToString([]byte(fx.Username + ":" + fx.Password))
+	authFile := writeFile(t, t.TempDir(), "auth.json", `{"auths":{"`+fx.Host+`":{"auth":"`+auth+`"}}}`)
+	ref := fx.Host + "/tether-image-test:" + randomHex(t, 4)
+	push := exec.Command("../../scripts/image.sh", "push", p.image, ref)
+	push.Env = append(p.env, "REGISTRY_AUTH_FILE="+authFile, "TLS_VERIFY=false")
+	if out, err := push.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/image.sh push: %v\n%s", err, out)
+	}
+	img := pullImage(t, ref, fx)
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkImageConfig(t, cf.Config)
+	files := imageFiles(t, img)
+	license, err := os.ReadFile("../../LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files["/licenses/LICENSE"] != string(license) {
+		t.Errorf("/licenses/LICENSE in the image is not the repository's LICENSE")
+	}
+	if !strings.Contains(files["/etc/passwd"], ":"+imageUID+":"+imageUID+":") || !strings.Contains(files["/etc/group"], ":"+imageUID+":") {
+		t.Errorf("/etc/passwd %q and /etc/group %q do not name the user and group %s", files["/etc/passwd"], files["/etc/group"], imageUID)
+	}
+	if !strings.Contains(files["/etc/ssl/certs/ca-certificates.crt"], "BEGIN CERTIFICATE") {
+		t.Errorf("the image has no CA certificates at /etc/ssl/certs/ca-certificates.crt")
+	}
+	if _, ok := files["/usr/local/bin/tether"]; !ok {
+		t.Errorf("the image has no /usr/local/bin/tether")
+	}
+}
+
+// readRegistryFixtures reads TETHER_TEST_REGISTRY's fixtures, or skips t
+// when TETHER_TEST_SKIP_REGISTRY=1.
+func readRegistryFixtures(t *testing.T) registryFixtures {
+	t.Helper()
+	if os.Getenv("TETHER_TEST_SKIP_REGISTRY") == "1" {
+		t.Skip("TETHER_TEST_SKIP_REGISTRY=1")
+	}
+	path := os.Getenv("TETHER_TEST_REGISTRY")
+	if path == "" {
+		t.Fatal("TETHER_TEST_REGISTRY is not set: run ./scripts/test.sh, or start the registry with " +
+			"`./scripts/testenv/registry.sh start` and export the fixtures path it prints")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx registryFixtures
+	if err := json.Unmarshal(data, &fx); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return fx
+}
+
+// pullImage reads the image at ref from the test registry (plain HTTP),
+// and deletes it there at the end of the test.
+func pullImage(t *testing.T, ref string, fx registryFixtures) v1.Image {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := remote.WithAuth(&authn.Basic{Username: fx.Username, Password: fx.Password})
+	img, err := remote.Image(r, auth)
+	if err != nil {
+		t.Fatalf("pull %s: %v", ref, err)
+	}
+	if digest, err := img.Digest(); err == nil {
+		t.Cleanup(func() { _ = remote.Delete(r.Context().Digest(digest.String()), auth) })
+	}
+	if size, err := imageSize(img); err == nil {
+		t.Logf("%s: %d bytes compressed", ref, size)
+	}
+	return img
+}
+
+// imageSize is the sum of the image's compressed layers.
+func imageSize(img v1.Image) (int64, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, l := range layers {
+		n, err := l.Size()
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// checkImageConfig checks the run configuration and the labels of the
+// pushed image.
+func checkImageConfig(t *testing.T, c v1.Config) {
+	t.Helper()
+	if c.User != imageUID+":"+imageUID {
+		t.Errorf("User = %q, want %s:%s", c.User, imageUID, imageUID)
+	}
+	if diff := cmp.Diff([]string{"/usr/local/bin/tether", "server"}, append(c.Entrypoint, c.Cmd...)); diff != "" {
+		t.Errorf("entrypoint and command (-want +got):\n%s", diff)
+	}
+	for _, env := range []string{"TETHER_ADDR=0.0.0.0:8080", "TETHER_DATA_DIR=/var/lib/tether/data"} {
+		if !strings.Contains(strings.Join(c.Env, "\n")+"\n", env+"\n") {
+			t.Errorf("Env = %q, want %s", c.Env, env)
+		}
+	}
+	want := map[string]string{
+		"org.opencontainers.image.title":    "tether",
+		"org.opencontainers.image.source":   "https://github.com/tether-ml/tether",
+		"org.opencontainers.image.licenses": "Apache-2.0",
+	}
+	for k, v := range want {
+		if c.Labels[k] != v {
+			t.Errorf("label %s = %q, want %q", k, c.Labels[k], v)
+		}
+	}
+	for _, k := range []string{"version", "revision", "created"} {
+		if c.Labels["org.opencontainers.image."+k] == "" {
+			t.Errorf("label org.opencontainers.image.%s is missing", k)
+		}
+	}
+	if _, err := time.Parse(time.RFC3339, c.Labels["org.opencontainers.image.created"]); err != nil {
+		t.Errorf("label org.opencontainers.image.created: %v", err)
+	}
+}
+
+// imageFiles returns the regular files of the image's flattened file
+// system, by absolute path, with their contents (up to 1 MiB each).
+func imageFiles(t *testing.T, img v1.Image) map[string]string {
+	t.Helper()
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	files := map[string]string{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return files
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			data, _ := io.ReadAll(io.LimitReader(tr, 1<<20))
+			files["/"+strings.TrimPrefix(h.Name, "./")] = string(data)
+		}
+	}
+}
