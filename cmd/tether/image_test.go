@@ -116,6 +116,11 @@ func TestImageRunsTheServer(t *testing.T) {
 	if diff := cmp.Diff(client.ClientVersion, server); diff != "" {
 		t.Errorf("GET /version from the container (-client +server):\n%s", diff)
 	}
+	// Any subcommand runs in the image: here a client beside the server.
+	both := p.ok("run", "--rm", "--network", "host", "--env", "TETHER_URL=http://"+addr, p.image, "version")
+	if !strings.Contains(both, "Server Version: "+stamped.Version+"\n") {
+		t.Errorf("tether version in a second container printed\n%s\nwant the server's version %s", both, stamped.Version)
+	}
 	checkConfinement(t, p, container)
 }
 
