@@ -121,7 +121,8 @@ func TestImageRunsTheServer(t *testing.T) {
 	if !strings.Contains(both, "Server Version: "+stamped.Version+"\n") {
 		t.Errorf("tether version in a second container printed\n%s\nwant the server's version %s", both, stamped.Version)
 	}
-	checkConfinement(t, p, container)
+	pid := checkConfinement(t, p, container)
+	checkDataWritable(t, pid, "http://"+addr)
 }
 
 // awaitContainer waits until the server in container answers /healthz and
@@ -166,8 +167,8 @@ func awaitContainer(t *testing.T, p *podman, container, url string) *buildInfo {
 
 // checkConfinement checks, from the host's /proc, that the container's
 // process runs as 65532 (user and group, every id) on a read-only root
-// file system, as podman also reports.
-func checkConfinement(t *testing.T, p *podman, container string) {
+// file system, as podman also reports, and returns its pid.
+func checkConfinement(t *testing.T, p *podman, container string) string {
 	t.Helper()
 	state := strings.Fields(p.ok("inspect", "--format", "{{.State.Pid}} {{.HostConfig.ReadonlyRootfs}}", container))
 	if len(state) != 2 {
@@ -196,6 +197,38 @@ func checkConfinement(t *testing.T, p *podman, container string) {
 	}
 	if opts := mountOptions(string(mounts), "/var/lib/tether"); !strings.HasPrefix(opts+",", "rw,") {
 		t.Errorf("the data volume is mounted %q, want read-write", opts)
+	}
+	return state[0]
+}
+
+// checkDataWritable: with its root read-only, the server in the container
+// of process pid keeps its data on the tmpfs. It wrote its admin token
+// there (read through the host's /proc/PID/root), and a connection created
+// with that token at url is stored and read back.
+func checkDataWritable(t *testing.T, pid, url string) {
+	t.Helper()
+	token, err := os.ReadFile("/proc/" + pid + "/root/var/lib/tether/data/admin.token")
+	if err != nil {
+		t.Fatalf("the server's admin token in its data directory: %v", err)
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	for _, step := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/connection", `{"id":"image-data","spec":{"type":"s3","uri":"s3://bucket/path","region":"eu-central-1",` +
+			`"keyID":"` + b64("AKIAIMAGETEST") + `","keySecret":"` + b64(randomHex(t, 16)) + `"}}`},
+		{"GET", "/api/v1/connection/image-data", ""},
+	} {
+		req, _ := http.NewRequest(step.method, url+step.path, strings.NewReader(step.body))
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 || !strings.Contains(string(body), `"image-data"`) {
+			t.Errorf("%s %s in the container: %d %s", step.method, step.path, resp.StatusCode, body)
+		}
 	}
 }
 
