@@ -16,7 +16,9 @@
 # Settings, all optional:
 #   VERSION          the version to stamp (default: git describe --tags, else
 #                    v0.0.0-dev+COMMIT)
-#   SOURCE_DATE_EPOCH  the build date to stamp (default: now)
+#   SOURCE_DATE_EPOCH  the build date to stamp (default: now); when set, also
+#                    the time of the image and of its files, so that two
+#                    builds of one commit are the same image
 #   GOARCH           the architecture to build for (default: this machine's)
 #   STORAGE_DRIVER   buildah's storage driver (default vfs, which works
 #                    everywhere, in containers too; podman must use the same)
@@ -77,7 +79,7 @@ build() {
   log "building $image ($VERSION, ${REVISION:-no commit}, $CREATED)"
   bah bud --quiet --layers=false --format oci --arch "$(go env GOARCH)" -f scripts/image/Containerfile \
     --build-arg "VERSION=$VERSION" --build-arg "REVISION=$REVISION" --build-arg "CREATED=$CREATED" \
-    -t "$image" "$CONTEXT_DIR" >/dev/null
+    ${SOURCE_DATE_EPOCH:+--timestamp "$SOURCE_DATE_EPOCH"} -t "$image" "$CONTEXT_DIR" >/dev/null
   echo "$image"
 }
 
