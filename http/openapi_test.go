@@ -92,6 +92,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("GET", "/healthz", "")
 	exchange("GET", "/health", "")
 	exchange("GET", "/readyz", "")
+	exchange("GET", "/version", "")
 	exchange("GET", "/metrics", "")
 	exchange("GET", "/openapi.json", "")
 

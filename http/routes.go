@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	// Odahu's health route, which odahuflowctl login calls first.
 	s.mux.HandleFunc("GET /health", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.HandleFunc("GET "+tether.PathVersion, s.serveVersion)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
 	s.mux.Handle("GET /swagger/", swaggerUI())

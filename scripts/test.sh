@@ -107,6 +107,26 @@ step "start sshd"
 # (created if missing; this needs root, as in CI).
 start_service sshd SSHD TETHER_TEST_SSHD TETHER_SSHD_STATE
 
+step "build the container image"
+# The image tests (cmd/tether/image_test.go: the image run with podman and
+# runc, read-only and as a non-root user, and pushed to the registry) need
+# Debian's buildah, podman and runc, and the image built from this tree.
+# The image is removed when this script exits: the vfs storage driver keeps
+# a full copy of every layer. TETHER_TEST_SKIP_IMAGE=1 skips them; an image
+# given in TETHER_TEST_IMAGE is used as is.
+build_test_image() {
+  if [ "${TETHER_TEST_SKIP_IMAGE:-}" = 1 ] || [ -n "${TETHER_TEST_IMAGE:-}" ]; then return 0; fi
+  if ! command -v buildah >/dev/null || ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
+    (NAME=test.sh && . ./scripts/testenv/lib.sh && apt_install buildah podman runc)
+  fi
+  local image=localhost/tether:test-$$
+  cleanups+=("./scripts/image.sh remove $image")
+  ./scripts/image.sh build "$image" >/dev/null
+  export TETHER_TEST_IMAGE=$image
+}
+build_test_image
+echo "TETHER_TEST_IMAGE=${TETHER_TEST_IMAGE:-}"
+
 step "go test"
 go test -race -count=1 -timeout 20m ./...
 

@@ -269,6 +269,8 @@ func TestMalformedConfigFile(t *testing.T) {
 			for _, args := range [][]string{{"namespace", "get"}, {"config", "get-contexts"}, {"conn", "get", "x"}} {
 				wantError(t, c.run("", args...), 3, "client configuration file "+configPath, tt.want)
 			}
+			// The client's own version needs no configuration.
+			wantExit(t, c.run("", "version", "--client"), 0)
 		})
 	}
 }

@@ -123,9 +123,11 @@ func (a *app) rootCommand(more ...*cobra.Command) *cobra.Command {
 	pf.StringVar(&a.job, "job", "", "the job this call acts for, recorded in the audit log (env TETHER_JOB)")
 	pf.StringVar(&a.contextFlag, "context", "", "the context of the configuration file to use for this call (env TETHER_CONTEXT)")
 	root.AddCommand(a.connCommand(), a.keysCommand(), a.backupCommand(), a.restoreCommand(),
-		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand(), versionCommand())
+		a.namespaceCommand(), a.roleBindingCommand(), a.tokenCommand(), a.auditCommand(), a.loginCommand(), a.runCommand())
 	a.selectContextFor(root.Commands())
-	root.AddCommand(a.configCommand())
+	// version reads the context only for the server's part, so that
+	// "version --client" works whatever the configuration file holds.
+	root.AddCommand(a.configCommand(), a.versionCommand())
 	root.AddCommand(more...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
