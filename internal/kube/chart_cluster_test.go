@@ -103,6 +103,7 @@ func (c *cluster) installServiceMonitorCRD(t *testing.T) {
 // with server-side apply: all must be accepted. It then reads the
 // Deployment back, as the API server stored it.
 func TestChartAppliesToCluster(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	tests := []struct {
 		name, values string
 		wantKinds    []string
@@ -166,6 +167,7 @@ func checkStrategy(t *testing.T, d *appsv1.Deployment, postgres bool) {
 // its rules are the reviews alone, and it can neither read Secrets nor
 // list Pods.
 func TestChartServiceAccountReviewsTokensOnly(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	c := newCluster(t)
 	c.applyAll(t, renderChart(t, c.ns, ""))
 	workload := c.token(t, c.serviceAccount(t, "workload").Name, []string{"tether"}, nil)

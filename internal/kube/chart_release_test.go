@@ -15,6 +15,7 @@ import (
 // would make every stored secret unreadable. The install's notes say how
 // to reach the server and where the admin token is.
 func TestChartReleaseKeepsGeneratedSecrets(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	c := newCluster(t)
 	run := func(args ...string) string {
 		t.Helper()

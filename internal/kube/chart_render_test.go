@@ -21,6 +21,7 @@ import (
 // admin token mounted 0400 from Secrets and named by the flags, and the
 // PostgreSQL URL only in a variable from a Secret.
 func TestChartDeploymentHardening(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	t.Parallel()
 	tests := []struct {
 		name, values         string
@@ -164,6 +165,7 @@ func checkDatabaseURL(t *testing.T, c corev1.Container, postgres bool) {
 // `tether server --key-file` does) and an admin token it accepts; and that
 // naming existing Secrets renders none.
 func TestChartGeneratedSecrets(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	t.Parallel()
 	var s corev1.Secret
 	objs := renderChart(t, "tether", "")
@@ -196,6 +198,7 @@ func TestChartGeneratedSecrets(t *testing.T) {
 // TestChartServiceMonitor checks the ServiceMonitor rendered when enabled
 // (and only then): it scrapes /metrics on the Service's http port.
 func TestChartServiceMonitor(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	t.Parallel()
 	for _, o := range renderChart(t, "tether", "") {
 		if o.GetKind() == "ServiceMonitor" {

@@ -136,6 +136,7 @@ server:
 // sets: good ones pass, and a typo, a wrong type or a replica count the
 // storage mode cannot run fails both, naming what is wrong.
 func TestChartLintAndValuesSchema(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	t.Parallel()
 	tests := []struct {
 		name, values string
@@ -182,6 +183,7 @@ func TestChartLintAndValuesSchema(t *testing.T) {
 // (--skip-schema-validation): the render fails with a message that names
 // the fix.
 func TestChartReplicaGuardWithoutSchema(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
 	t.Parallel()
 	tests := []struct{ name, values, want string }{
 		{"sqlite with 2 replicas", "replicas: 2\n", "storage.mode sqlite runs exactly 1 replica"},
