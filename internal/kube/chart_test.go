@@ -146,6 +146,8 @@ func TestChartLintAndValuesSchema(t *testing.T) {
 		{"postgres with 3 replicas PDB NetworkPolicy and Ingress", postgresValues, ""},
 		{"existing secrets", existingSecretsValues, ""},
 		{"service monitor", "serviceMonitor: {enabled: true}\n", ""},
+		{"OIDC", "server: {oidc: {issuerURL: 'https://dex.example.com', clientID: tether}}\n", ""},
+		{"OIDC issuer without a client", "server: {oidc: {issuerURL: 'https://dex.example.com'}}\n", "clientID"},
 		{"unknown top-level key", "replica: 1\n", "replica"},
 		{"unknown nested key", "server: {logFromat: text}\n", "logFromat"},
 		{"unknown key in a list item", "ingress: {enabled: true, hosts: [{host: a, path: [/]}]}\n", "path"},
