@@ -54,6 +54,9 @@ func TestChartDeploymentHardening(t *testing.T) {
 			checkSecretFile(t, pod, "--key-file=", tt.keySecret, tt.keyItem)
 			checkSecretFile(t, pod, "--admin-token-file=", tt.tokenSecret, tt.tokItem)
 			checkDatabaseURL(t, pod.Containers[0], tt.name == "postgres")
+			if spread := len(pod.TopologySpreadConstraints) > 0; spread != (tt.name == "postgres") {
+				t.Errorf("topologySpreadConstraints %+v: want them with several replicas only", pod.TopologySpreadConstraints)
+			}
 		})
 	}
 }
