@@ -127,6 +127,15 @@ build_test_image() {
 build_test_image
 echo "TETHER_TEST_IMAGE=${TETHER_TEST_IMAGE:-}"
 
+step "install helm"
+# The chart's tests (charts/tether) run helm lint and helm template with a
+# helm v4 CLI built once from the module proxy (not a module dependency).
+if [ "${TETHER_TEST_SKIP_HELM:-}" != 1 ] && [ -z "${TETHER_TEST_HELM:-}" ]; then
+  TETHER_TEST_HELM=$(./scripts/testenv/helm.sh install)
+  export TETHER_TEST_HELM
+fi
+echo "TETHER_TEST_HELM=${TETHER_TEST_HELM:-}"
+
 step "go test"
 go test -race -count=1 -timeout 20m ./...
 

@@ -14,14 +14,18 @@ import (
 // reads at start (the key file, an admin token file): it must be a regular
 // file that only its owner may read or write, as ssh demands of a private
 // key; anything else is EINVALID with a message naming the file (as what,
-// e.g. "admin token file") and the fix. Windows has no such mode bits, so
-// there only the regular-file check applies.
+// e.g. "admin token file") and the fix. One exception, PostgreSQL's for its
+// key file: a file root owns may also be readable (not writable) by its
+// group when that group is the (non-root) process's own, which is how the
+// kubelet mounts a Secret for a non-root pod with an fsGroup (root:fsGroup,
+// 0440). Windows has no such mode bits, so there only the regular-file
+// check applies.
 func CheckPrivateFile(op, what, path string, info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
 		return &tether.Error{Code: tether.EINVALID, Op: op, Message: what + " " + path + " is not a regular file"}
 	}
 	perm := info.Mode().Perm()
-	if runtime.GOOS == "windows" || perm&0o077 == 0 {
+	if runtime.GOOS == "windows" || perm&0o077 == 0 || grantedToOwnGroup(info) {
 		return nil
 	}
 	who := "readable"

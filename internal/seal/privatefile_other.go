@@ -1,0 +1,8 @@
+//go:build !unix
+
+package seal
+
+import "io/fs"
+
+// grantedToOwnGroup is false where files have no Unix owner and group.
+func grantedToOwnGroup(fs.FileInfo) bool { return false }
