@@ -51,6 +51,16 @@ start_service() {
   echo "$var=${!var:-}"
 }
 
+# helm takes minutes to build the first time: build it while the rest of the
+# set-up runs (see "install helm").
+helm_pid=
+if [ "${TETHER_TEST_SKIP_HELM:-}" != 1 ] && [ -z "${TETHER_TEST_HELM:-}" ]; then
+  helm_out=$(mktemp)
+  cleanups+=("rm -f $helm_out $helm_out.err")
+  ./scripts/testenv/helm.sh install >"$helm_out" 2>"$helm_out.err" &
+  helm_pid=$!
+fi
+
 step "install staticcheck $STATICCHECK_VERSION"
 if ! "$GOBIN/staticcheck" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
   go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
@@ -129,9 +139,11 @@ echo "TETHER_TEST_IMAGE=${TETHER_TEST_IMAGE:-}"
 
 step "install helm"
 # The chart's tests (charts/tether) run helm lint and helm template with a
-# helm v4 CLI built once from the module proxy (not a module dependency).
-if [ "${TETHER_TEST_SKIP_HELM:-}" != 1 ] && [ -z "${TETHER_TEST_HELM:-}" ]; then
-  TETHER_TEST_HELM=$(./scripts/testenv/helm.sh install)
+# helm v4 CLI built once from the module proxy (not a module dependency);
+# the build started in the background at the top of this script.
+if [ -n "$helm_pid" ]; then
+  wait "$helm_pid" || { cat "$helm_out.err" >&2; exit 1; }
+  TETHER_TEST_HELM=$(cat "$helm_out")
   export TETHER_TEST_HELM
 fi
 echo "TETHER_TEST_HELM=${TETHER_TEST_HELM:-}"

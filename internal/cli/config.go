@@ -14,7 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/seal"
+	"github.com/tether-ml/tether/internal/privatefile"
 )
 
 // The client configuration file, as kubeconfig: named contexts and the
@@ -138,7 +138,7 @@ func loadConfig(getenv func(string) string) (*clientConfig, error) {
 		return nil, err
 	}
 	cfg := &clientConfig{path: path}
-	raw, err := seal.ReadPrivateFile("cli.loadConfig", configWhat, path, maxConfigSize)
+	raw, err := privatefile.Read("cli.loadConfig", configWhat, path, maxConfigSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return cfg, nil
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/privatefile"
 )
 
 const (
@@ -234,7 +235,7 @@ func (k *Keyring) reloadLocked(op string) error {
 
 // readKeyFile reads, checks and decodes the key file.
 func readKeyFile(op, path string) (*ring, error) {
-	data, err := ReadPrivateFile(op, "key file", path, maxKeyFileSize)
+	data, err := privatefile.Read(op, "key file", path, maxKeyFileSize)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/seal"
+	"github.com/tether-ml/tether/internal/privatefile"
 )
 
 // TokenPrefix starts every token Tether issues, so that secret scanners can
@@ -104,13 +104,13 @@ const maxAdminTokenFile = 4 << 10
 
 // Bootstrap makes sure an admin token exists. With suppliedFile set, the
 // token in that file is registered (if it is not yet) as an admin token;
-// the file is held to the key file's policy (seal.CheckPrivateFile): only
+// the file is held to the key file's policy (privatefile.Check): only
 // its owner may read or write it.
 // Otherwise, on a store without tokens, a new admin token is written to
 // writeFile (0600) and registered. The token is never logged or printed.
 func (t *Tokens) Bootstrap(ctx context.Context, suppliedFile, writeFile string) error {
 	if suppliedFile != "" {
-		raw, err := seal.ReadPrivateFile("service.Bootstrap", "admin token file", suppliedFile, maxAdminTokenFile)
+		raw, err := privatefile.Read("service.Bootstrap", "admin token file", suppliedFile, maxAdminTokenFile)
 		if err != nil {
 			return err
 		}
