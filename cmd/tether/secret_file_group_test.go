@@ -4,6 +4,7 @@ package main_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,13 +106,15 @@ func runServerAs(t *testing.T, dir string, args ...string) (stderr string, start
 	ctx, cancel := context.WithTimeout(t.Context(), startTimeout)
 	defer cancel()
 	args = append([]string{"server", "--addr", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data")}, args...)
-	cmd := exec.CommandContext(ctx, filepath.Join(dir, "tether"), args...)
-	cmd.Dir, cmd.Env = dir, processEnv(dir, nil)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{
-		Uid: nonRootID, Gid: nonRootID, Groups: []uint32{nonRootID}}}
 	var buf logBuffer
-	cmd.Stderr = &buf
-	if err := cmd.Start(); err != nil {
+	cmd, err := startCopied(func() *exec.Cmd {
+		cmd := exec.CommandContext(ctx, filepath.Join(dir, "tether"), args...)
+		cmd.Dir, cmd.Env, cmd.Stderr = dir, processEnv(dir, nil), &buf
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{
+			Uid: nonRootID, Gid: nonRootID, Groups: []uint32{nonRootID}}}
+		return cmd
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
@@ -130,5 +133,21 @@ func runServerAs(t *testing.T, dir string, args ...string) (stderr string, start
 		if ctx.Err() != nil {
 			t.Fatalf("the server neither started nor stopped; stderr:\n%s", buf.String())
 		}
+	}
+}
+
+// startCopied starts the command newCmd makes, whose binary was just
+// written: while another test's fork still holds the writing descriptor
+// (until its exec closes it), the kernel refuses to run the file (ETXTBSY,
+// golang/go#22315), so that refusal is retried, with a new Cmd each time
+// (a Cmd starts once).
+func startCopied(newCmd func() *exec.Cmd) (*exec.Cmd, error) {
+	for try := 0; ; try++ {
+		cmd := newCmd()
+		err := cmd.Start()
+		if !errors.Is(err, syscall.ETXTBSY) || try == 50 {
+			return cmd, err
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
