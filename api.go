@@ -37,6 +37,7 @@ var statusOf = map[string]int{
 	ETOOLARGE:     413,
 	ETHROTTLED:    429,
 	EUNAVAILABLE:  503,
+	EGONE:         410,
 	EINTERNAL:     500,
 }
 
