@@ -108,7 +108,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		return err
 	}
 	defer st.Close()
-	deps, invalidate, err := a.services(ctx, cfg, st, sealer, log)
+	deps, set, err := a.services(ctx, cfg, st, sealer, log)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	// follow their key rotations. Stopped before the store closes.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	watchStore(wctx, st, sealer, invalidate, log)
+	watchStore(wctx, st, sealer, set, log)
 	stopUpkeep, err := startAuditUpkeep(ctx, deps, cfg.auditRetention)
 	if err != nil {
 		return err
@@ -127,10 +127,11 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	return serve(ctx, log, cfg, handler)
 }
 
-// watchStore follows, in the background until ctx is done, what other
-// servers sharing st do: their writes drop what this one caches, and their
-// key rotations move this one's keyring to the new primary key at once.
-func watchStore(ctx context.Context, st store, sealer *seal.Keyring, invalidate func(), log *slog.Logger) {
+// watchStore follows, in the background until ctx is done, the writes to
+// st: they wake the watches; those of other servers sharing st also drop
+// what this one caches, and their key rotations move this one's keyring to
+// the new primary key at once.
+func watchStore(ctx context.Context, st store, sealer *seal.Keyring, set *service.Set, log *slog.Logger) {
 	follow := func(keyID string) {
 		if err := sealer.Follow(keyID); err != nil {
 			log.Error("cannot follow the key rotation of another server", "key_id", keyID, "err", err.Error())
@@ -138,15 +139,16 @@ func watchStore(ctx context.Context, st store, sealer *seal.Keyring, invalidate 
 	}
 	switch w := st.(type) {
 	case tether.KeyWatcher:
-		go func() { _ = w.WatchChangesAndKeys(ctx, invalidate, follow) }()
+		go func() { _ = w.WatchChangesAndKeys(ctx, set.Invalidate, follow) }()
 	case tether.ChangeWatcher:
-		go func() { _ = w.WatchChanges(ctx, invalidate) }()
+		// Only this server writes to st: what it caches stays true.
+		go func() { _ = w.WatchChanges(ctx, set.Connections.Wake) }()
 	}
 }
 
 // services builds the services over the store and the keyring, and
-// returns them with the function that drops what they cache.
-func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *seal.Keyring, log *slog.Logger) (thttp.Deps, func(), error) {
+// returns them, served and as a set.
+func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *seal.Keyring, log *slog.Logger) (thttp.Deps, *service.Set, error) {
 	proxies, err := parseNetworks("--trusted-proxy", cfg.trustedProxies)
 	if err != nil {
 		return thttp.Deps{}, nil, err
@@ -160,7 +162,7 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped, Types: a.types,
-	}, set.Invalidate, nil
+	}, set, nil
 }
 
 // parseNetworks reads the networks of a repeatable flag: CIDRs, or single

@@ -39,9 +39,11 @@ func New(st tether.Store, sealer tether.Sealer, types tether.TypeRegistry, log *
 }
 
 // Invalidate drops what the services cache of the store's content (page
-// boundaries, role bindings, tokens); call it when another server wrote.
+// boundaries, role bindings, tokens) and wakes the watches; call it when
+// another server wrote.
 func (s *Set) Invalidate() {
 	s.Connections.Invalidate()
 	s.RBAC.Invalidate()
 	s.tokens.Invalidate()
+	s.Connections.Wake()
 }
