@@ -36,6 +36,7 @@ type serverConfig struct {
 	k8sIssuers                           []string
 	trustedProxies                       []string
 	auditRetention                       string
+	watchBookmark                        time.Duration
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -67,6 +68,8 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&cfg.auditRetention, "audit-retention", cmp.Or(env("TETHER_AUDIT_RETENTION"), defaultAuditRetention()),
 		"delete audit events older than this, e.g. 365d or 720h; 0 keeps them all (env TETHER_AUDIT_RETENTION)")
+	f.DurationVar(&cfg.watchBookmark, "watch-bookmark", tether.DefaultBookmarkInterval,
+		"how often a watch (?watch=true) sends a bookmark when nothing changes")
 	f.StringVar(&cfg.pprofAddr, "pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	f.StringVar(&cfg.oidc.IssuerURL, "oidc-issuer-url", env("TETHER_OIDC_ISSUER_URL"), "accept ID tokens of this OIDC issuer (env TETHER_OIDC_ISSUER_URL)")
 	f.StringVar(&cfg.oidc.ClientID, "oidc-client-id", env("TETHER_OIDC_CLIENT_ID"), "the OIDC client the ID tokens must be issued to (env TETHER_OIDC_CLIENT_ID)")
@@ -162,6 +165,7 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped, Types: a.types,
+		Watch: set.Connections, WatchBookmark: cfg.watchBookmark,
 	}, set, nil
 }
 
@@ -284,6 +288,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handl
 	}
 	ln = newConnLimiter(ln, cfg.maxConns, log)
 	srv := cfg.httpServer(h, log)
+	if w, ok := h.(interface{ CloseWatches() }); ok {
+		srv.RegisterOnShutdown(w.CloseWatches) // else Shutdown waits for them
+	}
 	scheme := "http"
 	if cfg.tlsCert != "" {
 		scheme = "https"

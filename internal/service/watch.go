@@ -23,6 +23,9 @@ func (s *Connections) Watch(ctx context.Context, ns string, opts tether.WatchOpt
 		if err := s.check(ctx, tether.PermRead, ns, "connection.watch", ""); err != nil {
 			return err
 		}
+		if _, err := s.store.GetNamespace(ctx, ns); err != nil {
+			return err
+		}
 	} else if tether.IdentityFrom(ctx) == nil {
 		return tether.Errorf(tether.EUNAUTHORIZED, "authentication required")
 	}
