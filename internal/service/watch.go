@@ -127,8 +127,8 @@ func (w *watcher) follow(ctx context.Context, every time.Duration) error {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		wake := w.s.feed.wait()
-		sent, err := w.catchUp(ctx)
+		wake, gen := w.s.feed.wait()
+		sent, err := w.catchUp(ctx, gen)
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,8 @@ func (w *watcher) follow(ctx context.Context, every time.Duration) error {
 			return nil
 		case <-wake:
 		case <-tick.C:
-			if _, err := w.catchUp(ctx); err != nil {
+			_, gen := w.s.feed.wait()
+			if _, err := w.catchUp(ctx, gen); err != nil {
 				return err
 			}
 			if err := w.bookmark(); err != nil {
@@ -151,9 +152,10 @@ func (w *watcher) follow(ctx context.Context, every time.Duration) error {
 }
 
 // catchUp sends every change after w.rv that the caller may read, and
-// reports how many it sent. A watch of one namespace ends, with its error,
-// as soon as the caller may no longer read it.
-func (w *watcher) catchUp(ctx context.Context) (int, error) {
+// reports how many it sent; gen is the count of wakes noted before. A
+// watch of one namespace ends, with its error, as soon as the caller may
+// no longer read it.
+func (w *watcher) catchUp(ctx context.Context, gen uint64) (int, error) {
 	sent := 0
 	for {
 		if w.ns != "" {
@@ -161,7 +163,7 @@ func (w *watcher) catchUp(ctx context.Context) (int, error) {
 				return sent, accessLost(w.ns, err)
 			}
 		}
-		changes, err := w.s.store.Changes(ctx, w.rv, watchBatch)
+		changes, err := w.s.feed.changes(ctx, w.s.store, w.rv, gen, watchBatch)
 		if err != nil || len(changes) == 0 {
 			return sent, err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -232,5 +233,55 @@ func TestWatchBookmarks(t *testing.T) {
 	err := f.set.Connections.Watch(other, "default", tether.WatchOptions{}, func(tether.WatchEvent) error { return nil })
 	if tether.ErrorCode(err) != tether.ENOTFOUND {
 		t.Errorf("a watch by a stranger = %v, want ENOTFOUND", err)
+	}
+}
+
+// changeCounter counts the reads of the change log.
+type changeCounter struct {
+	tether.Store
+	reads atomic.Int64
+}
+
+func (c *changeCounter) Changes(ctx context.Context, after int64, limit int) ([]*tether.Change, error) {
+	c.reads.Add(1)
+	return c.Store.Changes(ctx, after, limit)
+}
+
+// TestWatchesShareReads: after a write, 50 watches at the same version
+// read the change log once between them, not once each.
+func TestWatchesShareReads(t *testing.T) {
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	kr, err := seal.Create(filepath.Join(dir, "key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &changeCounter{Store: st}
+	f := &watchFixture{set: service.New(counter, kr, conntype.New(), nil),
+		admin: tether.WithIdentity(context.Background(), &tether.Identity{Subject: tether.BootstrapSubject})}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() { _ = st.WatchChanges(ctx, f.set.Connections.Wake) }()
+	const watches = 50
+	var all []*watching
+	for range watches {
+		w := f.watch(t, f.admin, "default", tether.WatchOptions{})
+		w.next(t, 1)
+		all = append(all, w)
+	}
+	time.Sleep(100 * time.Millisecond) // every watch waits for a wake
+	before := counter.reads.Load()
+	if _, err := f.set.Connections.Create(f.admin, "default", docker("x", "cGFzcw==")); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range all {
+		w.next(t, 1)
+	}
+	if reads := counter.reads.Load() - before; reads > 3 {
+		t.Errorf("%d watches read the change log %d times after one write, want at most 3", watches, reads)
 	}
 }
