@@ -69,38 +69,48 @@ func (s *Server) watchConnections(w http.ResponseWriter, r *http.Request, ns str
 	defer cancel()
 	defer context.AfterFunc(s.closing, cancel)()
 	opts.Bookmark = s.bookmark
-	rc := http.NewResponseController(w)
-	enc := json.NewEncoder(w)
-	started := false
-	send := func(line tether.WatchLine) error {
-		if !started {
-			_ = rc.SetReadDeadline(time.Time{})
-			w.Header().Set("Content-Type", "application/x-ndjson")
-			w.WriteHeader(http.StatusOK)
-			started = true
-		}
-		if err := enc.Encode(line); err != nil {
-			return err
-		}
-		err := rc.Flush()
-		_ = rc.SetWriteDeadline(time.Now().Add(s.bookmark + watchSlack))
-		return err
-	}
+	out := &watchStream{w: w, rc: http.NewResponseController(w), enc: json.NewEncoder(w), deadline: s.bookmark + watchSlack}
 	err := s.watch.Watch(ctx, ns, opts, func(e tether.WatchEvent) error {
 		line, err := watchLine(e)
 		if err != nil {
 			return err
 		}
-		return send(line)
+		return out.send(line)
 	})
 	switch {
 	case err == nil || ctx.Err() != nil:
-	case !started:
+	case !out.started:
 		writeError(w, r, s.log, err)
 	default:
 		s.logFailure(r, err)
-		_ = send(errorLine(err))
+		_ = out.send(errorLine(err))
 	}
+}
+
+// watchStream writes the lines of a watch.
+type watchStream struct {
+	w        http.ResponseWriter
+	rc       *http.ResponseController
+	enc      *json.Encoder
+	deadline time.Duration // the write deadline after each line
+	started  bool
+}
+
+// send writes line, after the status line and headers if it is the first,
+// flushes it, and moves the write deadline.
+func (s *watchStream) send(line tether.WatchLine) error {
+	if !s.started {
+		_ = s.rc.SetReadDeadline(time.Time{})
+		s.w.Header().Set("Content-Type", "application/x-ndjson")
+		s.w.WriteHeader(http.StatusOK)
+		s.started = true
+	}
+	if err := s.enc.Encode(line); err != nil {
+		return err
+	}
+	err := s.rc.Flush()
+	_ = s.rc.SetWriteDeadline(time.Now().Add(s.deadline))
+	return err
 }
 
 // watchLine is the wire form of e.

@@ -75,6 +75,26 @@ func benchWatchWith(ctx context.Context, s *benchServer, watchers int) (bench.Re
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	lat := &watchLatencies{sent: map[string]time.Time{}}
+	ready, wait := startWatchers(wctx, cl, watchers, rv, lat)
+	ready.Wait()
+	time.Sleep(time.Second) // let the server's heap settle
+	heap1, rss1 := serverMemory(s)
+	perWatcher = [2]float64{(heap1 - heap0) / 1024 / float64(watchers), (rss1 - rss0) / 1024 / float64(watchers)}
+	sample, err := benchWatchWrite(ctx, s, lat, watchers)
+	stop()
+	if werr := wait(); err == nil {
+		err = werr
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return bench.Result{}, perWatcher, err
+	}
+	return bench.NewResult(fmt.Sprintf("watch-%d", watchers), sample), perWatcher, nil
+}
+
+// startWatchers starts watchers watches from rv, recording in lat when
+// each event arrives. ready is done once each has its first event; wait
+// waits for them to end (after ctx) and returns the first error.
+func startWatchers(ctx context.Context, cl *client.Client, watchers int, rv int64, lat *watchLatencies) (*sync.WaitGroup, func() error) {
 	var ready, done sync.WaitGroup
 	errs := make(chan error, watchers)
 	for range watchers {
@@ -83,7 +103,7 @@ func benchWatchWith(ctx context.Context, s *benchServer, watchers int) (bench.Re
 		go func() {
 			defer done.Done()
 			first := true
-			err := cl.Watch(wctx, benchNamespace, tether.WatchOptions{Resume: true, ResourceVersion: rv}, func(e tether.WatchEvent) error {
+			err := cl.Watch(ctx, benchNamespace, tether.WatchOptions{Resume: true, ResourceVersion: rv}, func(e tether.WatchEvent) error {
 				if first {
 					first = false
 					ready.Done()
@@ -101,21 +121,11 @@ func benchWatchWith(ctx context.Context, s *benchServer, watchers int) (bench.Re
 			}
 		}()
 	}
-	ready.Wait()
-	time.Sleep(time.Second) // let the server's heap settle
-	heap1, rss1 := serverMemory(s)
-	perWatcher = [2]float64{(heap1 - heap0) / 1024 / float64(watchers), (rss1 - rss0) / 1024 / float64(watchers)}
-	sample, err := benchWatchWrite(ctx, s, lat, watchers)
-	stop()
-	done.Wait()
-	close(errs)
-	if err == nil {
-		err = <-errs
+	return &ready, func() error {
+		done.Wait()
+		close(errs)
+		return <-errs
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return bench.Result{}, perWatcher, err
-	}
-	return bench.NewResult(fmt.Sprintf("watch-%d", watchers), sample), perWatcher, nil
 }
 
 // benchWatchWrite makes the writes, each once the previous one reached
