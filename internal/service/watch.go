@@ -61,64 +61,58 @@ func (w *watcher) start(ctx context.Context, resume bool) error {
 	return w.bookmark()
 }
 
-// list sends an ADDED event for every connection the caller may read and
-// sets w.rv to the version they show. The list is read between two reads
-// of the store's version: if those agree, no write came in between and the
-// list is the state at that version. Otherwise it is read again, a few
-// times; under a steady stream of writes the last list is kept and the
-// changes after its first version may repeat what it showed.
+// list sends an ADDED event for every connection the caller may read,
+// page by page, and sets w.rv to the version read before the first page:
+// the list shows every write up to it, and the changes after it follow, so
+// nothing is missed. A write that commits while the list is read may show
+// in the list and again as a change.
 func (w *watcher) list(ctx context.Context) error {
-	var records []*tether.Record
-	for range 5 {
-		before, err := w.s.store.ResourceVersion(ctx)
-		if err != nil {
-			return err
-		}
-		if records, err = w.readable(ctx); err != nil {
-			return err
-		}
-		after, err := w.s.store.ResourceVersion(ctx)
-		if err != nil {
-			return err
-		}
-		w.rv = before
-		if before == after {
-			break
+	before, err := w.s.store.ResourceVersion(ctx)
+	if err != nil {
+		return err
+	}
+	names, err := w.namespaces(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ns := range names {
+		for opts := (tether.ListOptions{Limit: watchBatch}); ; {
+			recs, err := w.s.store.ListRecords(ctx, ns, opts)
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				if err := w.send(tether.ChangeAdded, before, r); err != nil {
+					return err
+				}
+			}
+			if len(recs) < opts.Limit {
+				break
+			}
+			opts.After = recs[len(recs)-1].ID
 		}
 	}
-	for _, r := range records {
-		if err := w.send(tether.ChangeAdded, w.rv, r); err != nil {
-			return err
-		}
-	}
+	w.rv = before
 	return nil
 }
 
-// readable returns the records of every namespace the watch covers that
-// the caller may read.
-func (w *watcher) readable(ctx context.Context) ([]*tether.Record, error) {
-	names := []string{w.ns}
-	if w.ns == "" {
-		all, err := w.s.store.ListNamespaces(ctx)
-		if err != nil {
-			return nil, err
-		}
-		names = names[:0]
-		for _, n := range all {
-			if w.allowed(ctx, n.Name) == nil {
-				names = append(names, n.Name)
-			}
+// namespaces returns the namespaces the watch covers that the caller may
+// read.
+func (w *watcher) namespaces(ctx context.Context) ([]string, error) {
+	if w.ns != "" {
+		return []string{w.ns}, nil
+	}
+	all, err := w.s.store.ListNamespaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, n := range all {
+		if w.allowed(ctx, n.Name) == nil {
+			names = append(names, n.Name)
 		}
 	}
-	var out []*tether.Record
-	for _, name := range names {
-		recs, err := w.s.store.ListRecords(ctx, name, tether.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
+	return names, nil
 }
 
 // follow sends the changes as they commit until ctx is done or the watch

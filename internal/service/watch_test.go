@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -283,5 +284,27 @@ func TestWatchesShareReads(t *testing.T) {
 	}
 	if reads := counter.reads.Load() - before; reads > 3 {
 		t.Errorf("%d watches read the change log %d times after one write, want at most 3", watches, reads)
+	}
+}
+
+// TestWatchListsInPages: the initial events of a namespace larger than a
+// page are every connection, once, in order, then a bookmark.
+func TestWatchListsInPages(t *testing.T) {
+	f := newWatchFixture(t, 0)
+	const n = 620
+	for i := range n {
+		if _, err := f.set.Connections.Create(f.admin, "default", docker(fmt.Sprintf("c%04d", i), "cGFzcw==")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := f.watch(t, f.admin, "", tether.WatchOptions{})
+	events := w.next(t, n+1)
+	for i, e := range events[:n] {
+		if want := fmt.Sprintf("ADDED default/c%04d", i); summary([]tether.WatchEvent{e})[0] != want {
+			t.Fatalf("event %d: %s, want %s", i, summary([]tether.WatchEvent{e})[0], want)
+		}
+	}
+	if last := events[n]; last.Type != tether.EventBookmark || last.ResourceVersion != events[0].ResourceVersion {
+		t.Errorf("after the list: %s at %d, want a bookmark at %d", last.Type, last.ResourceVersion, events[0].ResourceVersion)
 	}
 }
