@@ -1,6 +1,9 @@
 package tether
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // The wire format of the REST API that the server (package http) serves and
 // the Go client (package client) calls: paths, bodies and the mapping of
@@ -37,6 +40,7 @@ var statusOf = map[string]int{
 	ETOOLARGE:     413,
 	ETHROTTLED:    429,
 	EUNAVAILABLE:  503,
+	EGONE:         410,
 	EINTERNAL:     500,
 }
 
@@ -93,4 +97,25 @@ type RestoreResult struct {
 	Tokens       int      `json:"tokens"`
 	AuditEvents  int      `json:"auditEvents"`
 	Omitted      []string `json:"omitted,omitempty"`
+}
+
+// PathAllConnections is the route that watches the connections of every
+// namespace the caller may read (with watch=true).
+const PathAllConnections = "/api/v1/connections"
+
+// WatchLine is one line of the newline-delimited JSON stream that answers
+// a watch (?watch=true), as Kubernetes writes its watch events: Object is
+// the masked connection of an ADDED, MODIFIED or DELETED event, a
+// MessageBody with the HTTP status of the error (Code) for an ERROR, and
+// absent for a BOOKMARK. ResourceVersion is a decimal string.
+type WatchLine struct {
+	Type            string          `json:"type"`
+	Object          json.RawMessage `json:"object,omitempty"`
+	ResourceVersion string          `json:"resourceVersion"`
+}
+
+// WatchError is the object of an ERROR line.
+type WatchError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }

@@ -16,6 +16,7 @@ const (
 	ETOOLARGE     = "too_large"    // the request body is over the limit
 	ETHROTTLED    = "throttled"    // too many failed attempts; retry later
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; retrying may help
+	EGONE         = "gone"         // the resource version is older than the history kept
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )
 

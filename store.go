@@ -108,6 +108,7 @@ type Store interface {
 	// their other fields.
 	Import(ctx context.Context, d *Dump) error
 
+	ChangeLog
 	TokenStore
 	NamespaceStore
 	RoleBindingStore
@@ -204,9 +205,10 @@ type Dump struct {
 	Omitted []string
 }
 
-// ChangeWatcher is implemented by stores that several servers share: it
-// reports writes made through any of them, so each server can forget what
-// it remembers of the data.
+// ChangeWatcher reports committed writes to connections, namespaces and
+// role bindings, so that watches wake, and, for stores that several servers
+// share (KeyWatcher), writes made through any of them, so each server can
+// forget what it remembers of the data.
 type ChangeWatcher interface {
 	// WatchChanges calls fn after writes committed by any server (at least
 	// once per write, possibly once for several) until ctx is done.

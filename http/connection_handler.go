@@ -23,6 +23,15 @@ func namespace(r *http.Request) string {
 }
 
 func (s *Server) listConnections(w http.ResponseWriter, r *http.Request) {
+	watch, opts, err := watchRequest(r)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if watch {
+		s.watchConnections(w, r, namespace(r), opts)
+		return
+	}
 	f, err := parseFilter(r)
 	if err != nil {
 		writeError(w, r, s.log, err)

@@ -52,6 +52,9 @@ func (w *statusWriter) Flush() {
 	}
 }
 
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // observe assigns a request id, then logs and measures every request:
 // method, path, route, status and latency — never bodies, query strings or
 // headers, which may hold secrets.

@@ -60,6 +60,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("GET", "/api/v1/connection?type=s3&size=10&page=0", "")
 	exchange("GET", "/api/v1/connection/training-data", "")
 	exchange("GET", "/api/v1/connection/nope", "")
+	exchange("GET", "/api/v1/connections", "") // 400: watches only
 	exchange("GET", "/api/v1/connection/training-data/decrypted", "")
 	exchange("PUT", "/api/v1/connection", s3Example)
 	exchange("PUT", "/api/v1/connection/training-data", s3Example, "If-Match", `"2"`)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tether-ml/tether"
 	thttp "github.com/tether-ml/tether/http"
@@ -53,6 +54,15 @@ func serveStore(t *testing.T, st tether.Store, dir, keyFile string) *stack {
 // serveStoreWith is serveStore with the connection types of types.
 func serveStoreWith(t *testing.T, st tether.Store, dir, keyFile string, types *conntype.Registry) *stack {
 	t.Helper()
+	return serveReplica(t, st, dir, keyFile, "", types)
+}
+
+// serveReplica is serveStoreWith that accepts the admin token in
+// tokenFile if given (so that replicas on one database share it), and
+// wakes watches, and drops caches, on the store's notifications, as the
+// server does. Watches send a bookmark every 200ms.
+func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry) *stack {
+	t.Helper()
 	ctx := context.Background()
 	kr, err := openKeyring(filepath.Join(dir, "tether.key"), keyFile)
 	if err != nil {
@@ -61,18 +71,42 @@ func serveStoreWith(t *testing.T, st tether.Store, dir, keyFile string, types *c
 	if err := service.VerifyKeys(ctx, st, kr, "tether.key"); err != nil {
 		t.Fatal(err)
 	}
-	if err := service.NewTokens(st).Bootstrap(ctx, "", filepath.Join(dir, "admin.token")); err != nil {
+	writeTo := filepath.Join(dir, "admin.token")
+	if tokenFile != "" {
+		writeTo = ""
+	}
+	if err := service.NewTokens(st).Bootstrap(ctx, tokenFile, writeTo); err != nil {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	set := service.New(st, kr, types, log)
+	followStore(t, st, set)
 	h := thttp.NewServer(thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped, Types: types,
+		Watch: set.Connections, WatchBookmark: 200 * time.Millisecond,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &stack{t: t, srv: srv, token: readFile(t, filepath.Join(dir, "admin.token")), logs: logs, dir: dir}
+	t.Cleanup(h.CloseWatches)
+	if tokenFile == "" {
+		tokenFile = filepath.Join(dir, "admin.token")
+	}
+	return &stack{t: t, srv: srv, token: readFile(t, tokenFile), logs: logs, dir: dir, api: h}
+}
+
+// followStore wakes the watches of set, and for a store that several
+// servers share drops what set caches, on the store's notifications,
+// until t ends.
+func followStore(t *testing.T, st tether.Store, set *service.Set) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	switch w := st.(type) {
+	case tether.KeyWatcher:
+		go func() { _ = w.WatchChangesAndKeys(ctx, set.Invalidate, nil) }()
+	case tether.ChangeWatcher:
+		go func() { _ = w.WatchChanges(ctx, set.Connections.Wake) }()
+	}
 }

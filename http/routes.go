@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	conn("DELETE", routeConnection, s.deleteConnection)
 	conn("GET", routeDecrypted, s.revealConnection)
 	conn("GET", routeUsage, s.connectionUsage)
+	api("GET "+tether.PathAllConnections, s.watchAll)
 
 	api("GET "+routeNamespaces, s.listNamespaces)
 	api("POST "+routeNamespaces, s.createNamespace)
@@ -133,3 +134,6 @@ func (f *fallbackWriter) Flush() {
 		fl.Flush()
 	}
 }
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (f *fallbackWriter) Unwrap() http.ResponseWriter { return f.ResponseWriter }

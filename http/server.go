@@ -1,10 +1,12 @@
 package http
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -37,6 +39,11 @@ type Deps struct {
 	// OpenAPI document lists: those Connections validates with. Default:
 	// every type Tether knows.
 	Types tether.TypeRegistry
+	// Watch serves the watches of connections (?watch=true); none if nil.
+	Watch tether.WatchService
+	// WatchBookmark is how often a watch sends a bookmark when nothing
+	// else happens. Default: tether.DefaultBookmarkInterval.
+	WatchBookmark time.Duration
 }
 
 // Server is the HTTP handler of the Tether API.
@@ -58,6 +65,11 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 	openAPI  []byte // the OpenAPI document, listing the server's types
+	watch    tether.WatchService
+	bookmark time.Duration
+	// closing ends the watches when the server shuts down.
+	closing     context.Context
+	stopWatches context.CancelFunc
 }
 
 // NewServer returns the API handler: routes, authentication, request logs,
@@ -67,7 +79,9 @@ func NewServer(d Deps) *Server {
 		conns: d.Connections, keys: d.Keys, backups: d.Backups, ns: d.Namespaces, rb: d.RoleBindings,
 		tokens: d.Tokens, audit: d.Audit, auth: d.Auth, ready: d.Ready, log: d.Logger, access: d.AccessLog,
 		metrics: newMetrics(), throttle: newThrottle(), proxies: d.TrustedProxies, mux: http.NewServeMux(),
+		watch: d.Watch, bookmark: cmp.Or(d.WatchBookmark, tether.DefaultBookmarkInterval),
 	}
+	s.closing, s.stopWatches = context.WithCancel(context.Background())
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/sqlite"
 )
@@ -23,6 +24,7 @@ type stack struct {
 	token string
 	logs  *bytes.Buffer
 	dir   string
+	api   *thttp.Server
 }
 
 func newStack(t *testing.T) *stack {

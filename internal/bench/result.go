@@ -65,6 +65,10 @@ type Report struct {
 	// CLIColdStartMs is the median wall time of "tether conn get -o json"
 	// (--cli), 0 when not measured.
 	CLIColdStartMs float64 `json:"cli_cold_start_ms,omitempty"`
+	// WatchHeapKiB and WatchRSSKiB are the server's heap and RSS growth
+	// per watcher with 1,000 watchers (--ops watch), 0 when not measured.
+	WatchHeapKiB float64 `json:"watch_heap_kib_per_watcher,omitempty"`
+	WatchRSSKiB  float64 `json:"watch_rss_kib_per_watcher,omitempty"`
 }
 
 // WriteJSON writes r as indented JSON.
@@ -91,6 +95,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if x.FirstError != "" {
 			fmt.Fprintf(w, "%s: first error: %s\n", x.Op, x.FirstError)
 		}
+	}
+	if r.WatchHeapKiB != 0 || r.WatchRSSKiB != 0 {
+		fmt.Fprintf(w, "\nserver memory per watcher (1000 watchers): heap %.1f KiB, RSS %.1f KiB\n", r.WatchHeapKiB, r.WatchRSSKiB)
 	}
 	if r.CLIColdStartMs > 0 {
 		fmt.Fprintf(w, "\nCLI cold start (tether conn get --id X -o json, median of 20): %.1f ms\n", r.CLIColdStartMs)

@@ -12,6 +12,7 @@ func (a *app) connGetCommand() *cobra.Command {
 		types     []string
 		output    string
 		decrypted bool
+		watch     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "get [ID...]",
@@ -21,7 +22,9 @@ func (a *app) connGetCommand() *cobra.Command {
   tether conn get --id training-data -o json
   tether conn get --type s3 --type gcs -o table
   tether conn get --id ml-repository -o 'jsonpath=[*].spec.reference'
-  tether conn get --id training-data --decrypted`,
+  tether conn get --id training-data --decrypted
+  tether conn get --watch
+  tether conn get -w --type s3 -o json`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
@@ -30,6 +33,13 @@ func (a *app) connGetCommand() *cobra.Command {
 			ids, err := getIDs(id, args, types)
 			if err != nil {
 				return err
+			}
+			if watch {
+				out, err := checkWatchOutput(output, cmd.Flags().Changed("output") || cmd.Flags().Changed("format"), decrypted)
+				if err != nil {
+					return err
+				}
+				return a.watchConnections(cmd.Context(), a.env.Stdout, a.ns(), out, watchSelection{ids: ids, types: types})
 			}
 			list, err := a.fetch(cmd, ids, types, decrypted)
 			if err != nil {
@@ -41,6 +51,8 @@ func (a *app) connGetCommand() *cobra.Command {
 	cmd.Flags().StringVar(&id, "id", "", "connection id (default: every connection)")
 	cmd.Flags().StringArrayVar(&types, "type", nil, "only connections of this type (repeatable)")
 	cmd.Flags().BoolVarP(&decrypted, "decrypted", "d", false, "include secrets, base64-encoded as posted")
+	cmd.Flags().BoolVarP(&watch, "watch", "w", false,
+		"print the connections, then every change as it happens (an EVENT column, or -o json lines) until Ctrl-C")
 	addOutputFlag(cmd, &output, "yaml")
 	a.completeIDs(cmd, "id")
 	cmd.ValidArgsFunction = a.idCompletion

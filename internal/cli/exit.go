@@ -29,6 +29,7 @@ var exitOf = map[string]int{
 	tether.ETOOLARGE:     exitInvalid,
 	tether.ENOTFOUND:     exitNotFound,
 	tether.ECONFLICT:     exitConflict,
+	tether.EGONE:         exitConflict, // a stale resource version
 	tether.EUNAUTHORIZED: exitAuth,
 	tether.EFORBIDDEN:    exitAuth,
 	tether.EUNAVAILABLE:  exitUnavailable,

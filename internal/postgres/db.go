@@ -35,6 +35,11 @@ type Options struct {
 	// if more). Each replica holds up to this many connections, so the sum
 	// over replicas must stay under the server's max_connections.
 	MaxConns int32
+	// ChangeHistory is how many changes the change log keeps (see
+	// tether.ChangeLog); a watcher further behind must list again. Zero
+	// keeps the database's setting (tether.DefaultChangeHistory unless a
+	// replica set another): replicas should agree on it.
+	ChangeHistory int
 }
 
 // connectTimeout bounds each connection attempt when the URL sets no
@@ -70,6 +75,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.MaxConns < 0 {
 		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "the maximum number of connections must not be negative"}
 	}
+	if opts.ChangeHistory < 0 {
+		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "the change history must not be negative"}
+	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
@@ -85,6 +93,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		err = db.Ping(ctx)
 	} else {
 		_, err = db.Migrate(ctx)
+		if err == nil {
+			err = db.setChangeHistory(ctx, opts.ChangeHistory)
+		}
 	}
 	if err != nil {
 		pool.Close()

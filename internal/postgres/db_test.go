@@ -183,3 +183,9 @@ func openBench(tb testing.TB) tether.Store {
 	}
 	return db
 }
+
+func TestChangeHistory(t *testing.T) {
+	storetest.RunChangeHistory(t, func(t *testing.T, history int) tether.Store {
+		return open(t, pgtest.FreshDatabase(t, ""), postgres.Options{ChangeHistory: history})
+	})
+}

@@ -43,6 +43,10 @@ load --connections connections, and drive it over loopback with
   list-last   the last page of 100
   create      new connections
   update      existing connections
+  watch       (only if asked for) the change feed: with 1, then 1,000
+              watchers of the namespace, the latency from sending a write
+              to its event at every watcher (p50/p99 over every pair), and
+              the server's heap and RSS growth per watcher
 
 For each: requests per second, latency percentiles, errors, and the
 server's CPU seconds and peak RSS. The floor is a bare net/http handler
@@ -101,8 +105,8 @@ func (c *benchConfig) check() error {
 		return cli.Usagef("--concurrency and --duration must be positive")
 	}
 	for _, op := range c.ops {
-		if !slices.Contains(benchOps, op) {
-			return cli.Usagef("unknown operation %q: use %s", op, strings.Join(benchOps, ", "))
+		if !slices.Contains(benchOps, op) && op != "watch" {
+			return cli.Usagef("unknown operation %q: use %s or watch", op, strings.Join(benchOps, ", "))
 		}
 	}
 	return nil
@@ -165,6 +169,12 @@ func (a *app) benchSize(ctx context.Context, cfg benchConfig, r *bench.Report, n
 	w := newBenchWorkload(s, n)
 	hc := bench.NewClient(cfg.concurrency)
 	for _, op := range ops {
+		if op == "watch" {
+			if err := a.benchWatch(ctx, s, r, n); err != nil {
+				return err
+			}
+			continue
+		}
 		fmt.Fprintf(a.env.Stderr, "measuring %s at %d connections...\n", op, n)
 		s.Proc.ResetPeak()
 		cpu := s.Proc.CPUTime()

@@ -36,6 +36,7 @@ type serverConfig struct {
 	k8sIssuers                           []string
 	trustedProxies                       []string
 	auditRetention                       string
+	watchBookmark                        time.Duration
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -67,6 +68,8 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&cfg.auditRetention, "audit-retention", cmp.Or(env("TETHER_AUDIT_RETENTION"), defaultAuditRetention()),
 		"delete audit events older than this, e.g. 365d or 720h; 0 keeps them all (env TETHER_AUDIT_RETENTION)")
+	f.DurationVar(&cfg.watchBookmark, "watch-bookmark", tether.DefaultBookmarkInterval,
+		"how often a watch (?watch=true) sends a bookmark when nothing changes")
 	f.StringVar(&cfg.pprofAddr, "pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
 	f.StringVar(&cfg.oidc.IssuerURL, "oidc-issuer-url", env("TETHER_OIDC_ISSUER_URL"), "accept ID tokens of this OIDC issuer (env TETHER_OIDC_ISSUER_URL)")
 	f.StringVar(&cfg.oidc.ClientID, "oidc-client-id", env("TETHER_OIDC_CLIENT_ID"), "the OIDC client the ID tokens must be issued to (env TETHER_OIDC_CLIENT_ID)")
@@ -108,7 +111,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		return err
 	}
 	defer st.Close()
-	deps, invalidate, err := a.services(ctx, cfg, st, sealer, log)
+	deps, set, err := a.services(ctx, cfg, st, sealer, log)
 	if err != nil {
 		return err
 	}
@@ -116,7 +119,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	// follow their key rotations. Stopped before the store closes.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	watchStore(wctx, st, sealer, invalidate, log)
+	watchStore(wctx, st, sealer, set, log)
 	stopUpkeep, err := startAuditUpkeep(ctx, deps, cfg.auditRetention)
 	if err != nil {
 		return err
@@ -127,10 +130,11 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	return serve(ctx, log, cfg, handler)
 }
 
-// watchStore follows, in the background until ctx is done, what other
-// servers sharing st do: their writes drop what this one caches, and their
-// key rotations move this one's keyring to the new primary key at once.
-func watchStore(ctx context.Context, st store, sealer *seal.Keyring, invalidate func(), log *slog.Logger) {
+// watchStore follows, in the background until ctx is done, the writes to
+// st: they wake the watches; those of other servers sharing st also drop
+// what this one caches, and their key rotations move this one's keyring to
+// the new primary key at once.
+func watchStore(ctx context.Context, st store, sealer *seal.Keyring, set *service.Set, log *slog.Logger) {
 	follow := func(keyID string) {
 		if err := sealer.Follow(keyID); err != nil {
 			log.Error("cannot follow the key rotation of another server", "key_id", keyID, "err", err.Error())
@@ -138,15 +142,16 @@ func watchStore(ctx context.Context, st store, sealer *seal.Keyring, invalidate 
 	}
 	switch w := st.(type) {
 	case tether.KeyWatcher:
-		go func() { _ = w.WatchChangesAndKeys(ctx, invalidate, follow) }()
+		go func() { _ = w.WatchChangesAndKeys(ctx, set.Invalidate, follow) }()
 	case tether.ChangeWatcher:
-		go func() { _ = w.WatchChanges(ctx, invalidate) }()
+		// Only this server writes to st: what it caches stays true.
+		go func() { _ = w.WatchChanges(ctx, set.Connections.Wake) }()
 	}
 }
 
 // services builds the services over the store and the keyring, and
-// returns them with the function that drops what they cache.
-func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *seal.Keyring, log *slog.Logger) (thttp.Deps, func(), error) {
+// returns them, served and as a set.
+func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *seal.Keyring, log *slog.Logger) (thttp.Deps, *service.Set, error) {
 	proxies, err := parseNetworks("--trusted-proxy", cfg.trustedProxies)
 	if err != nil {
 		return thttp.Deps{}, nil, err
@@ -160,7 +165,8 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped, Types: a.types,
-	}, set.Invalidate, nil
+		Watch: set.Connections, WatchBookmark: cfg.watchBookmark,
+	}, set, nil
 }
 
 // parseNetworks reads the networks of a repeatable flag: CIDRs, or single
@@ -282,6 +288,9 @@ func serve(ctx context.Context, log *slog.Logger, cfg serverConfig, h http.Handl
 	}
 	ln = newConnLimiter(ln, cfg.maxConns, log)
 	srv := cfg.httpServer(h, log)
+	if w, ok := h.(interface{ CloseWatches() }); ok {
+		srv.RegisterOnShutdown(w.CloseWatches) // else Shutdown waits for them
+	}
 	scheme := "http"
 	if cfg.tlsCert != "" {
 		scheme = "https"

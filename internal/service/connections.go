@@ -18,15 +18,19 @@ type Connections struct {
 	audit  tether.AuditLog
 	clock  func() time.Time
 	pages  *cursors
+	feed   *changeFeed
 }
 
 // NewConnections returns the connection service over its dependencies.
 // Reveals, writes and denied requests are recorded in audit.
 func NewConnections(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer, audit tether.AuditLog) *Connections {
-	return &Connections{store: store, sealer: sealer, types: types, authz: authz, audit: audit, clock: time.Now, pages: newCursors()}
+	return &Connections{store: store, sealer: sealer, types: types, authz: authz, audit: audit, clock: time.Now, pages: newCursors(), feed: newChangeFeed()}
 }
 
-var _ tether.ConnectionService = (*Connections)(nil)
+var (
+	_ tether.ConnectionService = (*Connections)(nil)
+	_ tether.WatchService      = (*Connections)(nil)
+)
 
 // Get returns the masked connection. It never decrypts anything.
 func (s *Connections) Get(ctx context.Context, ns, id string) (*tether.Connection, error) {

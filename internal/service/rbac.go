@@ -23,6 +23,9 @@ type RBAC struct {
 	mu       sync.Mutex
 	bindings []*tether.RoleBinding
 	stale    bool
+	// changed, if set, is called after each Invalidate: watches check
+	// their callers' access again.
+	changed func()
 }
 
 // NewRBAC returns the role-binding authorizer.
@@ -37,6 +40,9 @@ func (a *RBAC) Invalidate() {
 	a.mu.Lock()
 	a.stale = true
 	a.mu.Unlock()
+	if a.changed != nil {
+		a.changed()
+	}
 }
 
 func (a *RBAC) snapshot(ctx context.Context) ([]*tether.RoleBinding, error) {

@@ -27,6 +27,7 @@ func New(st tether.Store, sealer tether.Sealer, types tether.TypeRegistry, log *
 	audit := NewAudit(st, rbac, log)
 	s := &Set{RBAC: rbac, Audit: audit}
 	s.Connections = NewConnections(st, sealer, types, rbac, audit)
+	rbac.changed = s.Connections.Wake // a revoked reader's watch ends
 	s.Keys = NewKeys(st, sealer, rbac, audit)
 	s.Backups = NewBackups(st, sealer, rbac, audit)
 	s.Namespaces = NewNamespaces(st, rbac, audit, s.Invalidate)
@@ -39,9 +40,11 @@ func New(st tether.Store, sealer tether.Sealer, types tether.TypeRegistry, log *
 }
 
 // Invalidate drops what the services cache of the store's content (page
-// boundaries, role bindings, tokens); call it when another server wrote.
+// boundaries, role bindings, tokens) and wakes the watches; call it when
+// another server wrote.
 func (s *Set) Invalidate() {
 	s.Connections.Invalidate()
 	s.RBAC.Invalidate()
 	s.tokens.Invalidate()
+	s.Connections.Wake()
 }

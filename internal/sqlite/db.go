@@ -56,6 +56,11 @@ type Options struct {
 	// and without taking ownership of it (see owner.go), for "tether
 	// migrate": Migrate takes ownership when it is called.
 	NoMigrate bool
+	// ChangeHistory is how many changes the change log keeps (see
+	// tether.ChangeLog); a watcher further behind must list again. Zero
+	// keeps the database's setting (tether.DefaultChangeHistory unless an
+	// earlier Open set another).
+	ChangeHistory int
 }
 
 // DB is a tether.Store on one SQLite database file. It is safe for
@@ -72,6 +77,7 @@ type DB struct {
 	auditInserts *auditInserts
 	owner        *flock.Flock // nil until the handle owns the file
 	ckpt         *checkpointer
+	notes        notifier // WatchChanges
 }
 
 // poolRole is what a connection pool of a DB is for.
@@ -83,7 +89,10 @@ const (
 	checkpointPool                 // the one connection that checkpoints
 )
 
-var _ tether.Store = (*DB)(nil)
+var (
+	_ tether.Store         = (*DB)(nil)
+	_ tether.ChangeWatcher = (*DB)(nil)
+)
 
 // Open opens (creating if needed) the database at path, applies pending
 // migrations, and returns the store. It fails with EINVALID for bad options
@@ -117,6 +126,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		if _, err = migrate(ctx, db.write); err != nil {
 			return fail(err)
 		}
+		if err = setChangeHistory(ctx, db.write, opts.ChangeHistory); err != nil {
+			return fail(err)
+		}
 	}
 	if db.read, err = openPool(ctx, path, opts, readerPool); err != nil {
 		return fail(err)
@@ -143,6 +155,10 @@ func (o Options) withDefaults() (Options, error) {
 	default:
 		return o, &tether.Error{Code: tether.EINVALID, Op: "sqlite.Open",
 			Message: "synchronous must be one of OFF, NORMAL, FULL, EXTRA"}
+	}
+	if o.ChangeHistory < 0 {
+		return o, &tether.Error{Code: tether.EINVALID, Op: "sqlite.Open",
+			Message: "the change history must not be negative"}
 	}
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 5 * time.Second

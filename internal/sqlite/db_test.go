@@ -142,3 +142,9 @@ func openBench(tb testing.TB) tether.Store {
 	}
 	return db
 }
+
+func TestChangeHistory(t *testing.T) {
+	storetest.RunChangeHistory(t, func(t *testing.T, history int) tether.Store {
+		return open(t, filepath.Join(t.TempDir(), "tether.db"), sqlite.Options{ChangeHistory: history})
+	})
+}

@@ -13,6 +13,7 @@ import (
 func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
 	const op = "sqlite.Import"
 	defer db.cache.forgetAll()
+	defer db.changed()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		var held bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM connections)`).Scan(&held); err != nil {

@@ -62,6 +62,7 @@ func (db *DB) DeleteNamespace(ctx context.Context, name string, force bool) erro
 		return tether.DefaultUndeletable(op)
 	}
 	defer db.cache.forgetAll()
+	defer db.changed()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		if err := checkNamespaceDeletable(ctx, op, tx, name, force); err != nil {
 			return err

@@ -86,6 +86,7 @@ func (db *DB) queryRecords(ctx context.Context, op, query string, args ...any) (
 func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 	const op = "sqlite.CreateRecord"
 	defer db.cache.forget(r.Namespace, r.ID)
+	defer db.changed()
 	_, err := db.write.ExecContext(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sqlrow.RecordValues[times](r)...)
 	if isUnique(err) {
@@ -101,6 +102,7 @@ func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersion int64) error {
 	const op = "sqlite.UpdateRecord"
 	defer db.cache.forget(r.Namespace, r.ID)
+	defer db.changed()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE connections SET type = ?, vital = ?, spec = ?,
 			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?
@@ -127,6 +129,7 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 func (db *DB) DeleteRecord(ctx context.Context, ns, id string) error {
 	const op = "sqlite.DeleteRecord"
 	defer db.cache.forget(ns, id)
+	defer db.changed()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`DELETE FROM connections WHERE namespace = ? AND id = ? AND vital = 0`, ns, id)

@@ -13,6 +13,7 @@ import (
 // which. The lookup that picks the message shares the insert's transaction.
 func (db *DB) CreateRoleBinding(ctx context.Context, b *tether.RoleBinding) error {
 	const op = "sqlite.CreateRoleBinding"
+	defer db.changed()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		err := insertRoleBinding(ctx, tx, b, "")
 		if !isUnique(err) {
@@ -50,6 +51,7 @@ func queryRoleBindings(ctx context.Context, op string, q querier) ([]*tether.Rol
 // DeleteRoleBinding removes the binding; ENOTFOUND if absent.
 func (db *DB) DeleteRoleBinding(ctx context.Context, id string) error {
 	const op = "sqlite.DeleteRoleBinding"
+	defer db.changed()
 	res, err := db.write.ExecContext(ctx, `DELETE FROM role_bindings WHERE id = ?`, id)
 	n, err := affected(res, err)
 	if err != nil {

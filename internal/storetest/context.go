@@ -50,8 +50,10 @@ func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 		"Import": func() error {
 			return s.Import(ctx, &tether.Dump{Records: seq([]*tether.Record{NewRecord("other", "absent", "s3")})})
 		},
-		"ListTokens":  func() error { _, err := s.ListTokens(ctx); return err },
-		"DeleteToken": func() error { return s.DeleteToken(ctx, "present") },
+		"Changes":         func() error { _, err := s.Changes(ctx, 0, 10); return err },
+		"ResourceVersion": func() error { _, err := s.ResourceVersion(ctx); return err },
+		"ListTokens":      func() error { _, err := s.ListTokens(ctx); return err },
+		"DeleteToken":     func() error { return s.DeleteToken(ctx, "present") },
 	}
 }
 

@@ -67,6 +67,10 @@ func Run(t *testing.T, open func(t *testing.T) tether.Store) {
 		{"ImportConflict", testImportConflict},
 		{"ImportRecordNamespaces", testImportRecordNamespaces},
 		{"ExportAudit", testExportAudit},
+		{"ChangeLog", testChangeLog},
+		{"ChangeLogWrites", testChangeLogWrites},
+		{"ChangeLogConcurrent", testChangeLogConcurrent},
+		{"ChangeLogPaging", testChangeLogPaging},
 		{"Ping", testPing},
 		{"CancelledContext", testCancelledContext},
 	}
