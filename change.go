@@ -24,7 +24,10 @@ const DefaultChangeHistory = 10000
 type Change struct {
 	ResourceVersion int64
 	Type            string // ChangeAdded, ChangeModified or ChangeDeleted
-	Record          *Record
+	// Record is the record as written (for a deletion, its last state)
+	// without its sealed values: Sealed is nil and KeyID empty, so that
+	// the log holds no secret, nor a copy sealed with a retired key.
+	Record *Record
 }
 
 // ChangeLog is the store's bounded history of connection writes. Every

@@ -71,6 +71,13 @@ func (s *Server) watchConnections(w http.ResponseWriter, r *http.Request, ns str
 	opts.Bookmark = s.bookmark
 	out := &watchStream{w: w, rc: http.NewResponseController(w), enc: json.NewEncoder(w), deadline: s.bookmark + watchSlack}
 	err := s.watch.Watch(ctx, ns, opts, func(e tether.WatchEvent) error {
+		if e.Type == tether.EventBookmark {
+			// The credential is checked again at each bookmark: a revoked
+			// or expired token ends the watch, as it would fail a request.
+			if _, err := s.identify(r); err != nil {
+				return err
+			}
+		}
 		line, err := watchLine(e)
 		if err != nil {
 			return err

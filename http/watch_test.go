@@ -345,6 +345,39 @@ func TestWatchEndsForARevokedReader(t *testing.T) {
 	}
 }
 
+// TestWatchEndsWhenItsTokenIsRevoked: a watch checks its credential
+// again at each bookmark, so revoking the token (on another replica) ends
+// it with a 401 ERROR line.
+func TestWatchEndsWhenItsTokenIsRevoked(t *testing.T) {
+	a, b := replicas(t)
+	var tok tether.TokenInfo
+	r := b.do("POST", "/api/v1/tokens", `{"subject":"user:bob"}`)
+	r.json(t, &tok)
+	mustStatus(t, b.do("POST", "/api/v1/rolebindings", `{"subject":"user:bob","role":"viewer","namespace":"default"}`), http.StatusCreated)
+	w := a.openWatch(t, tok.Token, "/api/v1/connection?watch=true")
+	if e := w.next(t); e.Type != tether.EventBookmark {
+		t.Fatalf("first event %s, want a bookmark", e.raw)
+	}
+	mustStatus(t, b.do("DELETE", "/api/v1/tokens/"+tok.ID, ""), http.StatusOK)
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-w.lines:
+			if e.Type == tether.EventBookmark {
+				continue
+			}
+			var werr tether.WatchError
+			_ = json.Unmarshal(e.Object, &werr)
+			if e.Type != tether.EventError || werr.Code != http.StatusUnauthorized {
+				t.Fatalf("after the revocation: %s, want an ERROR with code 401", e.raw)
+			}
+			return
+		case <-deadline:
+			t.Fatal("the watch of a revoked token still runs after 10s")
+		}
+	}
+}
+
 // TestWatchOutlastsWriteTimeout: a server whose write timeout is 300ms
 // (set once per request by net/http) keeps a watch open for longer.
 func TestWatchOutlastsWriteTimeout(t *testing.T) {

@@ -3,8 +3,9 @@ package sqlrow
 import "github.com/tether-ml/tether"
 
 // ChangeColumns are the columns of the changes table that Change reads:
-// the resource version, the event, then a record's columns.
-const ChangeColumns = `resource_version, event, ` + RecordColumns
+// the resource version, the event, then a record's columns but its sealed
+// values, which the change log does not keep.
+const ChangeColumns = `resource_version, event, namespace, id, type, vital, spec, version, created_at, updated_at`
 
 // ChangesAfter is the query of the changes after a version ($1 or ?
 // placeholders, in the store's syntax: after, limit), oldest first.
@@ -25,7 +26,7 @@ func Change[T Times](s Scanner) (*tether.Change, error) {
 	var c tether.Change
 	var r tether.Record
 	err := s.Scan(&c.ResourceVersion, &c.Type, &r.Namespace, &r.ID, &r.Type, &r.Vital, &r.Spec,
-		&r.Sealed, &r.KeyID, &r.Version, tm.Dest(&r.CreatedAt), tm.Dest(&r.UpdatedAt))
+		&r.Version, tm.Dest(&r.CreatedAt), tm.Dest(&r.UpdatedAt))
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ INSERT INTO change_log_settings (id, keep) VALUES (true, 10000);
 
 CREATE SEQUENCE changes_resource_version;
 
+-- changes keeps no sealed value: a watch shows masked connections only, and
+-- a key rotation must leave no copy sealed with the old key behind.
 CREATE TABLE changes (
     resource_version bigint           NOT NULL PRIMARY KEY,
     event            text             NOT NULL CHECK (event IN ('ADDED', 'MODIFIED', 'DELETED')),
@@ -30,8 +32,6 @@ CREATE TABLE changes (
     type             text COLLATE "C" NOT NULL,
     vital            boolean          NOT NULL,
     spec             bytea            NOT NULL,
-    sealed           bytea,
-    key_id           text COLLATE "C" NOT NULL,
     version          bigint           NOT NULL,
     created_at       timestamptz      NOT NULL,
     updated_at       timestamptz      NOT NULL
@@ -54,7 +54,7 @@ BEGIN
     END IF;
     INSERT INTO changes VALUES (rv,
         CASE TG_OP WHEN 'INSERT' THEN 'ADDED' WHEN 'UPDATE' THEN 'MODIFIED' ELSE 'DELETED' END,
-        r.namespace, r.id, r.type, r.vital, r.spec, r.sealed, r.key_id, r.version,
+        r.namespace, r.id, r.type, r.vital, r.spec, r.version,
         r.created_at, r.updated_at);
     DELETE FROM changes WHERE resource_version <= rv - (SELECT keep FROM change_log_settings);
     RETURN NULL;

@@ -14,8 +14,10 @@ CREATE TABLE change_log_settings (
 
 INSERT INTO change_log_settings (id, keep) VALUES (1, 10000);
 
--- changes holds each change with the record as stored (still sealed), or
--- for a deletion its last state.
+-- changes holds each change with the record's plain columns (its masked
+-- spec), or for a deletion its last state. It keeps no sealed value: a
+-- watch shows masked connections only, and a key rotation, which re-wraps
+-- every record, must leave no copy sealed with the old key behind.
 CREATE TABLE changes (
     resource_version INTEGER PRIMARY KEY AUTOINCREMENT,
     event      TEXT    NOT NULL CHECK (event IN ('ADDED', 'MODIFIED', 'DELETED')),
@@ -24,8 +26,6 @@ CREATE TABLE changes (
     type       TEXT    NOT NULL,
     vital      INTEGER NOT NULL,
     spec       BLOB    NOT NULL,
-    sealed     BLOB,
-    key_id     TEXT    NOT NULL,
     version    INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
@@ -33,8 +33,8 @@ CREATE TABLE changes (
 
 CREATE TRIGGER connections_log_insert AFTER INSERT ON connections
 BEGIN
-    INSERT INTO changes (event, namespace, id, type, vital, spec, sealed, key_id, version, created_at, updated_at)
-    VALUES ('ADDED', NEW.namespace, NEW.id, NEW.type, NEW.vital, NEW.spec, NEW.sealed, NEW.key_id,
+    INSERT INTO changes (event, namespace, id, type, vital, spec, version, created_at, updated_at)
+    VALUES ('ADDED', NEW.namespace, NEW.id, NEW.type, NEW.vital, NEW.spec,
             NEW.version, NEW.created_at, NEW.updated_at);
     DELETE FROM changes WHERE resource_version <=
         (SELECT MAX(resource_version) FROM changes) - (SELECT keep FROM change_log_settings);
@@ -44,8 +44,8 @@ END;
 CREATE TRIGGER connections_log_update AFTER UPDATE ON connections
 WHEN OLD.version IS NOT NEW.version OR OLD.updated_at IS NOT NEW.updated_at
 BEGIN
-    INSERT INTO changes (event, namespace, id, type, vital, spec, sealed, key_id, version, created_at, updated_at)
-    VALUES ('MODIFIED', NEW.namespace, NEW.id, NEW.type, NEW.vital, NEW.spec, NEW.sealed, NEW.key_id,
+    INSERT INTO changes (event, namespace, id, type, vital, spec, version, created_at, updated_at)
+    VALUES ('MODIFIED', NEW.namespace, NEW.id, NEW.type, NEW.vital, NEW.spec,
             NEW.version, NEW.created_at, NEW.updated_at);
     DELETE FROM changes WHERE resource_version <=
         (SELECT MAX(resource_version) FROM changes) - (SELECT keep FROM change_log_settings);
@@ -53,8 +53,8 @@ END;
 
 CREATE TRIGGER connections_log_delete AFTER DELETE ON connections
 BEGIN
-    INSERT INTO changes (event, namespace, id, type, vital, spec, sealed, key_id, version, created_at, updated_at)
-    VALUES ('DELETED', OLD.namespace, OLD.id, OLD.type, OLD.vital, OLD.spec, OLD.sealed, OLD.key_id,
+    INSERT INTO changes (event, namespace, id, type, vital, spec, version, created_at, updated_at)
+    VALUES ('DELETED', OLD.namespace, OLD.id, OLD.type, OLD.vital, OLD.spec,
             OLD.version, OLD.created_at, OLD.updated_at);
     DELETE FROM changes WHERE resource_version <=
         (SELECT MAX(resource_version) FROM changes) - (SELECT keep FROM change_log_settings);
