@@ -11,8 +11,9 @@
 package v1alpha1
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
 // Group is the API group of Tether's custom resources.
@@ -21,15 +22,13 @@ const Group = "tether.ml"
 // GroupVersion is the group and version of the types of this package.
 var GroupVersion = schema.GroupVersion{Group: Group, Version: "v1alpha1"}
 
-// SchemeBuilder registers the types of this package in a scheme. It is
-// filled once, by the package's init.
-var SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
-
-// AddToScheme adds the types of this package to a scheme, as a client or
-// a controller manager needs before it can encode or decode them.
-var AddToScheme = SchemeBuilder.AddToScheme
-
-func init() {
-	SchemeBuilder.Register(&ConnectionSync{}, &ConnectionSyncList{},
+// AddToScheme adds the types of this package to s, as a client or a
+// controller manager needs before it can encode or decode them. The
+// package depends on k8s.io/apimachinery alone, so that any Go program
+// can import it.
+func AddToScheme(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion, &ConnectionSync{}, &ConnectionSyncList{},
 		&ClusterConnectionSync{}, &ClusterConnectionSyncList{})
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
 }
