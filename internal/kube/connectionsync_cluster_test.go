@@ -2,6 +2,8 @@ package kube_test
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/yaml"
 
@@ -33,22 +36,7 @@ var (
 // do, and waits until the API server serves both.
 func (c *cluster) installSyncCRDs(t *testing.T) map[string]*apiextv1.CustomResourceDefinition {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(chartDir, "crds", "*.yaml"))
-	if err != nil || len(files) != 2 {
-		t.Fatalf("the chart's crds/ holds %v (%v), want the two sync CRDs", files, err)
-	}
-	var objs []*unstructured.Unstructured
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := yaml.Unmarshal(raw, &m); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		objs = append(objs, &unstructured.Unstructured{Object: m})
-	}
+	objs := syncCRDFiles(t)
 	c.applyAll(t, objs)
 	crds := apiextclient.NewForConfigOrDie(c.admin).ApiextensionsV1().CustomResourceDefinitions()
 	got := map[string]*apiextv1.CustomResourceDefinition{}
@@ -65,6 +53,25 @@ func (c *cluster) installSyncCRDs(t *testing.T) map[string]*apiextv1.CustomResou
 		})
 	}
 	return got
+}
+
+// syncCRDFiles reads the CRDs of the chart's crds/ directory, failing t
+// unless they are the two sync CRDs.
+func syncCRDFiles(t *testing.T) []*unstructured.Unstructured {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(chartDir, "crds", "*.yaml"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("the chart's crds/ holds %v (%v), want the two sync CRDs", files, err)
+	}
+	var objs []*unstructured.Unstructured
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, decodeAll(t, string(raw))...)
+	}
+	return objs
 }
 
 // syncObject decodes a ConnectionSync or ClusterConnectionSync written as
@@ -294,4 +301,51 @@ func toUnstructured(t *testing.T, o runtime.Object) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: m}
 	u.SetGroupVersionKind(gvks[0])
 	return u
+}
+
+// TestChartShipsSyncCRDs renders the chart with its CRDs, as `helm install`
+// installs them before the templates: the two sync CRDs are there, equal
+// to the files of crds/, and the API server accepts them.
+func TestChartShipsSyncCRDs(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
+	c := newCluster(t)
+	out, err := helm(t, "template", "tether", chartDir, "--namespace", c.ns, "--include-crds")
+	if err != nil {
+		t.Fatalf("helm template --include-crds: %v", err)
+	}
+	rendered := map[string]any{}
+	for _, o := range decodeAll(t, out) {
+		if o.GetKind() == "CustomResourceDefinition" {
+			rendered[o.GetName()] = o.Object
+		}
+	}
+	files := map[string]any{}
+	for _, o := range syncCRDFiles(t) {
+		files[o.GetName()] = o.Object
+	}
+	if d := cmp.Diff(files, rendered); d != "" {
+		t.Errorf("the CRDs helm renders differ from crds/ (-files +rendered):\n%s", d)
+	}
+	if _, ok := rendered["connectionsyncs.tether.ml"]; !ok {
+		t.Errorf("helm renders no connectionsyncs.tether.ml CRD (CRDs: %v)", slices.Collect(maps.Keys(rendered)))
+	}
+	c.installSyncCRDs(t)
+}
+
+// decodeAll decodes every object of a multi-document YAML stream.
+func decodeAll(t *testing.T, stream string) []*unstructured.Unstructured {
+	t.Helper()
+	var objs []*unstructured.Unstructured
+	dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(stream), 4096)
+	for {
+		var m map[string]any
+		if err := dec.Decode(&m); err == io.EOF {
+			return objs
+		} else if err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+		if m != nil {
+			objs = append(objs, &unstructured.Unstructured{Object: m})
+		}
+	}
 }
