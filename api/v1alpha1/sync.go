@@ -118,15 +118,26 @@ const (
 // connection changes.
 type RestartTarget struct {
 	// Kind is the workload's kind.
-	// +kubebuilder:validation:Enum=Deployment;StatefulSet;DaemonSet
 	// +required
-	Kind string `json:"kind"`
+	Kind RestartKind `json:"kind"`
 	// Name is the workload's name, in the Secret's namespace.
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	// +required
 	Name string `json:"name"`
 }
+
+// RestartKind is the kind of a restart target: a workload with a pod
+// template.
+// +kubebuilder:validation:Enum=Deployment;StatefulSet;DaemonSet
+type RestartKind string
+
+// The kinds of restart targets.
+const (
+	RestartDeployment  RestartKind = "Deployment"
+	RestartStatefulSet RestartKind = "StatefulSet"
+	RestartDaemonSet   RestartKind = "DaemonSet"
+)
 
 // SyncStatus is what the controller last did for a sync.
 type SyncStatus struct {
