@@ -199,7 +199,9 @@ func (c *clientConfig) checkContext(x *clientContext) error {
 	case !contextName.MatchString(x.Name):
 		problem = "the name must be " + contextNameHelp
 	case x.Server != "" && checkServerURL(x.Server) != nil:
-		problem = "server must be an http or https URL"
+		problem = "server must be an http or https URL with a host and no user or password"
+	case x.Namespace != "" && !tether.NamespacePattern.MatchString(x.Namespace):
+		problem = "namespace must be lowercase letters, digits and '-'"
 	case n > 1:
 		problem = "it holds more than one of token, token-file and oidc-login"
 	}
@@ -219,11 +221,14 @@ func credentialCount(x *clientContext) int {
 	return n
 }
 
-// checkServerURL accepts an absolute http or https URL with a host.
+// checkServerURL accepts an absolute http or https URL with a host and
+// no user information: credentials belong in the context's token, not in
+// a URL that "config get-contexts" prints. Its message does not quote the
+// URL, which may hold a password.
 func checkServerURL(s string) error {
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return tether.Errorf(tether.EINVALID, "server URL %q must be http:// or https:// followed by a host", s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return tether.Errorf(tether.EINVALID, "the server URL must be http:// or https:// followed by a host, with no user or password")
 	}
 	return nil
 }

@@ -167,6 +167,8 @@ func TestLoadConfigMalformed(t *testing.T) {
 		{"twice", "contexts:\n  - name: a\n  - name: a\n", []string{`context "a" is defined twice`}},
 		{"two credentials", "contexts:\n  - name: a\n    token: " + secret + "\n    token-file: /t\n", []string{`context "a"`, "more than one of token"}},
 		{"bad server", "contexts:\n  - name: a\n    server: ftp://a\n", []string{`context "a"`, "http or https"}},
+		{"a password in the server URL", "contexts:\n  - name: a\n    server: https://ann:" + secret + "@a.example\n", []string{`context "a"`, "no user or password"}},
+		{"bad namespace", "contexts:\n  - name: a\n    namespace: \"Team\\e[2J\"\n", []string{`context "a"`, "namespace must be"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
