@@ -21,12 +21,28 @@ type ConnectionSync struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	// Spec says which connection is delivered and how.
+	// Spec says which connection is delivered, how, and as whose identity.
 	// +required
-	Spec DeliverySpec `json:"spec"`
+	Spec ConnectionSyncSpec `json:"spec"`
 	// Status is what the controller last did.
 	// +optional
 	Status SyncStatus `json:"status,omitempty"`
+}
+
+// ConnectionSyncSpec is a DeliverySpec read as a ServiceAccount of the
+// sync's namespace.
+type ConnectionSyncSpec struct {
+	DeliverySpec `json:",inline"`
+	// ServiceAccountName names the ServiceAccount of the sync's namespace
+	// whose identity reads the connection: the controller requests a
+	// short-lived token for it with Tether's audience, and Tether's role
+	// bindings for serviceaccount:<namespace>:<name> decide whether the
+	// connection may be delivered. Default: default.
+	// +kubebuilder:default=default
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	// +optional
+	ServiceAccountName string `json:"serviceAccountName,omitempty"`
 }
 
 // ConnectionSyncList is a list of ConnectionSyncs.

@@ -24,7 +24,7 @@ var GroupVersion = schema.GroupVersion{Group: Group, Version: "v1alpha1"}
 
 // AddToScheme adds the types of this package to s, as a client or a
 // controller manager needs before it can encode or decode them. The
-// package depends on k8s.io/apimachinery alone, so that any Go program
+// package depends on k8s.io/apimachinery and k8s.io/api alone, so that any Go program
 // can import it.
 func AddToScheme(s *runtime.Scheme) error {
 	s.AddKnownTypes(GroupVersion, &ConnectionSync{}, &ConnectionSyncList{},

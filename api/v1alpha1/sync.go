@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -158,4 +159,28 @@ type SyncStatus struct {
 	// delivered objects.
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+	// Injection is what a pod gets to receive the delivered Secret, by
+	// the rules of the PodDefault: the variables, volumes and mounts that
+	// the controller's admission webhook adds to a pod asking for the
+	// connection. It holds no secret: variables that carry one refer to
+	// the Secret.
+	// +kubebuilder:validation:Schemaless
+	// +kubebuilder:pruning:PreserveUnknownFields
+	// +kubebuilder:validation:Type=object
+	// +optional
+	Injection *PodInjection `json:"injection,omitempty"`
+}
+
+// PodInjection is the part of a pod that delivers a Secret: a Kubeflow
+// PodDefault's env, volumes and volumeMounts.
+type PodInjection struct {
+	// Env are the variables each container gets.
+	// +optional
+	Env []corev1.EnvVar `json:"env,omitempty"`
+	// Volumes are the pod's volumes for the Secret.
+	// +optional
+	Volumes []corev1.Volume `json:"volumes,omitempty"`
+	// VolumeMounts are each container's mounts of Volumes.
+	// +optional
+	VolumeMounts []corev1.VolumeMount `json:"volumeMounts,omitempty"`
 }

@@ -1,8 +1,9 @@
-// Command tether is Tether's one binary: "tether server" runs the API and
-// every other subcommand is its client. main is the one place that puts
-// the two together: the client commands of package cli and the server-side
+// Command tether is Tether's one binary: "tether server" runs the API,
+// "tether controller" delivers connections into Kubernetes, and every other
+// subcommand is a client of the API. main is the one place that puts
+// them together: the client commands of package cli, the server-side
 // commands of package server, which opens the stores, the keyring and the
-// services.
+// services, and "tether controller" of package controller.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/tether-ml/tether/internal/cli"
+	"github.com/tether-ml/tether/internal/controller"
 	"github.com/tether-ml/tether/internal/server"
 )
 
@@ -25,5 +27,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin *
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := cli.Env{Getenv: getenv, Environ: os.Environ, Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	return cli.Run(ctx, args, env, server.Commands(env)...)
+	return cli.Run(ctx, args, env, append(server.Commands(env), controller.Command(env))...)
 }

@@ -116,6 +116,8 @@ func TestSyncCRDsValidate(t *testing.T) {
 			deletionPolicy: Retain, resyncInterval: 10m,
 			restartTargets: [{kind: Deployment, name: web}, {kind: StatefulSet, name: db}, {kind: DaemonSet, name: agent}]}`, ""},
 		{"mount path", cs, `{connection: {id: git}, podDefault: {mountPath: /home/jovyan/.ssh-git}}`, ""},
+		{"service account", cs, `{connection: {id: s3-data}, serviceAccountName: default-editor}`, ""},
+		{"bad service account", cs, `{connection: {id: s3-data}, serviceAccountName: Default_Editor}`, "spec.serviceAccountName"},
 		{"cluster minimal", ccs, `{namespaceSelector: {matchLabels: {app.kubernetes.io/part-of: kubeflow-profile}},
 			connection: {id: s3-data}}`, ""},
 		{"cluster selects all", ccs, `{namespaceSelector: {}, connection: {id: s3-data}, podDefault: {}}`, ""},
@@ -183,6 +185,17 @@ func checkDefaults(t *testing.T, sent, got *unstructured.Unstructured) {
 	if spec.Connection.Namespace != wantNS {
 		t.Errorf("stored connection.namespace %q, want %q", spec.Connection.Namespace, wantNS)
 	}
+	if got.GetKind() != "ConnectionSync" {
+		return
+	}
+	sa, _, _ := unstructured.NestedString(got.Object, "spec", "serviceAccountName")
+	wantSA, _, _ := unstructured.NestedString(sent.Object, "spec", "serviceAccountName")
+	if wantSA == "" {
+		wantSA = "default"
+	}
+	if sa != wantSA {
+		t.Errorf("stored serviceAccountName %q, want %q", sa, wantSA)
+	}
 }
 
 // TestSyncCRDsColumnsAndNames checks what kubectl shows of the syncs: the
@@ -236,7 +249,7 @@ func TestSyncCRDsStatusSubresource(t *testing.T) {
 	spec := v1alpha1.DeliverySpec{Connection: v1alpha1.ConnectionRef{ID: "s3-data"}}
 	objs := []runtime.Object{
 		&v1alpha1.ConnectionSync{ObjectMeta: metav1.ObjectMeta{Name: "status", Namespace: c.ns},
-			Spec: spec, Status: status},
+			Spec: v1alpha1.ConnectionSyncSpec{DeliverySpec: spec}, Status: status},
 		&v1alpha1.ClusterConnectionSync{ObjectMeta: metav1.ObjectMeta{Name: c.ns + "-status"},
 			Spec:   v1alpha1.ClusterConnectionSyncSpec{DeliverySpec: spec},
 			Status: v1alpha1.ClusterConnectionSyncStatus{SyncStatus: status, Namespaces: 3, ReadyNamespaces: 2}},

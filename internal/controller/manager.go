@@ -1,0 +1,99 @@
+package controller
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/api/v1alpha1"
+)
+
+// Run runs the controller until ctx is done, logging to log.
+func Run(ctx context.Context, cfg Config, log io.Writer) error {
+	mgr, err := newManager(cfg, newLogger(log))
+	if err != nil {
+		return err
+	}
+	if err := setup(ctx, mgr, cfg); err != nil {
+		return err
+	}
+	return mgr.Start(ctx)
+}
+
+// newScheme returns the types the controller reads and writes: the
+// built-in ones and tether.ml/v1alpha1.
+func newScheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// restConfig returns the configuration of the cluster: from the kubeconfig
+// file if given, else the pod's own.
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig != "" {
+		return clientcmd.BuildConfigFromFlags("", kubeconfig)
+	}
+	return rest.InClusterConfig()
+}
+
+// newManager returns a controller-runtime manager for cfg.
+func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
+	const op = "controller.newManager"
+	rc, err := restConfig(cfg.Kubeconfig)
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "kubernetes configuration: %v", err)
+	}
+	scheme, err := newScheme()
+	if err != nil {
+		return nil, tether.Internal(op, err)
+	}
+	mgr, err := ctrl.NewManager(rc, ctrl.Options{
+		Scheme:                  scheme,
+		Logger:                  log,
+		LeaderElection:          cfg.LeaderElect,
+		LeaderElectionID:        DefaultLeaderElectionID,
+		LeaderElectionNamespace: cfg.LeaderElectionNamespace,
+		// The leader gives the Lease up when it stops, so that a
+		// rolling update fails over at once rather than after the
+		// Lease expires.
+		LeaderElectionReleaseOnCancel: true,
+		Metrics:                       metricsserver.Options{BindAddress: cfg.MetricsAddr},
+		HealthProbeBindAddress:        cfg.HealthAddr,
+		WebhookServer: webhook.NewServer(webhook.Options{
+			Port: cfg.WebhookPort, CertDir: cfg.WebhookCertDir,
+		}),
+	})
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "controller manager: %v", err)
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, tether.Internal(op, err)
+	}
+	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
+		return nil, tether.Internal(op, err)
+	}
+	return mgr, nil
+}
+
+// newLogger returns the controller's logger: JSON lines on w, as "tether
+// server --log-format json" writes them.
+func newLogger(w io.Writer) logr.Logger {
+	return logr.FromSlogHandler(slog.NewJSONHandler(w, nil))
+}
