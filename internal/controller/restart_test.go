@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
@@ -116,16 +114,7 @@ func TestRestartTargets(t *testing.T) {
 	// The API server drops a patch that changes nothing without a new
 	// resourceVersion, so writes are counted as they are sent.
 	var writes int
-	c := interceptor.NewClient(api, interceptor.Funcs{
-		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, p client.Patch, o ...client.PatchOption) error {
-			writes++
-			return c.Patch(ctx, obj, p, o...)
-		},
-		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, o ...client.UpdateOption) error {
-			writes++
-			return c.Update(ctx, obj, o...)
-		},
-	})
+	c := writeCounter(api, &writes)
 	long := strings.Repeat("s", 70)
 	steps := []struct {
 		name, secret, hash string
