@@ -272,3 +272,27 @@ func checkNotSent(t *testing.T, c client.Client, ns string) {
 		t.Error("the webhook counted no request at all")
 	}
 }
+
+// TestInjectTwice checks that a pod injected again, as the API server
+// does when a later webhook changes it (reinvocationPolicy IfNeeded), is
+// unchanged.
+func TestInjectTwice(t *testing.T) {
+	found := []delivered{
+		{Connection: "default/s3-data", Sync: "ConnectionSync/s3", Injection: s3Injection},
+		{Connection: "team-b/registry", Sync: "ConnectionSync/registry", Injection: registryInjection},
+	}
+	pod := testPod("ns", "p", nil, nil)
+	if err := inject(pod, found); err != nil {
+		t.Fatal(err)
+	}
+	once := pod.DeepCopy()
+	if err := inject(pod, found); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(once, pod); d != "" {
+		t.Errorf("injected twice (-once +twice):\n%s", d)
+	}
+	if n := len(pod.Spec.InitContainers[0].Env); n != len(s3Env)+len(registryEnv) {
+		t.Errorf("the init container has %d variables, want %d", n, len(s3Env)+len(registryEnv))
+	}
+}
