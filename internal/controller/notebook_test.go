@@ -266,5 +266,12 @@ func mintProjected(t *testing.T, cfg *rest.Config, ns, name string, p *corev1.Se
 	if err != nil {
 		t.Fatalf("token for %s/%s: %v", ns, name, err)
 	}
+	var want time.Duration
+	if p.ExpirationSeconds != nil {
+		want = time.Duration(*p.ExpirationSeconds) * time.Second
+	}
+	if left := time.Until(res.Status.ExpirationTimestamp.Time); left > want || left < want-time.Minute {
+		t.Errorf("the token expires in %v, want the projection's %v", left, want)
+	}
 	return res.Status.Token
 }

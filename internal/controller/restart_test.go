@@ -118,7 +118,7 @@ func TestRestartTargets(t *testing.T) {
 	long := strings.Repeat("s", 70)
 	steps := []struct {
 		name, secret, hash string
-		missing            bool // add a missing Deployment to the targets
+		missing            bool // add a missing Deployment and DaemonSet to the targets
 		write              bool // the workloads are written
 	}{
 		{"first delivery", "s3-data", "h1", false, true},
@@ -136,6 +136,7 @@ func TestRestartTargets(t *testing.T) {
 		asked := targets
 		if s.missing {
 			asked = append([]v1alpha1.RestartTarget{{Kind: v1alpha1.RestartDeployment, Name: "gone"}}, targets...)
+			asked = append(asked, v1alpha1.RestartTarget{Kind: v1alpha1.RestartDaemonSet, Name: "gone-too"})
 		}
 		writes = 0
 		err := restartTargets(t.Context(), c, ns, asked, s.secret, s.hash)
@@ -143,8 +144,8 @@ func TestRestartTargets(t *testing.T) {
 			t.Errorf("%s: %d writes, want %d", s.name, writes, want)
 		}
 		switch {
-		case s.missing && (tether.ErrorCode(err) != tether.ENOTFOUND || !strings.Contains(err.Error(), "Deployment/gone")):
-			t.Errorf("%s: error %v, want not_found naming Deployment/gone", s.name, err)
+		case s.missing && (tether.ErrorCode(err) != tether.ENOTFOUND || !strings.Contains(err.Error(), "Deployment/gone, DaemonSet/gone-too")):
+			t.Errorf("%s: error %v, want not_found naming Deployment/gone and DaemonSet/gone-too", s.name, err)
 		case !s.missing && err != nil:
 			t.Errorf("%s: %v", s.name, err)
 		}
