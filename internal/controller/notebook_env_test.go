@@ -16,15 +16,15 @@ import (
 	"github.com/tether-ml/tether/internal/kube/kubetest"
 )
 
-// tetherServer is a real "tether server" accepting ServiceAccount tokens
+// notebookServer is a real "tether server" accepting ServiceAccount tokens
 // by TokenReview against the test API server.
-type tetherServer struct {
+type notebookServer struct {
 	bin, url, adminToken string
 }
 
-// startTether builds the tether binary and runs "tether server
+// notebookTether builds the tether binary and runs "tether server
 // --kubeconfig" on a free loopback port until the end of the test.
-func startTether(t *testing.T) *tetherServer {
+func notebookTether(t *testing.T) *notebookServer {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "tether")
@@ -44,7 +44,7 @@ func startTether(t *testing.T) *tetherServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	s := &tetherServer{bin: bin, url: listeningURL(t, stderr), adminToken: filepath.Join(data, "admin.token")}
+	s := &notebookServer{bin: bin, url: listeningURL(t, stderr), adminToken: filepath.Join(data, "admin.token")}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		resp, err := http.Get(s.url + "/readyz")
 		if err == nil {
@@ -88,7 +88,7 @@ func listeningURL(t *testing.T, log io.Reader) string {
 
 // cli runs the tether CLI with env (and HOME, PATH) and stdin, and returns
 // its output and whether it succeeded.
-func (s *tetherServer) cli(t *testing.T, env map[string]string, stdin string, args ...string) (string, bool) {
+func (s *notebookServer) cli(t *testing.T, env map[string]string, stdin string, args ...string) (string, bool) {
 	t.Helper()
 	cmd := exec.Command(s.bin, args...)
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
@@ -106,7 +106,7 @@ func (s *tetherServer) cli(t *testing.T, env map[string]string, stdin string, ar
 }
 
 // admin runs the CLI as the bootstrap admin, failing t unless it succeeds.
-func (s *tetherServer) admin(t *testing.T, stdin string, args ...string) string {
+func (s *notebookServer) admin(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
 	out, ok := s.cli(t, map[string]string{"TETHER_URL": s.url, "TETHER_TOKEN_PATH": s.adminToken}, stdin, args...)
 	if !ok {
@@ -115,9 +115,9 @@ func (s *tetherServer) admin(t *testing.T, stdin string, args ...string) string 
 	return out
 }
 
-// writeUnder writes data to path below root, as a volume mounted at the
+// writeMounted writes data to path below root, as a volume mounted at the
 // path would hold it, and returns the file's path on this machine.
-func writeUnder(t *testing.T, root, path, data string) string {
+func writeMounted(t *testing.T, root, path, data string) string {
 	t.Helper()
 	p := filepath.Join(root, filepath.FromSlash(path))
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {

@@ -46,11 +46,11 @@ func writeCounter(c client.WithWatch, n *int) client.WithWatch {
 	})
 }
 
-// installPodDefault applies Kubeflow's PodDefault CRD and waits until the
+// installAccessCRD applies Kubeflow's PodDefault CRD and waits until the
 // API server serves it.
-func installPodDefault(t *testing.T, c client.Client) {
+func installAccessCRD(t *testing.T, c client.Client) {
 	t.Helper()
-	applyYAMLFile(t, c, "../kube/testdata/poddefault-crd.yaml", "apiextensions.k8s.io/v1", "CustomResourceDefinition")
+	applyCRDFile(t, c, "../kube/testdata/poddefault-crd.yaml", "apiextensions.k8s.io/v1", "CustomResourceDefinition")
 	eventuallyInject(t, 30*time.Second, "the PodDefault CRD is served", func() bool {
 		l := &unstructured.UnstructuredList{}
 		l.SetGroupVersionKind(podDefaultGVK.GroupVersion().WithKind("PodDefaultList"))
@@ -99,7 +99,7 @@ func wantAccessSpec(url string) kube.PodDefaultSpec {
 // the controller manages it.
 func TestNotebookAccessPodDefault(t *testing.T) {
 	_, api := injectAPI(t)
-	installPodDefault(t, api)
+	installAccessCRD(t, api)
 	var writes int
 	c := writeCounter(api, &writes)
 	ns := injectNamespace(t, api, "access", nil)
@@ -172,7 +172,7 @@ func TestNotebookAccessPodDefault(t *testing.T) {
 // and that a bad URL is refused before any write.
 func TestNotebookAccessLeavesOthers(t *testing.T) {
 	_, api := injectAPI(t)
-	installPodDefault(t, api)
+	installAccessCRD(t, api)
 	var writes int
 	c := writeCounter(api, &writes)
 	ns := injectNamespace(t, api, "access-theirs", nil)
@@ -212,8 +212,8 @@ func TestNotebookAccessLeavesOthers(t *testing.T) {
 // that ServiceAccount, and is refused without the binding.
 func TestNotebookAccessReadsConnection(t *testing.T) {
 	cfg, api := injectAPI(t)
-	installPodDefault(t, api)
-	srv := startTether(t)
+	installAccessCRD(t, api)
+	srv := notebookTether(t)
 	ns := injectNamespace(t, api, "notebook", nil)
 	file := filepath.Join(t.TempDir(), "s3.yaml")
 	conn := "kind: Connection\nid: nb-data\nspec:\n  type: s3\n  uri: s3://nb-bucket/data\n  region: us-east-1\n" +
@@ -237,7 +237,7 @@ func TestNotebookAccessReadsConnection(t *testing.T) {
 	const sa = "default-editor"
 	token := mintProjected(t, cfg, ns, sa, proj)
 	nb := map[string]string{"TETHER_URL": env["TETHER_URL"],
-		"TETHER_TOKEN_PATH": writeUnder(t, t.TempDir(), env["TETHER_TOKEN_PATH"], token)}
+		"TETHER_TOKEN_PATH": writeMounted(t, t.TempDir(), env["TETHER_TOKEN_PATH"], token)}
 	if out, ok := srv.cli(t, nb, "", "conn", "get", "nb-data", "-o", "json"); ok || strings.Contains(out, "nb-bucket") {
 		t.Errorf("without a role binding the notebook read the connection: %s", out)
 	}

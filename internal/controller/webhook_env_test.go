@@ -39,7 +39,7 @@ func injectCRDs(t *testing.T, c client.Client) {
 		t.Fatalf("the chart's CRDs: %v %v", files, err)
 	}
 	for _, f := range files {
-		applyYAMLFile(t, c, f, "apiextensions.k8s.io/v1", "CustomResourceDefinition")
+		applyCRDFile(t, c, f, "apiextensions.k8s.io/v1", "CustomResourceDefinition")
 	}
 	eventuallyInject(t, 30*time.Second, "the sync CRDs are served", func() bool {
 		return c.List(t.Context(), &v1alpha1.ConnectionSyncList{}) == nil &&
@@ -47,9 +47,9 @@ func injectCRDs(t *testing.T, c client.Client) {
 	})
 }
 
-// applyYAMLFile applies the one object of a YAML file, of the given
+// applyCRDFile applies the one object of a YAML file, of the given
 // apiVersion and kind, with server-side apply.
-func applyYAMLFile(t *testing.T, c client.Client, path, apiVersion, kind string) {
+func applyCRDFile(t *testing.T, c client.Client, path, apiVersion, kind string) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -125,8 +125,8 @@ func webhookCerts(t *testing.T, dir string) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
+// webhookPort returns a loopback TCP port that was free a moment ago.
+func webhookPort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -143,7 +143,7 @@ func startWebhook(t *testing.T) (url string, ca []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	ca = webhookCerts(t, dir)
-	port := freePort(t)
+	port := webhookPort(t)
 	mgr, err := newManager(Config{Kubeconfig: kubetest.Kubeconfig(t), MetricsAddr: "0", HealthAddr: "0",
 		Webhook: true, WebhookPort: port, WebhookCertDir: dir}, logr.Discard())
 	if err != nil {

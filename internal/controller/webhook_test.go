@@ -18,8 +18,8 @@ import (
 	"github.com/tether-ml/tether/api/v1alpha1"
 )
 
-// fromSecret is a variable from key of Secret name.
-func fromSecret(name, secret, key string) corev1.EnvVar {
+// secretVar is a variable from key of Secret name.
+func secretVar(name, secret, key string) corev1.EnvVar {
 	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 		LocalObjectReference: corev1.LocalObjectReference{Name: secret}, Key: key}}}
 }
@@ -27,11 +27,11 @@ func fromSecret(name, secret, key string) corev1.EnvVar {
 // The injections of the syncs of TestWebhookInjectsPods, as the
 // reconciler derives them from the PodDefault rules.
 var (
-	s3Env = []corev1.EnvVar{fromSecret("AWS_ACCESS_KEY_ID", "s3-data", "AWS_ACCESS_KEY_ID"),
+	s3Env = []corev1.EnvVar{secretVar("AWS_ACCESS_KEY_ID", "s3-data", "AWS_ACCESS_KEY_ID"),
 		{Name: "TETHER_S3_CONNECTION", Value: "s3-data"}}
 	s3Injection    = &v1alpha1.PodInjection{Env: s3Env}
 	otherInjection = &v1alpha1.PodInjection{Env: []corev1.EnvVar{
-		fromSecret("AWS_ACCESS_KEY_ID", "s3-other", "AWS_ACCESS_KEY_ID")}}
+		secretVar("AWS_ACCESS_KEY_ID", "s3-other", "AWS_ACCESS_KEY_ID")}}
 	registryEnv       = []corev1.EnvVar{{Name: "DOCKER_CONFIG", Value: "/home/jovyan/.docker"}}
 	registryVolume    = corev1.Volume{Name: "tether-registry", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "registry"}}}
 	registryMount     = corev1.VolumeMount{Name: "tether-registry", MountPath: "/home/jovyan/.docker", ReadOnly: true}
@@ -86,9 +86,9 @@ func createSyncs(t *testing.T, c client.Client, ns string, fixtures []syncFixtur
 	}
 }
 
-// testPod is a pod with an init container and two containers, annotated
+// annotatedPod is a pod with an init container and two containers, annotated
 // with connections unless nil, whose main container has env.
-func testPod(ns, name string, connections *string, env []corev1.EnvVar) *corev1.Pod {
+func annotatedPod(ns, name string, connections *string, env []corev1.EnvVar) *corev1.Pod {
 	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: corev1.PodSpec{
 			InitContainers: []corev1.Container{{Name: "init", Image: "busybox"}},
@@ -130,7 +130,7 @@ func TestWebhookInjectsPods(t *testing.T) {
 	registerWebhook(t, c, "tether-test-"+label, url, ca, sel)
 	absent := "absent"
 	eventuallyInject(t, 30*time.Second, "the API server calls the webhook", func() bool {
-		err := c.Create(t.Context(), testPod(ns, "probe", &absent, nil), client.DryRunAll)
+		err := c.Create(t.Context(), annotatedPod(ns, "probe", &absent, nil), client.DryRunAll)
 		return err != nil && strings.Contains(err.Error(), "default/absent")
 	})
 	str := func(s string) *string { return &s }
@@ -177,7 +177,7 @@ func TestWebhookInjectsPods(t *testing.T) {
 		{name: "not a label", connections: str("S3_Data"), wantErr: []string{`"S3_Data" is not a connection name`}},
 	}
 	for i, tc := range cases {
-		pod := testPod(ns, fmt.Sprintf("pod-%d", i), tc.connections, tc.env)
+		pod := annotatedPod(ns, fmt.Sprintf("pod-%d", i), tc.connections, tc.env)
 		err := c.Create(t.Context(), pod)
 		if len(tc.wantErr) > 0 {
 			if err == nil {
@@ -254,7 +254,7 @@ var cmpSecretVolume = cmp.Transformer("noDefaultMode", func(s corev1.SecretVolum
 func checkNotSent(t *testing.T, c client.Client, ns string) {
 	t.Helper()
 	before := webhookRequests(t)
-	pod := testPod(ns, "plain", nil, nil)
+	pod := annotatedPod(ns, "plain", nil, nil)
 	if err := c.Create(t.Context(), pod); err != nil {
 		t.Fatalf("a pod without connections: %v", err)
 	}
@@ -281,7 +281,7 @@ func TestInjectTwice(t *testing.T) {
 		{Connection: "default/s3-data", Sync: "ConnectionSync/s3", Injection: s3Injection},
 		{Connection: "team-b/registry", Sync: "ConnectionSync/registry", Injection: registryInjection},
 	}
-	pod := testPod("ns", "p", nil, nil)
+	pod := annotatedPod("ns", "p", nil, nil)
 	if err := inject(pod, found); err != nil {
 		t.Fatal(err)
 	}
