@@ -344,3 +344,34 @@ serviceMonitor: {enabled: true}
 		})
 	}
 }
+
+// TestChartControllerServiceMonitor checks the controller's metrics: a
+// Service on its metrics port, scraped by a ServiceMonitor of its own when
+// serviceMonitor.enabled, and by none otherwise.
+func TestChartControllerServiceMonitor(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
+	t.Parallel()
+	for _, o := range renderChart(t, "tether", controllerValues) {
+		if o.GetKind() == "ServiceMonitor" {
+			t.Errorf("ServiceMonitor %s rendered although serviceMonitor.enabled is false", o.GetName())
+		}
+	}
+	objs := renderChart(t, "tether", controllerValues+"serviceMonitor: {enabled: true, labels: {release: prom}}\n")
+	var svc corev1.Service
+	findNamed(t, objs, "Service", "tether-controller-metrics", &svc)
+	var d appsv1.Deployment
+	findNamed(t, objs, "Deployment", "tether-controller", &d)
+	if !cmp.Equal(svc.Spec.Selector, d.Spec.Selector.MatchLabels) || len(svc.Spec.Ports) != 1 ||
+		svc.Spec.Ports[0].Name != "metrics" || svc.Spec.Ports[0].TargetPort.String() != "metrics" {
+		t.Errorf("metrics Service %+v: want port metrics to the controller's pods", svc.Spec)
+	}
+	var sm unstructured.Unstructured
+	findNamed(t, objs, "ServiceMonitor", "tether-controller", &sm.Object)
+	sel, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
+	eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+	want := []any{map[string]any{"port": "metrics", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}}
+	if !cmp.Equal(sel, svc.Spec.Selector) || sm.GetLabels()["release"] != "prom" || !cmp.Equal(want, eps) {
+		t.Errorf("ServiceMonitor selector %v labels %v endpoints %v: want the metrics Service's pods, release=prom, %v",
+			sel, sm.GetLabels(), eps, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -172,4 +173,27 @@ func TestChartWebhookCertManager(t *testing.T) {
 		}
 	}
 	checkWebhookPlumbing(t, objs)
+}
+
+// TestChartWebhookNeedsMatchConditions checks the webhook refuses to render
+// for Kubernetes before 1.28, whose API server would drop its
+// matchConditions and send it every pod of the cluster; the controller
+// alone still renders there.
+func TestChartWebhookNeedsMatchConditions(t *testing.T) {
+	helmBinary(t) // without helm, skip once here rather than in every case
+	t.Parallel()
+	tests := []struct{ values, kubeVersion, wantErr string }{
+		{"controller: {enabled: true, webhook: {enabled: true}}\n", "1.27.9", "needs Kubernetes 1.28 or later"},
+		{"controller: {enabled: true, webhook: {enabled: true}}\n", "1.28.0", ""},
+		{controllerValues, "1.27.9", ""},
+	}
+	for _, tt := range tests {
+		_, err := helm(t, "template", "tether", chartDir, "--kube-version", tt.kubeVersion, "-f", valuesFile(t, tt.values))
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("Kubernetes %s, values %q: %v", tt.kubeVersion, tt.values, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("Kubernetes %s, values %q: %v; want a failure saying %q", tt.kubeVersion, tt.values, err, tt.wantErr)
+		}
+	}
 }
