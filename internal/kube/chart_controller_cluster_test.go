@@ -196,22 +196,28 @@ func (c *cluster) labelNamespace(t *testing.T, ns, scope string) {
 // self-managed certificate with helm, then upgrades it: the certificate,
 // its key and the webhook's caBundle are unchanged (lookup), so an upgrade
 // neither rotates the serving certificate under running pods nor breaks
-// the webhook. The release's webhook uses failurePolicy Ignore here: it is
-// cluster-wide, and other tests share the API server.
+// the webhook. The install's notes say how to give the controller its
+// Tether role binding. The release's webhook uses failurePolicy Ignore
+// here: it is cluster-wide, and other tests share the API server.
 func TestChartUpgradeKeepsWebhookCert(t *testing.T) {
 	helmBinary(t) // without helm, skip once here rather than in every case
 	c := newCluster(t)
-	run := func(args ...string) {
+	run := func(args ...string) string {
 		t.Helper()
-		if _, err := helm(t, append(args, "--namespace", c.ns, "--kubeconfig", c.kubeconfig)...); err != nil {
+		out, err := helm(t, append(args, "--namespace", c.ns, "--kubeconfig", c.kubeconfig)...)
+		if err != nil {
 			t.Fatalf("helm %s: %v", args[0], err)
 		}
+		return out
 	}
 	t.Cleanup(func() {
 		_ = c.cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Delete(context.Background(), c.ns+"-tether-controller", metav1.DeleteOptions{})
 	})
 	const set = "controller.enabled=true,controller.webhook.enabled=true,controller.webhook.failurePolicy=Ignore"
-	run("install", "tether", chartDir, "--set", set)
+	notes := run("install", "tether", chartDir, "--set", set)
+	if want := "--subject serviceaccount:" + c.ns + ":tether-controller"; !strings.Contains(notes, want) {
+		t.Errorf("install notes do not say how to bind the controller a Tether role (%q):\n%s", want, notes)
+	}
 	installed, installedCA := c.webhookCert(t)
 	run("upgrade", "tether", chartDir, "--set", set+",controller.resyncInterval=5m")
 	upgraded, upgradedCA := c.webhookCert(t)

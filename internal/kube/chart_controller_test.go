@@ -321,6 +321,8 @@ serviceMonitor: {enabled: true}
 		{"bad Tether URL", "controller: {tether: {url: 'tether.example.com'}}\n", "url"},
 		{"bad notebook URL", "controller: {notebookAccess: {url: 'ftp://x'}}\n", "url"},
 		{"enabled not a boolean", "controller: {enabled: 'yes'}\n", "enabled"},
+		{"webhook without the controller", "controller: {webhook: {enabled: true}}\n", "webhook"},
+		{"notebook access without the controller", "controller: {notebookAccess: {enabled: true}}\n", "notebookAccess"},
 		{"empty CA key", "controller: {tether: {caSecret: {name: ca, key: ''}}}\n", "key"},
 	}
 	for _, tt := range tests {
