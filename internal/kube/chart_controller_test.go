@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -375,5 +376,31 @@ func TestChartControllerServiceMonitor(t *testing.T) {
 	if !cmp.Equal(sel, svc.Spec.Selector) || sm.GetLabels()["release"] != "prom" || !cmp.Equal(want, eps) {
 		t.Errorf("ServiceMonitor selector %v labels %v endpoints %v: want the metrics Service's pods, release=prom, %v",
 			sel, sm.GetLabels(), eps, want)
+	}
+}
+
+// TestChartControllerNetworkPolicy checks that a NetworkPolicy narrowed to
+// some peers still lets the chart's controller reach the API: without it,
+// the controller would fail every sync with TetherUnavailable.
+func TestChartControllerNetworkPolicy(t *testing.T) {
+	helmBinary(t)
+	t.Parallel()
+	const narrowed = "networkPolicy: {enabled: true, from: [{namespaceSelector: {matchLabels: {team: ml}}}]}\n"
+	controllerPeer := func(values string) bool {
+		var np networkingv1.NetworkPolicy
+		findNamed(t, renderChart(t, "tether", values), "NetworkPolicy", "tether", &np)
+		for _, peer := range np.Spec.Ingress[0].From {
+			if peer.PodSelector != nil && peer.NamespaceSelector == nil &&
+				peer.PodSelector.MatchLabels["app.kubernetes.io/name"] == "tether-controller" {
+				return true
+			}
+		}
+		return false
+	}
+	if !controllerPeer(narrowed + controllerValues) {
+		t.Error("with the controller on, the NetworkPolicy does not let its pods reach the API")
+	}
+	if controllerPeer(narrowed) {
+		t.Error("with the controller off, the NetworkPolicy names its pods")
 	}
 }
