@@ -210,7 +210,9 @@ func (h *harness) createSync(s *v1alpha1.ConnectionSync) {
 	if err := h.k.Create(h.t.Context(), s); err != nil {
 		h.t.Fatalf("create ConnectionSync %s: %v", s.Name, err)
 	}
-	h.t.Cleanup(func() { h.deleteAndWait(&v1alpha1.ConnectionSync{ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: s.Name}}) })
+	h.t.Cleanup(func() {
+		h.deleteAndWait(&v1alpha1.ConnectionSync{ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: s.Name}})
+	})
 }
 
 // deleteAndWait deletes obj and waits until it is gone, stripping its

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -45,7 +46,8 @@ func setup(ctx context.Context, mgr ctrl.Manager, cfg Config) error {
 	// Names are checked for uniqueness across the process, which would
 	// refuse a second Run in one process (a restarted controller, tests).
 	skip := true
-	opts := controller.Options{MaxConcurrentReconciles: max(cfg.MaxConcurrentReconciles, 1), SkipNameValidation: &skip}
+	opts := controller.Options{MaxConcurrentReconciles: max(cfg.MaxConcurrentReconciles, 1), SkipNameValidation: &skip,
+		RateLimiter: retryLimiter()}
 	err = ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ConnectionSync{}).Named("connectionsync").
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindSync))).
 		WatchesRawSource(source.Channel(f.toSync, &handler.EnqueueRequestForObject{})).
@@ -121,6 +123,19 @@ func allClusterSyncs(c ctrlclient.Reader) handler.MapFunc {
 		}
 		return out
 	}
+}
+
+// Backoff of a sync whose reconcile failed (Tether or the API server
+// unreachable): short at first, and never so long that a recovered
+// Tether waits long for the syncs to be Ready again.
+const (
+	retryMin = 500 * time.Millisecond
+	retryMax = 2 * time.Minute
+)
+
+// retryLimiter is the backoff of failed reconciles.
+func retryLimiter() workqueue.TypedRateLimiter[reconcile.Request] {
+	return workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](retryMin, retryMax)
 }
 
 // cmpDuration is d, or def when d is not positive.
