@@ -82,8 +82,13 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 	if err != nil {
 		o := readOutcome(err)
 		if o.removes() && deleting(s.Spec.DeletionPolicy) {
-			if _, rerr := r.apply.remove(ctx, t); rerr != nil {
+			removed, rerr := r.apply.remove(ctx, t)
+			if rerr != nil {
 				return outcome{}, rerr
+			}
+			if removed {
+				s.Status.DeliveredVersion = 0
+				r.events.Eventf(s, nil, eventType(o), o.reason, "Remove", "Secret %s removed (deletionPolicy Delete)", secretName(t.spec))
 			}
 		}
 		return o, err
