@@ -94,3 +94,18 @@ func TestConnectionSyncTetherDown(t *testing.T) {
 	h.waitSecret(h.ns, "steady", "changed-while-away", converge)
 	h.waitReason("steady", v1alpha1.ReasonSynced, converge)
 }
+
+// TestChangeFeedReconnects: after Tether restarts, the change feed
+// watches again, so a change made then still reaches the Secret with no
+// resync (an hour here).
+func TestChangeFeedReconnects(t *testing.T) {
+	h := newHarness(t, time.Hour)
+	h.s3Connection("feed", "before-restart")
+	h.bind(h.ns, "default", tether.RoleUser)
+	h.createSync(newSync("feed", "feed", v1alpha1.DeletionPolicyDelete))
+	h.waitSecret(h.ns, "feed", "before-restart", converge)
+	h.tether.stop()
+	h.tether.start()
+	h.rotate("feed", "after-restart")
+	h.waitSecret(h.ns, "feed", "after-restart", converge)
+}

@@ -117,6 +117,9 @@ func (a *applier) apply(ctx context.Context, t target, c *tether.Connection) (bo
 	if err != nil {
 		return false, err
 	}
+	if err := a.pruneRenamed(ctx, t); err != nil {
+		return changed, err
+	}
 	if pd != nil {
 		if err := a.applyPodDefault(ctx, t, pd); err != nil {
 			return changed, err

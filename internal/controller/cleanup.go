@@ -65,3 +65,31 @@ func (a *applier) deliveredBy(ctx context.Context, kind, name string) ([]string,
 	}
 	return out, nil
 }
+
+// pruneRenamed deletes, under the Delete policy, the Secrets that t's sync
+// delivered in t's namespace under a name it no longer uses (its
+// secretName changed).
+func (a *applier) pruneRenamed(ctx context.Context, t target) error {
+	if !deleting(t.spec.DeletionPolicy) {
+		return nil
+	}
+	var list corev1.SecretList
+	err := a.c.List(ctx, &list, ctrlclient.InNamespace(t.namespace),
+		ctrlclient.MatchingLabels{labelManagedBy: managedBy, labelOwnerKind: t.ownerKind})
+	if err != nil {
+		return err
+	}
+	keep := secretName(t.spec)
+	for i := range list.Items {
+		s := &list.Items[i]
+		if s.Name == keep || !t.owns(s) {
+			continue
+		}
+		uid := s.UID
+		err := a.c.Delete(ctx, s, &ctrlclient.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+	}
+	return nil
+}

@@ -32,7 +32,8 @@ func newSync(name, id string, policy v1alpha1.DeletionPolicy) *v1alpha1.Connecti
 // gives the connection gets its Secret and PodDefault, as `tether conn
 // render --as poddefault` renders them, and a Ready status; a rotation in
 // Tether reaches the Secret through the change feed (the resync is an
-// hour); deleting the sync removes both (Delete).
+// hour); a new secretName replaces the Secret; deleting the sync removes
+// both (Delete).
 func TestConnectionSyncDelivers(t *testing.T) {
 	h := newHarness(t, time.Hour)
 	conn := h.s3Connection("training-data", "first-secret")
@@ -92,8 +93,16 @@ func TestConnectionSyncDelivers(t *testing.T) {
 		return v == rotated.Status.Version, "not yet"
 	})
 
-	h.deleteAndWait(h.sync("data"))
+	renamed := h.sync("data")
+	renamed.Spec.SecretName = "training-env-2"
+	if err := h.k.Update(t.Context(), renamed); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSecret(h.ns, "training-env-2", "second-secret", converge)
 	h.waitSecret(h.ns, "training-env", "", converge)
+
+	h.deleteAndWait(h.sync("data"))
+	h.waitSecret(h.ns, "training-env-2", "", converge)
 	if err := h.k.Get(t.Context(), types.NamespacedName{Namespace: h.ns, Name: "add-training-data"}, pd); err == nil {
 		t.Error("the PodDefault outlived its sync (Delete)")
 	}
