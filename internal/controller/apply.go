@@ -112,6 +112,9 @@ func (a *applier) apply(ctx context.Context, t target, c *tether.Connection) (bo
 		if pd, err = kube.PodDefault(c, typ, o); err != nil {
 			return false, err
 		}
+		if t.spec.PodDefault.Desc != "" {
+			pd.Spec.Desc = t.spec.PodDefault.Desc
+		}
 	}
 	changed, err := a.applySecret(ctx, t, want)
 	if err != nil {

@@ -45,45 +45,9 @@ func TestConnectionSyncDelivers(t *testing.T) {
 
 	got := h.waitReason("data", v1alpha1.ReasonSynced, converge)
 	secret := h.waitSecret(h.ns, "training-env", "first-secret", converge)
-	revealed, err := h.admin.Reveal(t.Context(), "default", "training-data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := kube.DeliveryOptions{Name: "add-training-data", SecretName: "training-env", Namespace: h.ns}
-	typ := delivery.Types().Type("s3")
-	want, err := kube.Secret(revealed, typ, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(want.Data, secret.Data); d != "" || secret.Type != want.Type {
-		t.Errorf("Secret data (-want +got):\n%s type %s", d, secret.Type)
-	}
-	if secret.Labels["app.kubernetes.io/managed-by"] != "tether-controller" || len(secret.OwnerReferences) != 1 {
-		t.Errorf("Secret labels %v, owners %v: want managed-by tether-controller, owned by the sync", secret.Labels, secret.OwnerReferences)
-	}
-	wantPD, err := kube.PodDefault(revealed, typ, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pd := &unstructured.Unstructured{}
-	pd.SetAPIVersion(kube.PodDefaultAPIVersion)
-	pd.SetKind(kube.PodDefaultKind)
-	if err := h.k.Get(t.Context(), types.NamespacedName{Namespace: h.ns, Name: "add-training-data"}, pd); err != nil {
-		t.Fatalf("PodDefault: %v", err)
-	}
-	if sel, _, _ := unstructured.NestedStringMap(pd.Object, "spec", "selector", "matchLabels"); sel["add-training-data"] != "true" {
-		t.Errorf("PodDefault selector %v, want add-training-data: true", sel)
-	}
-	if env, _, _ := unstructured.NestedSlice(pd.Object, "spec", "env"); len(env) != len(wantPD.Spec.Env) {
-		t.Errorf("PodDefault has %d variables, want %d", len(env), len(wantPD.Spec.Env))
-	}
-	if got.Status.DeliveredVersion != conn.Status.Version || got.Status.ObservedGeneration != got.Generation ||
-		got.Status.LastSyncTime == nil {
-		t.Errorf("status %+v, want version %d, generation %d, a sync time", got.Status, conn.Status.Version, got.Generation)
-	}
-	wantInj := &v1alpha1.PodInjection{Env: wantPD.Spec.Env, Volumes: wantPD.Spec.Volumes, VolumeMounts: wantPD.Spec.VolumeMounts}
-	if d := cmp.Diff(wantInj, got.Status.Injection); d != "" {
-		t.Errorf("status.injection (-want +got):\n%s", d)
+	h.checkDelivery(got, secret, kube.DeliveryOptions{Name: "add-training-data", SecretName: "training-env", Namespace: h.ns})
+	if got.Status.DeliveredVersion != conn.Status.Version {
+		t.Errorf("deliveredVersion %d, want %d", got.Status.DeliveredVersion, conn.Status.Version)
 	}
 
 	rotated := h.rotate("training-data", "second-secret")
@@ -103,6 +67,9 @@ func TestConnectionSyncDelivers(t *testing.T) {
 
 	h.deleteAndWait(h.sync("data"))
 	h.waitSecret(h.ns, "training-env-2", "", converge)
+	pd := &unstructured.Unstructured{}
+	pd.SetAPIVersion(kube.PodDefaultAPIVersion)
+	pd.SetKind(kube.PodDefaultKind)
 	if err := h.k.Get(t.Context(), types.NamespacedName{Namespace: h.ns, Name: "add-training-data"}, pd); err == nil {
 		t.Error("the PodDefault outlived its sync (Delete)")
 	}
@@ -167,4 +134,52 @@ func readyMessage(s *v1alpha1.ConnectionSync) string {
 		}
 	}
 	return ""
+}
+
+// checkDelivery checks that secret, the PodDefault and got's status are
+// what `tether conn render --as poddefault` renders of connection
+// training-data with o.
+func (h *harness) checkDelivery(got *v1alpha1.ConnectionSync, secret *corev1.Secret, o kube.DeliveryOptions) {
+	h.t.Helper()
+	revealed, err := h.admin.Reveal(h.t.Context(), "default", "training-data")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	typ := delivery.Types().Type("s3")
+	want, err := kube.Secret(revealed, typ, o)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if d := cmp.Diff(want.Data, secret.Data); d != "" || secret.Type != want.Type {
+		h.t.Errorf("Secret data (-want +got):\n%s type %s", d, secret.Type)
+	}
+	if secret.Labels["app.kubernetes.io/managed-by"] != "tether-controller" || len(secret.OwnerReferences) != 1 {
+		h.t.Errorf("Secret labels %v, owners %v: want managed-by tether-controller, owned by the sync", secret.Labels, secret.OwnerReferences)
+	}
+	wantPD, err := kube.PodDefault(revealed, typ, o)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	pd := &unstructured.Unstructured{}
+	pd.SetAPIVersion(kube.PodDefaultAPIVersion)
+	pd.SetKind(kube.PodDefaultKind)
+	if err := h.k.Get(h.t.Context(), types.NamespacedName{Namespace: h.ns, Name: o.Name}, pd); err != nil {
+		h.t.Fatalf("PodDefault: %v", err)
+	}
+	if sel, _, _ := unstructured.NestedStringMap(pd.Object, "spec", "selector", "matchLabels"); sel[o.Name] != "true" {
+		h.t.Errorf("PodDefault selector %v, want add-training-data: true", sel)
+	}
+	if desc, _, _ := unstructured.NestedString(pd.Object, "spec", "desc"); desc != got.Spec.PodDefault.Desc {
+		h.t.Errorf("PodDefault desc %q, want the spec's %q", desc, got.Spec.PodDefault.Desc)
+	}
+	if env, _, _ := unstructured.NestedSlice(pd.Object, "spec", "env"); len(env) != len(wantPD.Spec.Env) {
+		h.t.Errorf("PodDefault has %d variables, want %d", len(env), len(wantPD.Spec.Env))
+	}
+	if got.Status.ObservedGeneration != got.Generation || got.Status.LastSyncTime == nil {
+		h.t.Errorf("status %+v, want generation %d, a sync time", got.Status, got.Generation)
+	}
+	wantInj := &v1alpha1.PodInjection{Env: wantPD.Spec.Env, Volumes: wantPD.Spec.Volumes, VolumeMounts: wantPD.Spec.VolumeMounts}
+	if d := cmp.Diff(wantInj, got.Status.Injection); d != "" {
+		h.t.Errorf("status.injection (-want +got):\n%s", d)
+	}
 }

@@ -41,6 +41,13 @@ func setup(ctx context.Context, mgr ctrl.Manager, cfg Config) error {
 	if err := mgr.Add(f); err != nil {
 		return tether.Internal(op, err)
 	}
+	return addReconcilers(mgr, cfg, acc, ap, f)
+}
+
+// addReconcilers adds the reconcilers of both kinds, fed by the change
+// feed f and by the changes of the objects they deliver.
+func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *feed) error {
+	const op = "controller.addReconcilers"
 	events := mgr.GetEventRecorder("tether-controller")
 	resync := cmpDuration(cfg.ResyncInterval, DefaultResyncInterval)
 	// Names are checked for uniqueness across the process, which would
@@ -48,7 +55,7 @@ func setup(ctx context.Context, mgr ctrl.Manager, cfg Config) error {
 	skip := true
 	opts := controller.Options{MaxConcurrentReconciles: max(cfg.MaxConcurrentReconciles, 1), SkipNameValidation: &skip,
 		RateLimiter: retryLimiter()}
-	err = ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ConnectionSync{}).Named("connectionsync").
+	err := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ConnectionSync{}).Named("connectionsync").
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindSync))).
 		WatchesRawSource(source.Channel(f.toSync, &handler.EnqueueRequestForObject{})).
 		WithOptions(opts).
