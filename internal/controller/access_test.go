@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	eventsv1 "k8s.io/api/events/v1"
+	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
 )
@@ -53,6 +56,35 @@ func TestConnectionSyncAccess(t *testing.T) {
 	if s := h.secret(h.ns, "shared-kept"); s == nil {
 		t.Error("the Retain sync's Secret was removed when its binding was revoked")
 	}
+	h.checkEvents("removed", v1alpha1.ReasonForbidden, v1alpha1.ReasonSynced)
+}
+
+// checkEvents waits until the test's namespace has Events of sync name
+// with each of reasons, and checks that no Event of the namespace holds
+// the connection's secret.
+func (h *harness) checkEvents(name string, reasons ...string) {
+	h.t.Helper()
+	waitFor(h.t, converge, "Events "+strings.Join(reasons, ", ")+" of "+name, func() (bool, string) {
+		var list eventsv1.EventList
+		if err := h.k.List(h.t.Context(), &list, ctrlclient.InNamespace(h.ns)); err != nil {
+			return false, err.Error()
+		}
+		seen := map[string]bool{}
+		for _, e := range list.Items {
+			if strings.Contains(e.Note, "shared-secret") {
+				h.t.Fatalf("Event %s holds the secret: %q", e.Name, e.Note)
+			}
+			if e.Regarding.Name == name {
+				seen[e.Reason] = true
+			}
+		}
+		for _, r := range reasons {
+			if !seen[r] {
+				return false, "no Event " + r
+			}
+		}
+		return true, ""
+	})
 }
 
 // TestConnectionSyncConnectionDeleted: a connection deleted in Tether is
