@@ -64,6 +64,9 @@ func (f *feed) Start(ctx context.Context) error {
 	w := &feedWatch{feed: f, ctx: ctx}
 	wait := feedRetryMin
 	for ctx.Err() == nil {
+		if !w.resume {
+			w.listed = nil // a listing starts afresh
+		}
 		err := f.tether.Watch(ctx, "", tether.WatchOptions{Resume: w.resume, ResourceVersion: w.rv}, w.handle)
 		if ctx.Err() != nil {
 			return nil
