@@ -46,6 +46,14 @@ type harness struct {
 // ServiceAccount exists.
 func newHarness(t *testing.T, resync time.Duration) *harness {
 	t.Helper()
+	h := newWorld(t)
+	h.startController(resync)
+	return h
+}
+
+// newWorld is newHarness without the controller.
+func newWorld(t *testing.T) *harness {
+	t.Helper()
 	kc := kubetest.Kubeconfig(t)
 	h := &harness{t: t, kubeconfig: kc, k: kubeClient(t, kc), ns: "csync-" + randomSuffix(t)}
 	installCRDs(t, h.k)
@@ -53,7 +61,6 @@ func newHarness(t *testing.T, resync time.Duration) *harness {
 	h.createServiceAccount(h.ns, "default")
 	h.tether = startTether(t, kc)
 	h.admin = h.tether.admin()
-	h.startController(resync)
 	return h
 }
 
@@ -121,8 +128,7 @@ func installCRDs(t *testing.T, k ctrlclient.Client) {
 // binds to the user role in Tether's default namespace.
 func (h *harness) startController(resync time.Duration) {
 	h.t.Helper()
-	h.bind(h.ns, "tether-controller", tether.RoleUser)
-	token := kubetest.Token(h.t, h.kubeconfig, h.ns, "tether-controller", "tether")
+	token := h.controllerToken()
 	cfg := controller.Config{
 		Tether:     client.ClientConfig{URL: h.tether.URL, Token: token, ResponseTimeout: 5 * time.Second},
 		Audience:   "tether",
@@ -142,6 +148,15 @@ func (h *harness) startController(resync time.Duration) {
 			h.t.Logf("controller log:\n%s", h.logs)
 		}
 	})
+}
+
+// controllerToken returns a token for the controller's ServiceAccount,
+// which Tether's admin binds to the user role in Tether's default
+// namespace.
+func (h *harness) controllerToken() string {
+	h.t.Helper()
+	h.bind(h.ns, "tether-controller", tether.RoleUser)
+	return kubetest.Token(h.t, h.kubeconfig, h.ns, "tether-controller", "tether")
 }
 
 // bind gives ServiceAccount ns/sa role in Tether's default namespace and
