@@ -48,6 +48,15 @@ func NewClient(baseURL string, token TokenSource, hc *http.Client) (*Client, err
 	return &Client{base: strings.TrimSuffix(u.String(), "/"), http: hc, token: token}, nil
 }
 
+// WithToken returns a client that authenticates with token instead,
+// sharing c's HTTP client (its connections and TLS settings): one client
+// per identity, one pool of connections for all.
+func (c *Client) WithToken(token TokenSource) *Client {
+	out := *c
+	out.token = token
+	return &out
+}
+
 // WithJob returns a client whose requests say they act for job
 // (X-Tether-Job), which the server records in its audit log.
 func (c *Client) WithJob(job string) *Client {

@@ -14,6 +14,19 @@
 // reached: only Tether's answer that the connection is gone or forbidden
 // removes it, and only under the Delete policy.
 //
+// The controller's own identity (cfg.Tether's token) follows the change
+// feed over every Tether namespace it may read, so it needs the viewer role
+// in each Tether namespace whose connections are synced, and the user role
+// (reveal) where ClusterConnectionSyncs read. In Kubernetes it needs: get,
+// list, watch and update of connectionsyncs and clusterconnectionsyncs,
+// update of their status and finalizers; get, list, watch, create, update
+// and delete of secrets (it caches only those it labels
+// app.kubernetes.io/managed-by=tether-controller); create of
+// serviceaccounts/token; get, list and watch of namespaces; get, create,
+// update and delete of kubeflow.org poddefaults; create and patch of
+// events.k8s.io events; and, with leader election, coordination.k8s.io
+// leases.
+//
 // The optional admission webhook gives pods that ask for connections by
 // annotation the Secrets their namespace's syncs deliver, by the rules of
 // the PodDefault.

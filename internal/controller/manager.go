@@ -6,11 +6,15 @@ import (
 	"log/slog"
 
 	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -75,7 +79,12 @@ func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
 		// Lease expires.
 		LeaderElectionReleaseOnCancel: true,
 		Metrics:                       metricsserver.Options{BindAddress: cfg.MetricsAddr},
-		HealthProbeBindAddress:        cfg.HealthAddr,
+		// The controller holds only the Secrets it manages, not every
+		// Secret of the cluster.
+		Cache: cache.Options{ByObject: map[ctrlclient.Object]cache.ByObject{
+			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{labelManagedBy: managedBy})},
+		}},
+		HealthProbeBindAddress: cfg.HealthAddr,
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Port: cfg.WebhookPort, CertDir: cfg.WebhookCertDir,
 		}),

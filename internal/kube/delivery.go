@@ -23,6 +23,10 @@ type DeliveryOptions struct {
 	// (<Name>: "true") that selects the pods the PodDefault applies to.
 	// Default: the connection's id. It must be a DNS-1123 label.
 	Name string
+	// SecretName names the Secret, when it differs from Name (the
+	// PodDefault's name and label). Default: Name. It must be a DNS-1123
+	// subdomain.
+	SecretName string
 	// Namespace is the objects' metadata.namespace; "" leaves it unset.
 	Namespace string
 	// MountPath, if set, mounts the connection's files at this absolute,
@@ -96,11 +100,17 @@ func checkOptions(c *tether.Connection, o DeliveryOptions) (DeliveryOptions, err
 	if o.Name == "" {
 		o.Name = c.ID
 	}
+	if o.SecretName == "" {
+		o.SecretName = o.Name
+	}
 	var p tether.Problems
 	const label = "must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', " +
 		"starting and ending with a letter or digit"
 	if len(validation.IsDNS1123Label(o.Name)) > 0 {
 		p.Add("--name", label)
+	}
+	if len(validation.IsDNS1123Subdomain(o.SecretName)) > 0 {
+		p.Add("secretName", "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'")
 	}
 	if o.Namespace != "" && len(validation.IsDNS1123Label(o.Namespace)) > 0 {
 		p.Add("--k8s-namespace", label)

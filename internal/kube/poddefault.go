@@ -93,7 +93,7 @@ func PodDefault(c *tether.Connection, t *tether.ConnectionType, o DeliveryOption
 		return nil, tether.Errorf(tether.EINVALID, "%s connections are delivered as files: give --mount-path", t.Name)
 	}
 	meta := d.meta()
-	meta.Name = podDefaultName(d.opts.Name)
+	meta.Name = PodDefaultName(d.opts.Name)
 	pd := &PodDefaultObject{
 		TypeMeta:   metav1.TypeMeta{APIVersion: PodDefaultAPIVersion, Kind: PodDefaultKind},
 		ObjectMeta: meta,
@@ -141,7 +141,7 @@ func markerName(typ string) string {
 func (d *delivery) fromSecret(key string) corev1.EnvVar {
 	return corev1.EnvVar{Name: d.opts.Prefix + key, ValueFrom: &corev1.EnvVarSource{
 		SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: d.opts.Name}, Key: key}}}
+			LocalObjectReference: corev1.LocalObjectReference{Name: d.opts.SecretName}, Key: key}}}
 }
 
 // mount adds the Secret's volume, its mount and the plain variables.
@@ -157,7 +157,7 @@ func (d *delivery) mount(s *PodDefaultSpec) {
 	}
 	mode, vol := secretFileMode, volumeName(d.opts.Name)
 	s.Volumes = []corev1.Volume{{Name: vol, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-		SecretName: d.opts.Name, Items: items, DefaultMode: &mode}}}}
+		SecretName: d.opts.SecretName, Items: items, DefaultMode: &mode}}}}
 	s.VolumeMounts = []corev1.VolumeMount{{Name: vol, MountPath: d.opts.MountPath, ReadOnly: true}}
 	for _, v := range d.env {
 		s.Env = append(s.Env, corev1.EnvVar{Name: d.opts.Prefix + v.Name, Value: v.Value})
@@ -208,10 +208,10 @@ func sortedKeys(m map[string][]byte) []string {
 // name part of at most 63 characters.
 const maxPodDefaultName = 63 - len("poddefault-")
 
-// podDefaultName derives the PodDefault's name from the objects' name: a
-// DNS-1123 label of at most maxPodDefaultName characters, distinct for
-// distinct names.
-func podDefaultName(name string) string {
+// PodDefaultName is the name of the PodDefault of DeliveryOptions.Name
+// name: a DNS-1123 label of at most maxPodDefaultName characters, distinct
+// for distinct names.
+func PodDefaultName(name string) string {
 	return fit(name, maxPodDefaultName, name)
 }
 

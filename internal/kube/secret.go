@@ -50,9 +50,10 @@ func Secret(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptions) (
 	}, nil
 }
 
-// meta returns the metadata of the Secret and the PodDefault.
+// meta returns the metadata of the Secret (the PodDefault's, but for its
+// name).
 func (d *delivery) meta() metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: d.opts.Name, Namespace: d.opts.Namespace}
+	return metav1.ObjectMeta{Name: d.opts.SecretName, Namespace: d.opts.Namespace}
 }
 
 // setFiles makes the Secret's keys r's files, recording where each is

@@ -1,0 +1,59 @@
+package controller
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/kube/kubetest"
+)
+
+// TestTokensCachedUntilEightyPercent: a ServiceAccount's token is
+// requested once and reused until 80% of its ten minutes, then requested
+// again; a ServiceAccount that does not exist is EFORBIDDEN, naming it.
+func TestTokensCachedUntilEightyPercent(t *testing.T) {
+	kc := kubetest.Kubeconfig(t)
+	kubetest.Token(t, kc, "tokens-cache", "reader", "tether") // creates both
+	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tk := newTokens(cs, "tether")
+	tk.now = func() time.Time { return now }
+	cases := []struct {
+		name    string
+		advance time.Duration
+		same    bool
+	}{
+		{"at once", 0, true},
+		{"at 7 minutes", 7 * time.Minute, true},
+		{"past 8 minutes", 80 * time.Second, false},
+	}
+	first, err := tk.token(t.Context(), "tokens-cache", "reader")
+	if err != nil || first == "" {
+		t.Fatalf("first token: %v", err)
+	}
+	for _, tc := range cases {
+		now = now.Add(tc.advance)
+		got, err := tk.token(t.Context(), "tokens-cache", "reader")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if (got == first) != tc.same {
+			t.Errorf("%s: same token = %v, want %v", tc.name, got == first, tc.same)
+		}
+	}
+	_, err = tk.token(t.Context(), "tokens-cache", "nobody")
+	if tether.ErrorCode(err) != tether.EFORBIDDEN || !strings.Contains(err.Error(), "tokens-cache/nobody does not exist") {
+		t.Errorf("missing ServiceAccount: %v, want EFORBIDDEN naming it", err)
+	}
+}
