@@ -10,16 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/kube"
 )
-
-// podDefaultGVK is Kubeflow's PodDefault, read and written unstructured:
-// its CRD is Kubeflow's, not in the controller's scheme.
-var podDefaultGVK = schema.GroupVersionKind{Group: "kubeflow.org", Version: "v1alpha1", Kind: kube.PodDefaultKind}
 
 // notebookAccess keeps the access-tether PodDefault (kube.AccessPodDefault)
 // in the namespaces that ClusterConnectionSyncs select: notebooks that
@@ -91,13 +86,6 @@ func (n notebookAccess) check() error {
 		return tether.Errorf(tether.EINVALID, "notebook access: the token audience is empty")
 	}
 	return nil
-}
-
-// newPodDefault returns an empty unstructured PodDefault.
-func newPodDefault() *unstructured.Unstructured {
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(podDefaultGVK)
-	return u
 }
 
 // toUnstructured converts obj to its unstructured form.
