@@ -24,8 +24,8 @@ import (
 // object names the sync that owns it, which a Secret's change is mapped
 // back to.
 const (
-	labelManagedBy   = "app.kubernetes.io/managed-by"
-	managedBy        = "tether-controller"
+	labelManagedBy   = kube.ManagedByLabel
+	managedBy        = kube.ManagedBy
 	labelOwnerKind   = "tether.ml/owner-kind"
 	annotationOwner  = "tether.ml/owner"
 	kindSync         = "ConnectionSync"
@@ -49,10 +49,9 @@ type applier struct {
 	c     ctrlclient.Client // Secrets from the cache of managed Secrets
 	api   ctrlclient.Reader // the API server itself
 	types tether.TypeRegistry
-	// onChanged is called after a Secret's data changed, with a hash of
-	// what was delivered, to roll out the spec's restart targets. Nil does
-	// nothing.
-	onChanged func(ctx context.Context, ns string, spec v1alpha1.DeliverySpec, hash string) error
+	// restart gives the spec's restart targets the hash of what was
+	// delivered, which rolls them out when it changes. Nil does nothing.
+	restart func(ctx context.Context, ns string, spec v1alpha1.DeliverySpec, hash string) error
 }
 
 // options returns the kube.DeliveryOptions of spec in namespace ns for the
@@ -128,23 +127,33 @@ func (a *applier) apply(ctx context.Context, t target, c *tether.Connection) (bo
 			return changed, err
 		}
 	}
-	if changed && a.onChanged != nil && len(t.spec.RestartTargets) > 0 {
-		return changed, a.onChanged(ctx, t.namespace, t.spec, deliveryHash(c, t.spec))
+	if a.restart != nil && len(t.spec.RestartTargets) > 0 {
+		// every time, not only when the data changed: a target added
+		// later, or one that was missing, gets the annotation too; a
+		// target already annotated with the hash costs a read, no write
+		return changed, a.restart(ctx, t.namespace, t.spec, deliveryHash(c, t.spec))
 	}
 	return changed, nil
 }
 
 // deliveryHash is the hash the restart targets' pod templates get: hex
-// SHA-256 over the connection's name and version, the Secret's name and
-// the delivery options. It changes whenever the delivered data does, and
-// holds no secret.
+// SHA-256 over what the Secret's data follows from: the connection's name
+// and version, the Secret's name and the mount path (files or variables).
+// It changes whenever the delivered data does, and holds no secret, not
+// even a digest of one (a digest of a weak password could be guessed
+// offline by anyone who may read the workload). Options that shape only
+// the pods (items, prefix, label, restart targets) leave it as it is.
 func deliveryHash(c *tether.Connection, spec v1alpha1.DeliverySpec) string {
+	mount := ""
+	if spec.PodDefault != nil {
+		mount = spec.PodDefault.MountPath
+	}
 	raw, _ := json.Marshal(struct {
 		Connection string
 		Version    int64
 		Secret     string
-		Spec       v1alpha1.DeliverySpec
-	}{c.Namespace + "/" + c.ID, c.Status.Version, secretName(spec), spec})
+		MountPath  string
+	}{c.Namespace + "/" + c.ID, c.Status.Version, secretName(spec), mount})
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
 }
@@ -163,7 +172,17 @@ func (t target) mark(obj metav1.Object) {
 	}
 	ann[annotationOwner] = t.ownerName
 	obj.SetAnnotations(ann)
-	obj.SetOwnerReferences([]metav1.OwnerReference{t.ownerRef})
+	obj.SetOwnerReferences(t.owners())
+}
+
+// owners returns the owner references of t's objects: the sync under the
+// Delete policy, so that a cluster's garbage collector removes them with
+// it; none under Retain, which it would otherwise defeat.
+func (t target) owners() []metav1.OwnerReference {
+	if !deleting(t.spec.DeletionPolicy) {
+		return nil
+	}
+	return []metav1.OwnerReference{t.ownerRef}
 }
 
 // owns reports whether obj is managed by the controller for t's sync.

@@ -29,6 +29,7 @@ func TestClusterConnectionSync(t *testing.T) {
 			NamespaceSelector: metav1.LabelSelector{MatchLabels: map[string]string{label: "yes"}},
 			DeliverySpec: v1alpha1.DeliverySpec{Connection: v1alpha1.ConnectionRef{Namespace: "default", ID: "platform"},
 				SecretName: "platform-creds"}}}
+	h.own(cs)
 	if err := h.k.Create(t.Context(), cs); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,8 @@ func TestControllerCommand(t *testing.T) {
 	h := newWorld(t)
 	logs := &syncBuffer{}
 	cmd := exec.Command(tetherBin, "controller", "--kubeconfig", h.kubeconfig, "--resync-interval", "1h",
-		"--metrics-addr", "0", "--health-addr", "0", "--leader-elect", "--leader-election-namespace", h.ns)
+		"--metrics-addr", "0", "--health-addr", "0", "--leader-elect", "--leader-election-namespace", h.ns,
+		"--selector", h.selector())
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "TETHER_URL=" + h.tether.URL,
 		"TETHER_TOKEN=" + h.controllerToken(), "TETHER_K8S_AUDIENCE=tether"}
 	cmd.Stdout, cmd.Stderr = logs, logs

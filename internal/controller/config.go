@@ -44,6 +44,10 @@ type Config struct {
 	Webhook        bool
 	WebhookPort    int
 	WebhookCertDir string
+	// Selector, if set, is a label selector: the controller serves only
+	// the syncs of both kinds that it matches (and its webhook only their
+	// connections), so that several controllers can share a cluster.
+	Selector string
 	// NotebookURL, if set, makes the controller keep in every namespace a
 	// ClusterConnectionSync selects a PodDefault that gives notebooks
 	// access to Tether at this URL as their namespace's ServiceAccount.
@@ -75,6 +79,8 @@ func (c *Config) bindFlags(f *pflag.FlagSet, getenv func(string) string) {
 		"syncs of each kind reconciled at once")
 	f.StringVar(&c.MetricsAddr, "metrics-addr", ":8080", "address of the Prometheus metrics; 0 turns them off")
 	f.StringVar(&c.HealthAddr, "health-addr", ":8081", "address of /healthz and /readyz; 0 turns them off")
+	f.StringVar(&c.Selector, "selector", "",
+		"serve only the ConnectionSyncs and ClusterConnectionSyncs with these labels (a label selector, e.g. tether.ml/shard=a)")
 	f.BoolVar(&c.Webhook, "webhook", false, "serve the pod-injection admission webhook")
 	f.IntVar(&c.WebhookPort, "webhook-port", DefaultWebhookPort, "port of the admission webhook")
 	f.StringVar(&c.WebhookCertDir, "webhook-cert-dir", DefaultWebhookCertDir,

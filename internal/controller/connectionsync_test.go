@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +182,33 @@ func (h *harness) checkDelivery(got *v1alpha1.ConnectionSync, secret *corev1.Sec
 	wantInj := &v1alpha1.PodInjection{Env: wantPD.Spec.Env, Volumes: wantPD.Spec.Volumes, VolumeMounts: wantPD.Spec.VolumeMounts}
 	if d := cmp.Diff(wantInj, got.Status.Injection); d != "" {
 		h.t.Errorf("status.injection (-want +got):\n%s", d)
+	}
+}
+
+// TestControllerSelector: a controller given --selector serves only the
+// syncs it matches; another sync in the same namespace gets no finalizer,
+// no status and no Secret from it.
+func TestControllerSelector(t *testing.T) {
+	h := newHarness(t, time.Hour)
+	h.s3Connection("picked", "picked-secret")
+	h.bind(h.ns, "default", tether.RoleUser)
+	other := newSync("ignored", "picked", v1alpha1.DeletionPolicyDelete)
+	other.Namespace, other.Spec.SecretName = h.ns, "ignored"
+	if err := h.k.Create(t.Context(), other); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.k.Delete(context.Background(), other) })
+	h.createSync(newSync("picked", "picked", v1alpha1.DeletionPolicyDelete))
+	h.waitSecret(h.ns, "picked", "picked-secret", converge)
+	got := &v1alpha1.ConnectionSync{}
+	if err := h.k.Get(t.Context(), types.NamespacedName{Namespace: h.ns, Name: "ignored"}, got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Finalizers) > 0 || len(got.Status.Conditions) > 0 {
+		t.Errorf("a sync the selector does not match was served: finalizers %v, conditions %v",
+			got.Finalizers, got.Status.Conditions)
+	}
+	if s := h.secret(h.ns, "ignored"); s != nil {
+		t.Errorf("a sync the selector does not match got its Secret delivered")
 	}
 }

@@ -132,7 +132,7 @@ func (h *harness) startController(resync time.Duration) {
 	cfg := controller.Config{
 		Tether:     client.ClientConfig{URL: h.tether.URL, Token: token, ResponseTimeout: 5 * time.Second},
 		Audience:   "tether",
-		Kubeconfig: h.kubeconfig, ResyncInterval: resync, MaxConcurrentReconciles: 2,
+		Kubeconfig: h.kubeconfig, ResyncInterval: resync, MaxConcurrentReconciles: 2, Selector: h.selector(),
 		MetricsAddr: "0", HealthAddr: "0",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -217,11 +217,31 @@ func (h *harness) rotate(id, secretKey string) *tether.Connection {
 	return c
 }
 
-// createSync creates s in the test's namespace; at the end of the test it
-// is deleted while the controller still runs, so that nothing is left.
+// testRunLabel labels the syncs of a test, and the test's controller
+// serves only those (Config.Selector): the API server is shared with other
+// tests, and packages, that create syncs of their own.
+const testRunLabel = "tether.ml/test-run"
+
+// selector selects the syncs of h's test.
+func (h *harness) selector() string { return testRunLabel + "=" + h.ns }
+
+// own labels obj as a sync of h's test.
+func (h *harness) own(obj metav1.Object) {
+	l := obj.GetLabels()
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[testRunLabel] = h.ns
+	obj.SetLabels(l)
+}
+
+// createSync creates s in the test's namespace, labelled for the test's
+// controller; at the end of the test it is deleted while the controller
+// still runs, so that nothing is left.
 func (h *harness) createSync(s *v1alpha1.ConnectionSync) {
 	h.t.Helper()
 	s.Namespace = h.ns
+	h.own(s)
 	if err := h.k.Create(h.t.Context(), s); err != nil {
 		h.t.Fatalf("create ConnectionSync %s: %v", s.Name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/go-logr/logr"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -64,6 +65,10 @@ func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, tether.Errorf(tether.EINVALID, "kubernetes configuration: %v", err)
 	}
+	syncs, err := labels.Parse(cfg.Selector)
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "--selector: %v", err)
+	}
 	scheme, err := newScheme()
 	if err != nil {
 		return nil, tether.Internal(op, err)
@@ -79,12 +84,9 @@ func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
 		// Lease expires.
 		LeaderElectionReleaseOnCancel: true,
 		Metrics:                       metricsserver.Options{BindAddress: cfg.MetricsAddr},
-		// The controller holds only the Secrets it manages, not every
-		// Secret of the cluster.
-		Cache: cache.Options{ByObject: map[ctrlclient.Object]cache.ByObject{
-			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{labelManagedBy: managedBy})},
-		}},
-		HealthProbeBindAddress: cfg.HealthAddr,
+		Cache:                         cacheOptions(syncs),
+		Client:                        clientOptions(),
+		HealthProbeBindAddress:        cfg.HealthAddr,
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Port: cfg.WebhookPort, CertDir: cfg.WebhookCertDir,
 		}),
@@ -99,6 +101,26 @@ func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
 		return nil, tether.Internal(op, err)
 	}
 	return mgr, nil
+}
+
+// cacheOptions says what the manager's cache holds: the syncs that syncs
+// selects, and of Secrets only those the controller manages, not every
+// Secret of the cluster.
+func cacheOptions(syncs labels.Selector) cache.Options {
+	return cache.Options{ByObject: map[ctrlclient.Object]cache.ByObject{
+		&corev1.Secret{}:                  {Label: labels.SelectorFromSet(labels.Set{labelManagedBy: managedBy})},
+		&v1alpha1.ConnectionSync{}:        {Label: syncs},
+		&v1alpha1.ClusterConnectionSync{}: {Label: syncs},
+	}}
+}
+
+// clientOptions makes the manager's client read restart targets from the
+// API server: they are few, read only when a sync delivers, and caching
+// them would hold every workload of the cluster.
+func clientOptions() ctrlclient.Options {
+	return ctrlclient.Options{Cache: &ctrlclient.CacheOptions{
+		DisableFor: []ctrlclient.Object{&appsv1.Deployment{}, &appsv1.StatefulSet{}, &appsv1.DaemonSet{}},
+	}}
 }
 
 // newLogger returns the controller's logger: JSON lines on w, as "tether

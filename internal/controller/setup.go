@@ -36,12 +36,24 @@ func setup(ctx context.Context, mgr ctrl.Manager, cfg Config) error {
 		return tether.Internal(op, err)
 	}
 	acc := &access{own: own, tokens: newTokens(core, cfg.Audience)}
-	ap := &applier{c: mgr.GetClient(), api: mgr.GetAPIReader(), types: delivery.Types(), onChanged: restartHook(mgr)}
+	ap := &applier{c: mgr.GetClient(), api: mgr.GetAPIReader(), types: delivery.Types(), restart: restartHook(mgr.GetClient())}
 	f := newFeed(own, mgr.GetClient(), mgr.GetLogger().WithName("feed"))
 	if err := mgr.Add(f); err != nil {
 		return tether.Internal(op, err)
 	}
-	return addReconcilers(mgr, cfg, acc, ap, f)
+	if err := addReconcilers(mgr, cfg, acc, ap, f); err != nil {
+		return err
+	}
+	if cfg.NotebookURL != "" {
+		n := notebookAccess{URL: cfg.NotebookURL, Audience: cfg.Audience}
+		if err := addNotebookReconciler(mgr, n, cmpDuration(cfg.ResyncInterval, DefaultResyncInterval)); err != nil {
+			return err
+		}
+	}
+	if cfg.Webhook {
+		return setupWebhook(mgr)
+	}
+	return nil
 }
 
 // addReconcilers adds the reconcilers of both kinds, fed by the change
@@ -75,11 +87,12 @@ func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *f
 	return nil
 }
 
-// restartHook returns what rolls out a sync's restart targets after the
-// data of its Secret changed, given the hash of what was delivered; nil
-// rolls out nothing.
-func restartHook(ctrl.Manager) func(ctx context.Context, ns string, spec v1alpha1.DeliverySpec, hash string) error {
-	return nil
+// restartHook returns what gives a sync's restart targets the hash of
+// what was delivered (restartTargets), through c.
+func restartHook(c ctrlclient.Client) func(ctx context.Context, ns string, spec v1alpha1.DeliverySpec, hash string) error {
+	return func(ctx context.Context, ns string, spec v1alpha1.DeliverySpec, hash string) error {
+		return restartTargets(ctx, c, ns, spec.RestartTargets, secretName(spec), hash)
+	}
 }
 
 // addIndexes indexes both kinds of syncs by the connection they deliver.
