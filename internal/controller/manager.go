@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
@@ -26,7 +27,11 @@ import (
 
 // Run runs the controller until ctx is done, logging to log.
 func Run(ctx context.Context, cfg Config, log io.Writer) error {
-	mgr, err := newManager(cfg, newLogger(log))
+	logger := newLogger(log)
+	// Parts of controller-runtime log through its process-wide logger,
+	// and warn on stderr when it was never set.
+	ctrllog.SetLogger(logger)
+	mgr, err := newManager(cfg, logger)
 	if err != nil {
 		return err
 	}
