@@ -10,6 +10,7 @@ import (
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
+	"github.com/tether-ml/tether/internal/controller"
 )
 
 // TestConnectionSyncAccess: Tether's role bindings decide what a
@@ -140,4 +141,28 @@ func TestChangeFeedReconnects(t *testing.T) {
 	h.tether.start()
 	h.rotate("feed", "after-restart")
 	h.waitSecret(h.ns, "feed", "after-restart", converge)
+}
+
+// TestConnectionSyncUnauthorizedKeeps: a token Tether does not take (the
+// controller asks for an audience Tether does not accept) is a
+// misconfiguration, not a revocation: the sync says Forbidden with
+// Tether's reason, and the delivered Secret stays as it is.
+func TestConnectionSyncUnauthorizedKeeps(t *testing.T) {
+	h := newWorld(t)
+	h.s3Connection("kept", "kept-secret")
+	h.bind(h.ns, "default", tether.RoleUser)
+	stop := h.runController(time.Hour, nil)
+	h.createSync(newSync("kept", "kept", v1alpha1.DeletionPolicyDelete))
+	before := h.waitSecret(h.ns, "kept", "kept-secret", converge)
+	stop()
+
+	h.runController(time.Hour, func(c *controller.Config) { c.Audience = "not-tether" })
+	got := h.waitReason("kept", v1alpha1.ReasonForbidden, converge)
+	if msg := readyMessage(got); !strings.Contains(msg, "audience") && !strings.Contains(msg, "token") {
+		t.Errorf("Ready message %q does not say the token was refused", msg)
+	}
+	after := h.secret(h.ns, "kept")
+	if after == nil || after.ResourceVersion != before.ResourceVersion {
+		t.Fatalf("the Secret was removed or changed after Tether refused the token: %v", after)
+	}
 }

@@ -60,7 +60,7 @@ func (r *clusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 			return ctrl.Result{}, err
 		}
 	}
-	if o.reason == v1alpha1.ReasonTetherUnavailable {
+	if o.retry {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: resyncAfter(s.Spec.DeliverySpec, r.resync)}, nil
@@ -79,7 +79,7 @@ func clusterTarget(s *v1alpha1.ClusterConnectionSync, ns string) target {
 func (r *clusterReconciler) deliver(ctx context.Context, s *v1alpha1.ClusterConnectionSync) (outcome, error) {
 	sel, err := metav1.LabelSelectorAsSelector(&s.Spec.NamespaceSelector)
 	if err != nil {
-		return outcome{v1alpha1.ReasonInvalid, "spec.namespaceSelector: " + err.Error()}, nil
+		return outcome{reason: v1alpha1.ReasonInvalid, message: "spec.namespaceSelector: " + err.Error()}, nil
 	}
 	selected, err := r.selected(ctx, sel)
 	if err != nil {
@@ -113,7 +113,7 @@ func (r *clusterReconciler) deliverTo(ctx context.Context, s *v1alpha1.ClusterCo
 		switch {
 		case tether.ErrorCode(err) == tether.EINVALID:
 			if o.reason == v1alpha1.ReasonSynced {
-				o = outcome{v1alpha1.ReasonInvalid, "namespace " + ns + ": " + safeMessage(err)}
+				o = outcome{reason: v1alpha1.ReasonInvalid, message: "namespace " + ns + ": " + safeMessage(err)}
 			}
 			continue
 		case err != nil:

@@ -57,7 +57,7 @@ func (r *syncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 			return ctrl.Result{}, err
 		}
 	}
-	if o.reason == v1alpha1.ReasonTetherUnavailable {
+	if o.retry {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: resyncAfter(s.Spec.DeliverySpec, r.resync)}, nil

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +40,7 @@ type harness struct {
 	tether     *tetherServer
 	admin      *client.Client // Tether's admin
 	logs       *syncBuffer    // the controller's
+	ownToken   string         // the controller's own token, once made
 }
 
 // newHarness starts Tether and the controller (with resync as its
@@ -128,6 +130,14 @@ func installCRDs(t *testing.T, k ctrlclient.Client) {
 // binds to the user role in Tether's default namespace.
 func (h *harness) startController(resync time.Duration) {
 	h.t.Helper()
+	h.runController(resync, nil)
+}
+
+// runController runs the controller in-process, with change applied to
+// its configuration (if not nil), until the function it returns is called
+// or the test ends.
+func (h *harness) runController(resync time.Duration, change func(*controller.Config)) (stop func()) {
+	h.t.Helper()
 	token := h.controllerToken()
 	cfg := controller.Config{
 		Tether:     client.ClientConfig{URL: h.tether.URL, Token: token, ResponseTimeout: 5 * time.Second},
@@ -135,19 +145,28 @@ func (h *harness) startController(resync time.Duration) {
 		Kubeconfig: h.kubeconfig, ResyncInterval: resync, MaxConcurrentReconciles: 2, Selector: h.selector(),
 		MetricsAddr: "0", HealthAddr: "0",
 	}
+	if change != nil {
+		change(&cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	h.logs = &syncBuffer{}
-	go func() { done <- controller.Run(ctx, cfg, h.logs) }()
-	h.t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			h.t.Errorf("controller: %v", err)
-		}
-		if h.t.Failed() {
-			h.t.Logf("controller log:\n%s", h.logs)
-		}
-	})
+	logs := h.logs
+	go func() { done <- controller.Run(ctx, cfg, logs) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				h.t.Errorf("controller: %v", err)
+			}
+			if h.t.Failed() {
+				h.t.Logf("controller log:\n%s", logs)
+			}
+		})
+	}
+	h.t.Cleanup(stop)
+	return stop
 }
 
 // controllerToken returns a token for the controller's ServiceAccount,
@@ -155,8 +174,11 @@ func (h *harness) startController(resync time.Duration) {
 // namespace.
 func (h *harness) controllerToken() string {
 	h.t.Helper()
-	h.bind(h.ns, "tether-controller", tether.RoleUser)
-	return kubetest.Token(h.t, h.kubeconfig, h.ns, "tether-controller", "tether")
+	if h.ownToken == "" {
+		h.bind(h.ns, "tether-controller", tether.RoleUser)
+		h.ownToken = kubetest.Token(h.t, h.kubeconfig, h.ns, "tether-controller", "tether")
+	}
+	return h.ownToken
 }
 
 // bind gives ServiceAccount ns/sa role in Tether's default namespace and

@@ -57,35 +57,42 @@ func (a *access) reveal(ctx context.Context, ref v1alpha1.ConnectionRef) (*tethe
 }
 
 // outcome is what a reading of Tether means for a sync: the Ready
-// condition's reason and a message that holds no secret.
+// condition's reason and a message that holds no secret; whether what was
+// delivered goes (under the Delete policy), and whether the sync is
+// retried with backoff rather than at its next resync.
 type outcome struct {
 	reason  string
 	message string
+	remove  bool
+	retry   bool
 }
 
 // readOutcome maps the error of a reading of Tether to the reason of the
 // Ready condition: refused access is Forbidden, a connection that does not
 // exist NotFound, a refused rendering Invalid, and anything else
-// (unreachable, a 5xx, a timeout) TetherUnavailable.
+// (unreachable, a 5xx, a timeout) TetherUnavailable. Only Tether's answer
+// that the connection is not given (403) or does not exist (404) removes
+// what was delivered, never its silence; nor does a token Tether does not
+// take (401), which is a misconfiguration (an audience Tether does not
+// accept) to be fixed and retried, not a revocation.
 func readOutcome(err error) outcome {
 	msg := safeMessage(err)
 	switch tether.ErrorCode(err) {
-	case tether.EFORBIDDEN, tether.EUNAUTHORIZED:
-		return outcome{v1alpha1.ReasonForbidden, msg}
+	case tether.EFORBIDDEN:
+		return outcome{reason: v1alpha1.ReasonForbidden, message: msg, remove: true}
+	case tether.EUNAUTHORIZED:
+		return outcome{reason: v1alpha1.ReasonForbidden, message: msg, retry: true}
 	case tether.ENOTFOUND:
-		return outcome{v1alpha1.ReasonNotFound, msg}
+		return outcome{reason: v1alpha1.ReasonNotFound, message: msg, remove: true}
 	case tether.EINVALID:
-		return outcome{v1alpha1.ReasonInvalid, msg}
+		return outcome{reason: v1alpha1.ReasonInvalid, message: msg}
 	}
-	return outcome{v1alpha1.ReasonTetherUnavailable, msg}
+	return outcome{reason: v1alpha1.ReasonTetherUnavailable, message: msg, retry: true}
 }
 
 // removes reports whether the outcome removes delivered objects (under the
-// Delete policy): only Tether's answer that the connection is gone or not
-// given, never its silence.
-func (o outcome) removes() bool {
-	return o.reason == v1alpha1.ReasonForbidden || o.reason == v1alpha1.ReasonNotFound
-}
+// Delete policy).
+func (o outcome) removes() bool { return o.remove }
 
 // safeMessage is the message of err that may be shown: a *tether.Error's
 // Message (never a secret, nor its internal cause), else a generic text.
