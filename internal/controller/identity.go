@@ -51,8 +51,9 @@ func (t *tokens) source(ctx context.Context, ns, name string) func() (string, er
 }
 
 // token returns a token for ServiceAccount ns/name. A missing
-// ServiceAccount is EFORBIDDEN naming it; an API server that cannot be
-// reached, EUNAVAILABLE.
+// ServiceAccount is EFORBIDDEN naming it (the namespace has no such
+// identity); the controller's lack of permission to request it,
+// EUNAUTHORIZED; an API server that cannot be reached, EUNAVAILABLE.
 func (t *tokens) token(ctx context.Context, ns, name string) (string, error) {
 	key := ns + "/" + name
 	t.mu.Lock()
@@ -95,7 +96,9 @@ func tokenError(ns, name string, err error) error {
 		return tether.Errorf(tether.EFORBIDDEN,
 			"ServiceAccount %s/%s does not exist: create it, or name another in spec.serviceAccountName", ns, name)
 	case apierrors.IsForbidden(err):
-		return tether.Errorf(tether.EFORBIDDEN,
+		// the controller's own RBAC, not the namespace's access: what
+		// was delivered stays (EUNAUTHORIZED keeps it, and retries)
+		return tether.Errorf(tether.EUNAUTHORIZED,
 			"the controller may not request tokens for ServiceAccount %s/%s (serviceaccounts/token create)", ns, name)
 	}
 	return &tether.Error{Code: tether.EUNAVAILABLE,

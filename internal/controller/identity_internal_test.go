@@ -1,14 +1,18 @@
 package controller
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/api/v1alpha1"
 	"github.com/tether-ml/tether/internal/kube/kubetest"
 )
 
@@ -55,5 +59,34 @@ func TestTokensCachedUntilEightyPercent(t *testing.T) {
 	_, err = tk.token(t.Context(), "tokens-cache", "nobody")
 	if tether.ErrorCode(err) != tether.EFORBIDDEN || !strings.Contains(err.Error(), "tokens-cache/nobody does not exist") {
 		t.Errorf("missing ServiceAccount: %v, want EFORBIDDEN naming it", err)
+	}
+}
+
+// TestTokenErrorOutcome: a ServiceAccount that does not exist leaves its
+// namespace without the identity, which removes what was delivered (under
+// Delete); the controller's own lack of permission to request its token
+// is a misconfiguration that keeps it and is retried; an API server that
+// cannot be reached keeps it too.
+func TestTokenErrorOutcome(t *testing.T) {
+	gr := schema.GroupResource{Resource: "serviceaccounts"}
+	cases := []struct {
+		name          string
+		err           error
+		reason        string
+		remove, retry bool
+	}{
+		{"missing", apierrors.NewNotFound(gr, "robot"), v1alpha1.ReasonForbidden, true, false},
+		{"not permitted", apierrors.NewForbidden(gr, "robot", errors.New("RBAC")), v1alpha1.ReasonForbidden, false, true},
+		{"unreachable", errors.New("dial tcp: connection refused"), v1alpha1.ReasonTetherUnavailable, false, true},
+	}
+	for _, tc := range cases {
+		o := readOutcome(tokenError("team-a", "robot", tc.err))
+		if o.reason != tc.reason || o.remove != tc.remove || o.retry != tc.retry {
+			t.Errorf("%s: reason %s remove %v retry %v, want %s %v %v", tc.name, o.reason, o.remove, o.retry,
+				tc.reason, tc.remove, tc.retry)
+		}
+		if !strings.Contains(o.message, "team-a/robot") {
+			t.Errorf("%s: message %q does not name the ServiceAccount", tc.name, o.message)
+		}
 	}
 }
