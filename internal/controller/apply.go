@@ -55,9 +55,11 @@ type applier struct {
 }
 
 // options returns the kube.DeliveryOptions of spec in namespace ns for the
-// connection of id.
+// connection of id. The Secret is named secretName(spec) even when the
+// PodDefault has a label of its own: the restart targets, the removal and
+// the pruning of renamed Secrets all look for it there.
 func options(spec v1alpha1.DeliverySpec, ns string) kube.DeliveryOptions {
-	o := kube.DeliveryOptions{Name: spec.Connection.ID, SecretName: spec.SecretName, Namespace: ns}
+	o := kube.DeliveryOptions{Name: spec.Connection.ID, SecretName: secretName(spec), Namespace: ns}
 	if pd := spec.PodDefault; pd != nil {
 		if pd.Label != "" {
 			o.Name = pd.Label
