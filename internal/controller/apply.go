@@ -138,6 +138,19 @@ func (a *applier) apply(ctx context.Context, t target, c *tether.Connection) (bo
 	return changed, nil
 }
 
+// refused reports whether err, from apply, is a refusal that the sync's
+// status reports rather than a failure of the API server to retry: an
+// object the sync may not take over or render (EINVALID), or restart
+// targets that are missing (ENOTFOUND) or may not be annotated
+// (EFORBIDDEN), after the Secret was delivered.
+func refused(err error) bool {
+	switch tether.ErrorCode(err) {
+	case tether.EINVALID, tether.ENOTFOUND, tether.EFORBIDDEN:
+		return true
+	}
+	return false
+}
+
 // deliveryHash is the hash the restart targets' pod templates get: hex
 // SHA-256 over what the Secret's data follows from: the connection's name
 // and version, the Secret's name and the mount path (files or variables).

@@ -102,13 +102,14 @@ func (h *harness) waitChecksum(name, secret, old string) string {
 }
 
 // createClusterSync creates ClusterConnectionSync name of connection id
-// for the namespaces labelled sel, deleted at the end of the test while
-// the controller still runs.
-func (h *harness) createClusterSync(name, id string, sel map[string]string) {
+// for the namespaces labelled sel, with restart targets, deleted at the
+// end of the test while the controller still runs.
+func (h *harness) createClusterSync(name, id string, sel map[string]string, targets ...v1alpha1.RestartTarget) {
 	h.t.Helper()
 	cs := &v1alpha1.ClusterConnectionSync{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: v1alpha1.ClusterConnectionSyncSpec{NamespaceSelector: metav1.LabelSelector{MatchLabels: sel},
-			DeliverySpec: v1alpha1.DeliverySpec{Connection: v1alpha1.ConnectionRef{Namespace: "default", ID: id}}}}
+			DeliverySpec: v1alpha1.DeliverySpec{Connection: v1alpha1.ConnectionRef{Namespace: "default", ID: id},
+				RestartTargets: targets}}}
 	h.own(cs)
 	if err := h.k.Create(h.t.Context(), cs); err != nil {
 		h.t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,7 @@ func TestControllerWiring(t *testing.T) {
 		t.Error("a Secret was delivered under the PodDefault's label")
 	}
 	h.checkIdleRestart("app", "wired", second)
+	h.checkMissingTarget("wired", "wired-2")
 
 	h.checkNotebookAccess(notebookURL)
 	h.checkWebhook("https://127.0.0.1:"+strconv.Itoa(port)+controller.WebhookPath, ca, "wired")
@@ -107,6 +109,26 @@ func (h *harness) checkIdleRestart(name, secret, hash string) {
 	}
 }
 
+// checkMissingTarget creates a sync of connection id (holding key) whose
+// restart target does not exist: its Secret is delivered, and its status
+// says which target is missing, with the version the Secret holds.
+func (h *harness) checkMissingTarget(id, key string) {
+	h.t.Helper()
+	s := newSync("lost", id, v1alpha1.DeletionPolicyDelete)
+	s.Spec.SecretName = "lost"
+	s.Spec.RestartTargets = []v1alpha1.RestartTarget{{Kind: v1alpha1.RestartDeployment, Name: "nowhere"}}
+	h.createSync(s)
+	h.waitSecret(h.ns, "lost", key, converge)
+	got := h.waitReason("lost", v1alpha1.ReasonNotFound, converge)
+	if msg := readyMessage(got); !strings.Contains(msg, "Deployment/nowhere") {
+		h.t.Errorf("Ready message %q does not name the missing Deployment/nowhere", msg)
+	}
+	if want := h.sync(id).Status.DeliveredVersion; got.Status.DeliveredVersion != want {
+		h.t.Errorf("deliveredVersion %d, want the %d the Secret holds", got.Status.DeliveredVersion, want)
+	}
+	h.deleteAndWait(got) // the webhook is to find the first sync only
+}
+
 // checkNotebookAccess creates a namespace that a cluster sync selects: it
 // gets the access-tether PodDefault for url, which goes when the
 // namespace loses the label.
@@ -115,8 +137,23 @@ func (h *harness) checkNotebookAccess(url string) {
 	label := "tether-nb-" + randomSuffix(h.t)
 	ns := h.ns + "-nb"
 	h.createNamespace(ns, map[string]string{label: "yes"})
-	h.createClusterSync("nb-"+h.ns, "wired", map[string]string{label: "yes"})
+	h.createClusterSync("nb-"+h.ns, "wired", map[string]string{label: "yes"},
+		v1alpha1.RestartTarget{Kind: v1alpha1.RestartDeployment, Name: "nowhere"})
 	h.waitPodDefault(ns, kube.AccessName, true)
+	// its restart target is missing there: it says so
+	waitFor(h.t, converge, "the cluster sync to name its missing target", func() (bool, string) {
+		cs := &v1alpha1.ClusterConnectionSync{}
+		if err := h.k.Get(h.t.Context(), types.NamespacedName{Name: "nb-" + h.ns}, cs); err != nil {
+			return false, err.Error()
+		}
+		for _, c := range cs.Status.Conditions {
+			if c.Type == v1alpha1.ConditionReady {
+				return c.Reason == v1alpha1.ReasonNotFound && strings.Contains(c.Message, "namespace "+ns) &&
+					strings.Contains(c.Message, "Deployment/nowhere") && cs.Status.Namespaces == 1, c.Reason + ": " + c.Message
+			}
+		}
+		return false, "no Ready condition"
+	})
 	pd := &unstructured.Unstructured{}
 	pd.SetAPIVersion(kube.PodDefaultAPIVersion)
 	pd.SetKind(kube.PodDefaultKind)
