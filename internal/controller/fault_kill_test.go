@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/watch"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -54,8 +55,14 @@ func TestControllerKilledMidSync(t *testing.T) {
 	if n := h.readySyncs(versions); n == killSyncs {
 		t.Fatalf("all %d syncs were Ready before the kill: nothing was killed mid-sync", n)
 	}
+	var delivered corev1.SecretList
+	if err := h.k.List(t.Context(), &delivered, ctrlclient.InNamespace(h.ns)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed with %d of %d Secrets delivered", len(delivered.Items), killSyncs)
 
-	second := h.startControllerProc(h.kubeconfig, token)
+	counter := newAPICounter(t, h.kubeconfig)
+	second := h.startControllerProc(counter.Kubeconfig, token)
 	waitFor(t, 60*time.Second, "every sync to be Ready", func() (bool, string) {
 		n := h.readySyncs(versions)
 		return n == killSyncs, fmt.Sprintf("%d of %d Ready", n, killSyncs)
@@ -68,10 +75,14 @@ func TestControllerKilledMidSync(t *testing.T) {
 			t.Errorf("Secret %s was written %v, want ADDED once", id, got)
 		}
 	}
+	// no-op updates leave no event: count what the second one sent
+	if got, want := counter.Writes()["secrets"], killSyncs-len(delivered.Items); got != want {
+		t.Errorf("the second controller wrote Secrets %d times, want the %d that were missing", got, want)
+	}
 
 	second.stop()
 	before := events.total()
-	counter := newAPICounter(t, h.kubeconfig)
+	counter = newAPICounter(t, h.kubeconfig)
 	restarted := time.Now()
 	h.startControllerProc(counter.Kubeconfig, token)
 	h.waitRevealed(versions, restarted)
