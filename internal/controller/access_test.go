@@ -151,12 +151,12 @@ func TestConnectionSyncUnauthorizedKeeps(t *testing.T) {
 	h := newWorld(t)
 	h.s3Connection("kept", "kept-secret")
 	h.bind(h.ns, "default", tether.RoleUser)
-	stop := h.runController(time.Hour, nil)
+	stop := h.startControllerWith(time.Hour, nil)
 	h.createSync(newSync("kept", "kept", v1alpha1.DeletionPolicyDelete))
 	before := h.waitSecret(h.ns, "kept", "kept-secret", converge)
 	stop()
 
-	h.runController(time.Hour, func(c *controller.Config) { c.Audience = "not-tether" })
+	h.startControllerWith(time.Hour, func(c *controller.Config) { c.Audience = "not-tether" })
 	got := h.waitReason("kept", v1alpha1.ReasonForbidden, converge)
 	if msg := readyMessage(got); !strings.Contains(msg, "audience") && !strings.Contains(msg, "token") {
 		t.Errorf("Ready message %q does not say the token was refused", msg)

@@ -55,9 +55,11 @@ type applier struct {
 }
 
 // options returns the kube.DeliveryOptions of spec in namespace ns for the
-// connection of id.
+// connection of id. The Secret is named secretName(spec) even when the
+// PodDefault has a label of its own: the restart targets, the removal and
+// the pruning of renamed Secrets all look for it there.
 func options(spec v1alpha1.DeliverySpec, ns string) kube.DeliveryOptions {
-	o := kube.DeliveryOptions{Name: spec.Connection.ID, SecretName: spec.SecretName, Namespace: ns}
+	o := kube.DeliveryOptions{Name: spec.Connection.ID, SecretName: secretName(spec), Namespace: ns}
 	if pd := spec.PodDefault; pd != nil {
 		if pd.Label != "" {
 			o.Name = pd.Label
@@ -134,6 +136,19 @@ func (a *applier) apply(ctx context.Context, t target, c *tether.Connection) (bo
 		return changed, a.restart(ctx, t.namespace, t.spec, deliveryHash(c, t.spec))
 	}
 	return changed, nil
+}
+
+// refused reports whether err, from apply, is a refusal that the sync's
+// status reports rather than a failure of the API server to retry: an
+// object the sync may not take over or render (EINVALID), or restart
+// targets that are missing (ENOTFOUND) or may not be annotated
+// (EFORBIDDEN), after the Secret was delivered.
+func refused(err error) bool {
+	switch tether.ErrorCode(err) {
+	case tether.EINVALID, tether.ENOTFOUND, tether.EFORBIDDEN:
+		return true
+	}
+	return false
 }
 
 // deliveryHash is the hash the restart targets' pod templates get: hex

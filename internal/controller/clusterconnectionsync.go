@@ -111,9 +111,9 @@ func (r *clusterReconciler) deliverTo(ctx context.Context, s *v1alpha1.ClusterCo
 	for _, ns := range selected {
 		changed, err := r.apply.apply(ctx, clusterTarget(s, ns), c)
 		switch {
-		case tether.ErrorCode(err) == tether.EINVALID:
+		case refused(err):
 			if o.reason == v1alpha1.ReasonSynced {
-				o = outcome{reason: v1alpha1.ReasonInvalid, message: "namespace " + ns + ": " + safeMessage(err)}
+				o = outcome{reason: readOutcome(err).reason, message: "namespace " + ns + ": " + safeMessage(err)}
 			}
 			continue
 		case err != nil:

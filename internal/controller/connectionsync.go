@@ -95,10 +95,16 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 	}
 	s.Status.Injection = r.apply.injection(c, s.Spec.DeliverySpec)
 	changed, err := r.apply.apply(ctx, t, c)
-	if err != nil {
-		if tether.ErrorCode(err) == tether.EINVALID {
-			return readOutcome(err), nil
-		}
+	switch tether.ErrorCode(err) {
+	case "":
+	case tether.EINVALID:
+		return readOutcome(err), nil
+	case tether.ENOTFOUND, tether.EFORBIDDEN:
+		// restart targets missing or refused: the Secret is delivered,
+		// and the status says which targets were not annotated
+		s.Status.DeliveredVersion = c.Status.Version
+		return readOutcome(err), nil
+	default:
 		return outcome{}, err
 	}
 	s.Status.DeliveredVersion = c.Status.Version

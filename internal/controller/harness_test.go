@@ -130,13 +130,13 @@ func installCRDs(t *testing.T, k ctrlclient.Client) {
 // binds to the user role in Tether's default namespace.
 func (h *harness) startController(resync time.Duration) {
 	h.t.Helper()
-	h.runController(resync, nil)
+	h.startControllerWith(resync, nil)
 }
 
-// runController runs the controller in-process, with change applied to
+// startControllerWith runs the controller in-process, with change applied to
 // its configuration (if not nil), until the function it returns is called
 // or the test ends.
-func (h *harness) runController(resync time.Duration, change func(*controller.Config)) (stop func()) {
+func (h *harness) startControllerWith(resync time.Duration, change func(*controller.Config)) (stop func()) {
 	h.t.Helper()
 	token := h.controllerToken()
 	cfg := controller.Config{

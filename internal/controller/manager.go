@@ -55,12 +55,23 @@ func newScheme() (*runtime.Scheme, error) {
 }
 
 // restConfig returns the configuration of the cluster: from the kubeconfig
-// file if given, else the pod's own.
+// file if given, else the pod's own. Its client is not rate-limited (as
+// controller-runtime's own configuration is not): client-go's default of
+// 5 requests a second would take minutes to deliver a few hundred syncs,
+// or to visit the namespaces of a cluster; the API server's priority and
+// fairness protects it instead.
 func restConfig(kubeconfig string) (*rest.Config, error) {
+	var cfg *rest.Config
+	var err error
 	if kubeconfig != "" {
-		return clientcmd.BuildConfigFromFlags("", kubeconfig)
+		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+	} else {
+		cfg, err = rest.InClusterConfig()
 	}
-	return rest.InClusterConfig()
+	if err == nil && cfg.QPS == 0 {
+		cfg.QPS = -1
+	}
+	return cfg, err
 }
 
 // newManager returns a controller-runtime manager for cfg.
