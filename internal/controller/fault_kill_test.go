@@ -1,8 +1,10 @@
 package controller_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,20 +40,21 @@ func TestControllerKilledMidSync(t *testing.T) {
 	events := watchSecrets(t, h.kubeconfig, h.ns)
 
 	first := h.startControllerProc(h.kubeconfig, token)
-	for id := range versions {
-		s := newSync(id, id, v1alpha1.DeletionPolicyDelete)
-		s.Namespace = h.ns
-		h.own(s)
-		if err := h.k.Create(t.Context(), s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	select {
-	case <-events.added:
-	case <-time.After(converge):
-		t.Fatalf("no Secret delivered within %v", converge)
-	}
+	waitFor(t, converge, "the controller to start", func() (bool, string) {
+		return strings.Contains(first.logs.String(), `"Starting workers","controller":"connectionsync"`), "not yet"
+	})
+	// the syncs are created while the controller delivers them, and it
+	// is killed a quarter of the way, the creations going on
+	created := make(chan error, 1)
+	go func() { created <- h.createSyncs(versions) }()
+	waitFor(t, converge, "a quarter of the Secrets", func() (bool, string) {
+		n := events.total()
+		return n >= killSyncs/4, fmt.Sprintf("%d delivered", n)
+	})
 	first.kill()
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
 	if n := h.readySyncs(versions); n == killSyncs {
 		t.Fatalf("all %d syncs were Ready before the kill: nothing was killed mid-sync", n)
 	}
@@ -113,6 +116,20 @@ func (h *harness) deleteSyncs() {
 		}
 		return len(list.Items) == 0, fmt.Sprintf("%d left", len(list.Items))
 	})
+}
+
+// createSyncs creates a ConnectionSync for each connection of versions,
+// named after it, in h's namespace.
+func (h *harness) createSyncs(versions map[string]int64) error {
+	for id := range versions {
+		s := newSync(id, id, v1alpha1.DeletionPolicyDelete)
+		s.Namespace = h.ns
+		h.own(s)
+		if err := h.k.Create(context.Background(), s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readySyncs counts the syncs of versions (ConnectionSync name =
