@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/clientcmd"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/tether-ml/tether"
@@ -64,6 +65,11 @@ func TestControllerKilledMidSync(t *testing.T) {
 	}
 	t.Logf("killed with %d of %d Secrets delivered", len(delivered.Items), killSyncs)
 
+	admin, err := clientcmd.BuildConfigFromFlags("", h.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := apiWrites(t, admin)
 	counter := newAPICounter(t, h.kubeconfig)
 	second := h.startControllerProc(counter.Kubeconfig, token)
 	waitFor(t, 60*time.Second, "every sync to be Ready", func() (bool, string) {
@@ -81,6 +87,10 @@ func TestControllerKilledMidSync(t *testing.T) {
 	// no-op updates leave no event: count what the second one sent
 	if got, want := counter.Writes()["secrets"], killSyncs-len(delivered.Items); got != want {
 		t.Errorf("the second controller wrote Secrets %d times, want the %d that were missing", got, want)
+	}
+	// the API server (shared with other tests: at least) served them
+	if got, sent := writesSince(served, apiWrites(t, admin))["secrets"], counter.Writes()["secrets"]; got < float64(sent) {
+		t.Errorf("the API server served %v Secret writes, fewer than the %d the controller sent", got, sent)
 	}
 
 	second.stop()
