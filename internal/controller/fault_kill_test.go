@@ -1,13 +1,16 @@
 package controller_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/clientcmd"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/tether-ml/tether"
@@ -38,20 +41,21 @@ func TestControllerKilledMidSync(t *testing.T) {
 	events := watchSecrets(t, h.kubeconfig, h.ns)
 
 	first := h.startControllerProc(h.kubeconfig, token)
-	for id := range versions {
-		s := newSync(id, id, v1alpha1.DeletionPolicyDelete)
-		s.Namespace = h.ns
-		h.own(s)
-		if err := h.k.Create(t.Context(), s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	select {
-	case <-events.added:
-	case <-time.After(converge):
-		t.Fatalf("no Secret delivered within %v", converge)
-	}
+	waitFor(t, converge, "the controller to start", func() (bool, string) {
+		return strings.Contains(first.logs.String(), `"Starting workers","controller":"connectionsync"`), "not yet"
+	})
+	// the syncs are created while the controller delivers them, and it
+	// is killed a quarter of the way, the creations going on
+	created := make(chan error, 1)
+	go func() { created <- h.createSyncs(versions) }()
+	waitFor(t, converge, "a quarter of the Secrets", func() (bool, string) {
+		n := events.total()
+		return n >= killSyncs/4, fmt.Sprintf("%d delivered", n)
+	})
 	first.kill()
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
 	if n := h.readySyncs(versions); n == killSyncs {
 		t.Fatalf("all %d syncs were Ready before the kill: nothing was killed mid-sync", n)
 	}
@@ -61,6 +65,11 @@ func TestControllerKilledMidSync(t *testing.T) {
 	}
 	t.Logf("killed with %d of %d Secrets delivered", len(delivered.Items), killSyncs)
 
+	admin, err := clientcmd.BuildConfigFromFlags("", h.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := apiWrites(t, admin)
 	counter := newAPICounter(t, h.kubeconfig)
 	second := h.startControllerProc(counter.Kubeconfig, token)
 	waitFor(t, 60*time.Second, "every sync to be Ready", func() (bool, string) {
@@ -78,6 +87,10 @@ func TestControllerKilledMidSync(t *testing.T) {
 	// no-op updates leave no event: count what the second one sent
 	if got, want := counter.Writes()["secrets"], killSyncs-len(delivered.Items); got != want {
 		t.Errorf("the second controller wrote Secrets %d times, want the %d that were missing", got, want)
+	}
+	// the API server (shared with other tests: at least) served them
+	if got, sent := writesSince(served, apiWrites(t, admin))["secrets"], counter.Writes()["secrets"]; got < float64(sent) {
+		t.Errorf("the API server served %v Secret writes, fewer than the %d the controller sent", got, sent)
 	}
 
 	second.stop()
@@ -113,6 +126,20 @@ func (h *harness) deleteSyncs() {
 		}
 		return len(list.Items) == 0, fmt.Sprintf("%d left", len(list.Items))
 	})
+}
+
+// createSyncs creates a ConnectionSync for each connection of versions,
+// named after it, in h's namespace.
+func (h *harness) createSyncs(versions map[string]int64) error {
+	for id := range versions {
+		s := newSync(id, id, v1alpha1.DeletionPolicyDelete)
+		s.Namespace = h.ns
+		h.own(s)
+		if err := h.k.Create(context.Background(), s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readySyncs counts the syncs of versions (ConnectionSync name =

@@ -216,8 +216,6 @@ func resourceOf(path string) string {
 type secretEvents struct {
 	mu     sync.Mutex
 	events map[string][]watch.EventType
-	added  chan struct{} // closed at the first ADDED
-	once   sync.Once
 }
 
 // watchSecrets starts recording the events of the Secrets of ns, until
@@ -241,7 +239,7 @@ func watchSecrets(t *testing.T, kubeconfig, ns string) *secretEvents {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &secretEvents{events: map[string][]watch.EventType{}, added: make(chan struct{})}
+	e := &secretEvents{events: map[string][]watch.EventType{}}
 	go func() {
 		for ev := range w.ResultChan() {
 			s, ok := ev.Object.(*corev1.Secret)
@@ -251,9 +249,6 @@ func watchSecrets(t *testing.T, kubeconfig, ns string) *secretEvents {
 			e.mu.Lock()
 			e.events[s.Name] = append(e.events[s.Name], ev.Type)
 			e.mu.Unlock()
-			if ev.Type == watch.Added {
-				e.once.Do(func() { close(e.added) })
-			}
 		}
 	}()
 	t.Cleanup(func() { w.Stop(); cancel() })
