@@ -50,12 +50,26 @@ func newScheme() (*runtime.Scheme, error) {
 }
 
 // restConfig returns the configuration of the cluster: from the kubeconfig
-// file if given, else the pod's own.
+// file if given, else the pod's own. Its client does not throttle itself
+// (as controller-runtime's own loading of a configuration does): client-go's
+// default of 5 requests a second would take most of an hour to deliver
+// 10,000 syncs, and the API server's priority and fairness is what bounds
+// a busy client.
 func restConfig(kubeconfig string) (*rest.Config, error) {
+	var cfg *rest.Config
+	var err error
 	if kubeconfig != "" {
-		return clientcmd.BuildConfigFromFlags("", kubeconfig)
+		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+	} else {
+		cfg, err = rest.InClusterConfig()
 	}
-	return rest.InClusterConfig()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.QPS == 0 {
+		cfg.QPS = -1
+	}
+	return cfg, nil
 }
 
 // newManager returns a controller-runtime manager for cfg.
