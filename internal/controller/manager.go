@@ -101,6 +101,7 @@ func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
 		Cache:                         cacheOptions(syncs),
 		Client:                        clientOptions(),
 		HealthProbeBindAddress:        cfg.HealthAddr,
+		PprofBindAddress:              cfg.PprofAddr,
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Port: cfg.WebhookPort, CertDir: cfg.WebhookCertDir,
 		}),
