@@ -38,6 +38,9 @@ type Config struct {
 	// MetricsAddr and HealthAddr are where the Prometheus metrics and the
 	// /healthz and /readyz probes are served; "0" turns either off.
 	MetricsAddr, HealthAddr string
+	// PprofAddr, if set, is where Go's profiles (/debug/pprof) are
+	// served: for finding where a slow controller spends its time.
+	PprofAddr string
 	// Webhook serves the pod-injection admission webhook on WebhookPort
 	// with the certificate and key in WebhookCertDir (tls.crt, tls.key),
 	// reloaded when they change.
@@ -79,6 +82,7 @@ func (c *Config) bindFlags(f *pflag.FlagSet, getenv func(string) string) {
 		"syncs of each kind reconciled at once")
 	f.StringVar(&c.MetricsAddr, "metrics-addr", ":8080", "address of the Prometheus metrics; 0 turns them off")
 	f.StringVar(&c.HealthAddr, "health-addr", ":8081", "address of /healthz and /readyz; 0 turns them off")
+	f.StringVar(&c.PprofAddr, "pprof-addr", "", "address of Go's profiles (/debug/pprof); empty: none")
 	f.StringVar(&c.Selector, "selector", "",
 		"serve only the ConnectionSyncs and ClusterConnectionSyncs with these labels (a label selector, e.g. tether.ml/shard=a)")
 	f.BoolVar(&c.Webhook, "webhook", false, "serve the pod-injection admission webhook")

@@ -44,13 +44,16 @@ func (r *syncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 		}
 	}
 	old := s.Status.DeepCopy()
-	o, err := r.deliver(ctx, s, t)
+	o, recorded, err := r.deliver(ctx, s, t)
 	if o.reason == "" { // the API server failed: retry
 		return ctrl.Result{}, err
 	}
 	setReady(&s.Status, s.Generation, o)
 	if touch(&s.Status, old, &s.Status.LastSyncTime, r.now()) {
-		if readyReason(old) != o.reason || o.reason != v1alpha1.ReasonSynced {
+		// one Event per change: a second one of the same reason and
+		// action on the same object would become an Event series (a
+		// create and a patch that race, and their retries)
+		if !recorded && (readyReason(old) != o.reason || o.reason != v1alpha1.ReasonSynced) {
 			r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "%s", o.message)
 		}
 		if err := r.c.Status().Update(ctx, s); err != nil {
@@ -70,10 +73,11 @@ func syncTarget(s *v1alpha1.ConnectionSync) target {
 }
 
 // deliver reads s's connection as its ServiceAccount and delivers it,
-// recording what a pod gets in s's status. It returns the outcome, or no
-// reason with the API server's error. Tether's refusal removes what was
-// delivered (under Delete); its silence never does.
-func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync, t target) (outcome, error) {
+// recording what a pod gets in s's status. It returns the outcome and
+// whether an Event reports it already, or no reason with the API server's
+// error. Tether's refusal removes what was delivered (under Delete); its
+// silence never does.
+func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync, t target) (outcome, bool, error) {
 	sa := s.Spec.ServiceAccountName
 	if sa == "" {
 		sa = "default"
@@ -84,28 +88,28 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 		if o.removes() && deleting(s.Spec.DeletionPolicy) {
 			removed, rerr := r.apply.remove(ctx, t)
 			if rerr != nil {
-				return outcome{}, rerr
+				return outcome{}, false, rerr
 			}
 			if removed {
 				s.Status.DeliveredVersion = 0
 				r.events.Eventf(s, nil, eventType(o), o.reason, "Remove", "Secret %s removed (deletionPolicy Delete)", secretName(t.spec))
 			}
 		}
-		return o, err
+		return o, false, err
 	}
 	s.Status.Injection = r.apply.injection(c, s.Spec.DeliverySpec)
 	changed, err := r.apply.apply(ctx, t, c)
 	switch tether.ErrorCode(err) {
 	case "":
 	case tether.EINVALID:
-		return readOutcome(err), nil
+		return readOutcome(err), false, nil
 	case tether.ENOTFOUND, tether.EFORBIDDEN:
 		// restart targets missing or refused: the Secret is delivered,
 		// and the status says which targets were not annotated
 		s.Status.DeliveredVersion = c.Status.Version
-		return readOutcome(err), nil
+		return readOutcome(err), false, nil
 	default:
-		return outcome{}, err
+		return outcome{}, false, err
 	}
 	s.Status.DeliveredVersion = c.Status.Version
 	o := synced(c.Status.Version)
@@ -113,7 +117,7 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 		r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "Secret %s updated to version %d of %s/%s",
 			secretName(s.Spec.DeliverySpec), c.Status.Version, s.Spec.Connection.Namespace, s.Spec.Connection.ID)
 	}
-	return o, nil
+	return o, changed, nil
 }
 
 // finalize removes what s delivered, under the Delete policy, then lets s

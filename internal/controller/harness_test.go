@@ -67,7 +67,7 @@ func newWorld(t *testing.T) *harness {
 }
 
 // kubeClient returns a client of the API server with kubeconfig's admin.
-func kubeClient(t *testing.T, kubeconfig string) ctrlclient.Client {
+func kubeClient(t testing.TB, kubeconfig string) ctrlclient.Client {
 	t.Helper()
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
@@ -92,7 +92,7 @@ func kubeClient(t *testing.T, kubeconfig string) ctrlclient.Client {
 
 // installCRDs creates the chart's sync CRDs and Kubeflow's PodDefault CRD
 // unless they exist, and waits until they are served.
-func installCRDs(t *testing.T, k ctrlclient.Client) {
+func installCRDs(t testing.TB, k ctrlclient.Client) {
 	t.Helper()
 	files, err := filepath.Glob("../../charts/tether/crds/*.yaml")
 	if err != nil || len(files) == 0 {
@@ -352,7 +352,7 @@ func (h *harness) waitSecret(ns, name, key string, timeout time.Duration) *corev
 }
 
 // randomSuffix is 6 random hex digits.
-func randomSuffix(t *testing.T) string {
+func randomSuffix(t testing.TB) string {
 	b := make([]byte, 3)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)

@@ -103,6 +103,7 @@ func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
 		Cache:                         cacheOptions(syncs),
 		Client:                        clientOptions(),
 		HealthProbeBindAddress:        cfg.HealthAddr,
+		PprofBindAddress:              cfg.PprofAddr,
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Port: cfg.WebhookPort, CertDir: cfg.WebhookCertDir,
 		}),
@@ -121,9 +122,10 @@ func newManager(cfg Config, log logr.Logger) (ctrl.Manager, error) {
 
 // cacheOptions says what the manager's cache holds: the syncs that syncs
 // selects, and of Secrets only those the controller manages, not every
-// Secret of the cluster.
+// Secret of the cluster; none with its managed fields, which the
+// controller never reads and which are a large part of a small object.
 func cacheOptions(syncs labels.Selector) cache.Options {
-	return cache.Options{ByObject: map[ctrlclient.Object]cache.ByObject{
+	return cache.Options{DefaultTransform: cache.TransformStripManagedFields(), ByObject: map[ctrlclient.Object]cache.ByObject{
 		&corev1.Secret{}:                  {Label: labels.SelectorFromSet(labels.Set{labelManagedBy: managedBy})},
 		&v1alpha1.ConnectionSync{}:        {Label: syncs},
 		&v1alpha1.ClusterConnectionSync{}: {Label: syncs},

@@ -18,7 +18,7 @@ import (
 // --kubeconfig so that it accepts ServiceAccount tokens. It keeps its
 // address and data across a stop and a start.
 type tetherServer struct {
-	t          *testing.T
+	t          testing.TB
 	dir, addr  string
 	kubeconfig string
 	URL        string
@@ -28,7 +28,7 @@ type tetherServer struct {
 }
 
 // startTether starts a Tether server for t, stopped at its end.
-func startTether(t *testing.T, kubeconfig string) *tetherServer {
+func startTether(t testing.TB, kubeconfig string) *tetherServer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -123,7 +123,7 @@ func (b *syncBuffer) String() string {
 
 // waitFor polls cond every 100ms until it holds, failing t with cond's
 // last word after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	last := ""
