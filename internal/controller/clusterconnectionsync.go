@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -11,7 +10,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
@@ -20,14 +18,7 @@ import (
 // clusterReconciler keeps each ClusterConnectionSync's connection
 // delivered in every namespace its selector matches, read as the
 // controller's own identity.
-type clusterReconciler struct {
-	c      ctrlclient.Client
-	access *access
-	apply  *applier
-	events recorder.EventRecorder
-	resync time.Duration
-	now    func() time.Time
-}
+type clusterReconciler struct{ reconciler }
 
 // Reconcile compares one ClusterConnectionSync's delivered objects, in
 // every namespace, with Tether and the namespaces' labels, and writes what
@@ -37,33 +28,13 @@ func (r *clusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if err := r.c.Get(ctx, req.NamespacedName, s); err != nil {
 		return ctrl.Result{}, ctrlclient.IgnoreNotFound(err)
 	}
-	if !s.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, r.finalize(ctx, s)
-	}
-	if !controllerutil.ContainsFinalizer(s, finalizerCleanup) {
-		controllerutil.AddFinalizer(s, finalizerCleanup)
-		if err := r.c.Update(ctx, s); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
-	old := s.Status.DeepCopy()
-	o, err := r.deliver(ctx, s)
-	if o.reason == "" {
-		return ctrl.Result{}, err
-	}
-	setReady(&s.Status.SyncStatus, s.Generation, o)
-	if touch(&s.Status, old, &s.Status.LastSyncTime, r.now()) {
-		if readyReason(&old.SyncStatus) != o.reason || o.reason != v1alpha1.ReasonSynced {
-			r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "%s", o.message)
-		}
-		if err := r.c.Status().Update(ctx, s); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
-	if o.retry {
-		return ctrl.Result{}, err
-	}
-	return ctrl.Result{RequeueAfter: resyncAfter(s.Spec.DeliverySpec, r.resync)}, nil
+	return r.reconcile(ctx, syncState{obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status.SyncStatus,
+		status: &s.Status, copyStatus: func() any { return s.Status.DeepCopy() },
+		finalize: func(ctx context.Context) error { return r.finalize(ctx, s) },
+		deliver: func(ctx context.Context) (outcome, bool, error) {
+			o, err := r.deliver(ctx, s)
+			return o, false, err
+		}})
 }
 
 // clusterTarget is where s delivers in namespace ns.

@@ -2,14 +2,12 @@ package controller
 
 import (
 	"context"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
@@ -17,14 +15,7 @@ import (
 
 // syncReconciler keeps each ConnectionSync's connection delivered in its
 // namespace, read as the ServiceAccount the sync names.
-type syncReconciler struct {
-	c      ctrlclient.Client
-	access *access
-	apply  *applier
-	events recorder.EventRecorder
-	resync time.Duration
-	now    func() time.Time
-}
+type syncReconciler struct{ reconciler }
 
 // Reconcile compares one ConnectionSync's delivered objects with Tether and
 // writes what differs.
@@ -34,36 +25,10 @@ func (r *syncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 		return ctrl.Result{}, ctrlclient.IgnoreNotFound(err)
 	}
 	t := syncTarget(s)
-	if !s.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, r.finalize(ctx, s, t)
-	}
-	if !controllerutil.ContainsFinalizer(s, finalizerCleanup) {
-		controllerutil.AddFinalizer(s, finalizerCleanup)
-		if err := r.c.Update(ctx, s); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
-	old := s.Status.DeepCopy()
-	o, recorded, err := r.deliver(ctx, s, t)
-	if o.reason == "" { // the API server failed: retry
-		return ctrl.Result{}, err
-	}
-	setReady(&s.Status, s.Generation, o)
-	if touch(&s.Status, old, &s.Status.LastSyncTime, r.now()) {
-		// one Event per change: a second one of the same reason and
-		// action on the same object would become an Event series (a
-		// create and a patch that race, and their retries)
-		if !recorded && (readyReason(old) != o.reason || o.reason != v1alpha1.ReasonSynced) {
-			r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "%s", o.message)
-		}
-		if err := r.c.Status().Update(ctx, s); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
-	if o.retry {
-		return ctrl.Result{}, err
-	}
-	return ctrl.Result{RequeueAfter: resyncAfter(s.Spec.DeliverySpec, r.resync)}, nil
+	return r.reconcile(ctx, syncState{obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status,
+		status: &s.Status, copyStatus: func() any { return s.Status.DeepCopy() },
+		finalize: func(ctx context.Context) error { return r.finalize(ctx, s, t) },
+		deliver:  func(ctx context.Context) (outcome, bool, error) { return r.deliver(ctx, s, t) }})
 }
 
 // syncTarget is where s delivers.

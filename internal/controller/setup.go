@@ -60,8 +60,8 @@ func setup(ctx context.Context, mgr ctrl.Manager, cfg Config) error {
 // feed f and by the changes of the objects they deliver.
 func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *feed) error {
 	const op = "controller.addReconcilers"
-	events := mgr.GetEventRecorder("tether-controller")
-	resync := cmpDuration(cfg.ResyncInterval, DefaultResyncInterval)
+	base := reconciler{c: mgr.GetClient(), access: acc, apply: ap, events: mgr.GetEventRecorder("tether-controller"),
+		resync: cmpDuration(cfg.ResyncInterval, DefaultResyncInterval), now: time.Now}
 	// Names are checked for uniqueness across the process, which would
 	// refuse a second Run in one process (a restarted controller, tests).
 	skip := true
@@ -71,7 +71,7 @@ func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *f
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindSync))).
 		WatchesRawSource(source.Channel(f.toSync, &handler.EnqueueRequestForObject{})).
 		WithOptions(opts).
-		Complete(&syncReconciler{c: mgr.GetClient(), access: acc, apply: ap, events: events, resync: resync, now: time.Now})
+		Complete(&syncReconciler{base})
 	if err != nil {
 		return tether.Internal(op, err)
 	}
@@ -80,7 +80,7 @@ func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *f
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(allClusterSyncs(mgr.GetClient()))).
 		WatchesRawSource(source.Channel(f.toSyncs, &handler.EnqueueRequestForObject{})).
 		WithOptions(opts).
-		Complete(&clusterReconciler{c: mgr.GetClient(), access: acc, apply: ap, events: events, resync: resync, now: time.Now})
+		Complete(&clusterReconciler{base})
 	if err != nil {
 		return tether.Internal(op, err)
 	}

@@ -1,0 +1,81 @@
+package controller
+
+import (
+	"context"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	"github.com/tether-ml/tether/api/v1alpha1"
+)
+
+// reconciler is what the reconcilers of both kinds share: the clients,
+// the Event recorder, the default resync interval, and the steps every
+// sync goes through (reconcile).
+type reconciler struct {
+	c      ctrlclient.Client
+	access *access
+	apply  *applier
+	events recorder.EventRecorder
+	resync time.Duration
+	now    func() time.Time
+}
+
+// syncState is one sync, of either kind, as reconcile handles it.
+type syncState struct {
+	obj   ctrlclient.Object
+	spec  v1alpha1.DeliverySpec
+	ready *v1alpha1.SyncStatus // where the Ready condition and last sync time are
+	// status is the whole status and copyStatus a deep copy of it: it is
+	// written only when it differs from what it was.
+	status     any
+	copyStatus func() any
+	// finalize removes what the sync delivered (under Delete) once it is
+	// being deleted; deliver delivers it, returning the outcome, whether
+	// an Event reports it already, and the error (with no reason when the
+	// API server failed).
+	finalize func(context.Context) error
+	deliver  func(context.Context) (outcome, bool, error)
+}
+
+// reconcile takes s through the steps of every sync: finalize it if it is
+// being deleted, else make sure it has its finalizer, deliver it, record
+// the Ready condition, write the status only if it changed (with one
+// Event), and say when to come back: at once with backoff when Tether or
+// the API server failed, else at the resync interval.
+func (r *reconciler) reconcile(ctx context.Context, s syncState) (ctrl.Result, error) {
+	if !s.obj.GetDeletionTimestamp().IsZero() {
+		return ctrl.Result{}, s.finalize(ctx)
+	}
+	if !controllerutil.ContainsFinalizer(s.obj, finalizerCleanup) {
+		controllerutil.AddFinalizer(s.obj, finalizerCleanup)
+		if err := r.c.Update(ctx, s.obj); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	old := s.copyStatus()
+	oldReason := readyReason(s.ready)
+	o, recorded, err := s.deliver(ctx)
+	if o.reason == "" { // the API server failed: retry
+		return ctrl.Result{}, err
+	}
+	setReady(s.ready, s.obj.GetGeneration(), o)
+	if touch(s.status, old, &s.ready.LastSyncTime, r.now()) {
+		// one Event per change: a second one of the same reason and
+		// action on the same object would become an Event series (a
+		// create and a patch that race, and their retries)
+		if !recorded && (oldReason != o.reason || o.reason != v1alpha1.ReasonSynced) {
+			r.events.Eventf(s.obj, nil, eventType(o), o.reason, "Deliver", "%s", o.message)
+		}
+		if err := r.c.Status().Update(ctx, s.obj); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	if o.retry {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: resyncAfter(s.spec, r.resync)}, nil
+}
