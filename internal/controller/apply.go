@@ -224,11 +224,14 @@ func (a *applier) applySecret(ctx context.Context, t target, want *corev1.Secret
 	key := types.NamespacedName{Namespace: want.Namespace, Name: want.Name}
 	err := a.c.Get(ctx, key, have)
 	if apierrors.IsNotFound(err) {
-		// not in the cache of managed Secrets: absent, or not ours
-		err = a.api.Get(ctx, key, have)
-		if apierrors.IsNotFound(err) {
-			return true, a.c.Create(ctx, want)
+		// not in the cache of managed Secrets: most often absent, so it
+		// is created at once; one that exists (not ours, or not in the
+		// cache yet) is read from the API server only then, which saves
+		// the API server a read per first delivery
+		if err = a.c.Create(ctx, want); !apierrors.IsAlreadyExists(err) {
+			return err == nil, err
 		}
+		err = a.api.Get(ctx, key, have)
 	}
 	if err != nil {
 		return false, err

@@ -56,7 +56,13 @@ func (h *harness) resourceVersions() string {
 // reveals counts the reveals of connection idle since since (zero: all).
 func (h *harness) reveals(since time.Time) int {
 	h.t.Helper()
-	events, err := h.admin.Audit(h.t.Context(), tether.AuditFilter{Connection: "idle", Actions: []string{"connection.reveal"}, Since: since})
+	return h.revealsOf("idle", since)
+}
+
+// revealsOf counts the reveals of connection id since since (zero: all).
+func (h *harness) revealsOf(id string, since time.Time) int {
+	h.t.Helper()
+	events, err := h.admin.Audit(h.t.Context(), tether.AuditFilter{Connection: id, Actions: []string{"connection.reveal"}, Since: since})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -70,4 +76,26 @@ func (h *harness) waitReveals(n int) {
 		got := h.reveals(time.Time{})
 		return got >= n, fmt.Sprintf("%d reveals", got)
 	})
+}
+
+// TestConnectionSyncOneReadPerDelivery: a first delivery reads the
+// connection from Tether once. The controller's own writes (the
+// finalizer, the Secret's creation, the status) do not make it reconcile
+// the sync again, which would read and audit the connection three more
+// times and, with 10,000 syncs, keep the controller busy with itself.
+func TestConnectionSyncOneReadPerDelivery(t *testing.T) {
+	h := newHarness(t, time.Hour)
+	h.s3Connection("once", "once-secret")
+	h.bind(h.ns, "default", tether.RoleUser)
+	h.createSync(newSync("once", "once", v1alpha1.DeletionPolicyDelete))
+	h.waitSecret(h.ns, "once", "once-secret", converge)
+	h.waitReason("once", v1alpha1.ReasonSynced, converge)
+	// nothing else may come: watch the count for a while
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if n := h.revealsOf("once", time.Time{}); n != 1 {
+			t.Fatalf("%d reads of the connection for one delivery, want 1", n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

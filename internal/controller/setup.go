@@ -8,9 +8,12 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
@@ -67,16 +70,18 @@ func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *f
 	skip := true
 	opts := controller.Options{MaxConcurrentReconciles: max(cfg.MaxConcurrentReconciles, 1), SkipNameValidation: &skip,
 		RateLimiter: retryLimiter()}
-	err := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ConnectionSync{}).Named("connectionsync").
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindSync))).
+	err := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ConnectionSync{}, builder.WithPredicates(syncChanged())).
+		Named("connectionsync").
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindSync)), builder.WithPredicates(notCreated())).
 		WatchesRawSource(source.Channel(f.toSync, &handler.EnqueueRequestForObject{})).
 		WithOptions(opts).
 		Complete(&syncReconciler{base})
 	if err != nil {
 		return tether.Internal(op, err)
 	}
-	err = ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ClusterConnectionSync{}).Named("clusterconnectionsync").
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindClusterSync))).
+	err = ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ClusterConnectionSync{}, builder.WithPredicates(syncChanged())).
+		Named("clusterconnectionsync").
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindClusterSync)), builder.WithPredicates(notCreated())).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(allClusterSyncs(mgr.GetClient()))).
 		WatchesRawSource(source.Channel(f.toSyncs, &handler.EnqueueRequestForObject{})).
 		WithOptions(opts).
@@ -85,6 +90,26 @@ func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *f
 		return tether.Internal(op, err)
 	}
 	return nil
+}
+
+// syncChanged lets through the changes of a sync that ask for a
+// reconcile: its spec (generation), labels or annotations (`kubectl
+// annotate` asks for one at once), and the start of its deletion. Not its
+// status nor its finalizers, which only the controller writes: each of
+// its own writes would otherwise read the connection from Tether again.
+func syncChanged() predicate.Predicate {
+	deleting := predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		return !e.ObjectNew.GetDeletionTimestamp().IsZero()
+	}}
+	return predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{},
+		predicate.AnnotationChangedPredicate{}, deleting)
+}
+
+// notCreated lets through every change of a delivered Secret but its
+// creation, which is the controller's own (or, at start, one the syncs'
+// own reconciles cover): an edit or a deletion by hand is put back.
+func notCreated() predicate.Predicate {
+	return predicate.Funcs{CreateFunc: func(event.CreateEvent) bool { return false }}
 }
 
 // restartHook returns what gives a sync's restart targets the hash of
