@@ -58,12 +58,12 @@ func (r *notebookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if selected {
-		err = r.access.ensure(ctx, r.c, ns.Name)
-	} else {
-		err = r.access.remove(ctx, r.c, ns.Name)
+	if !selected {
+		// no resync: a namespace no cluster sync selects has nothing to
+		// keep, and a change of the syncs or of its labels brings it back
+		return ctrl.Result{}, r.access.remove(ctx, r.c, ns.Name)
 	}
-	if err != nil {
+	if err := r.access.ensure(ctx, r.c, ns.Name); err != nil {
 		return ctrl.Result{}, err
 	}
 	// the PodDefault is not watched: one edited by hand is put back here

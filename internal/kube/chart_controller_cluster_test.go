@@ -92,6 +92,8 @@ func TestChartControllerAppliesToCluster(t *testing.T) {
 			base + " " + rbac + " Deployment Service ServiceMonitor ServiceMonitor"},
 		{"webhook with a self-managed certificate", "controller: {enabled: true, webhook: {enabled: true}}\n",
 			base + " " + rbac + " Deployment PodDisruptionBudget Service Service Secret MutatingWebhookConfiguration"},
+		{"narrowed network policy", controllerValues + "networkPolicy: {enabled: true, from: [{namespaceSelector: {matchLabels: {team: ml}}}]}\n",
+			base + " " + rbac + " Deployment PodDisruptionBudget Service NetworkPolicy"},
 		{"webhook with cert-manager", "controller: {enabled: true, webhook: {enabled: true, certManager: {enabled: true}}}\n",
 			base + " " + rbac + " Deployment PodDisruptionBudget Service Service Issuer Certificate MutatingWebhookConfiguration"},
 	}
