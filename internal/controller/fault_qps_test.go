@@ -14,6 +14,11 @@ import (
 // notebook-access reconciler take over a minute to visit a few hundred
 // namespaces, and the delivery of 60 syncs half a minute.
 func TestClientNotRateLimited(t *testing.T) {
+	// The manager maps its watched kinds when it is made: the CRDs must be
+	// served first, as the chart installs them before the controller.
+	_, api := injectAPI(t)
+	injectCRDs(t, api)
+	installAccessCRD(t, api)
 	mgr, err := newManager(Config{Kubeconfig: kubetest.Kubeconfig(t), MetricsAddr: "0", HealthAddr: "0"}, logr.Discard())
 	if err != nil {
 		t.Fatal(err)
