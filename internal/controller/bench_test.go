@@ -35,7 +35,7 @@ import (
 //	go test -timeout 45m -run '^$' -bench BenchmarkSync -benchtime 1x ./internal/controller/
 //
 // TETHER_BENCH_CONTROLLER_FLAGS adds flags to the controller's (e.g.
-// --max-concurrent-reconciles 16, --pprof-addr 127.0.0.1:6060).
+// --max-concurrent-reconciles 32, --pprof-addr 127.0.0.1:6060).
 func BenchmarkSync(b *testing.B) {
 	n := envInt(b, "TETHER_BENCH_SYNCS", 1000)
 	idle := envDuration(b, "TETHER_BENCH_IDLE", 5*time.Minute)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -163,30 +162,14 @@ func (w *benchWorld) createSyncs(b testing.TB, syncs []*v1alpha1.ConnectionSync,
 	}
 }
 
-// deleteSyncs deletes the syncs labelled run in namespaces nss and waits,
-// while their controller still runs, until they are gone; past a few
-// minutes it strips their finalizers.
+// deleteSyncs deletes the syncs labelled run in namespaces nss; the
+// garbage collector removes their Secrets.
 func (w *benchWorld) deleteSyncs(b testing.TB, nss []string, run string) {
 	ctx := context.Background() // b's own is done by its cleanup
 	for _, ns := range nss {
 		err := w.k.DeleteAllOf(ctx, &v1alpha1.ConnectionSync{}, ctrlclient.InNamespace(ns), ctrlclient.MatchingLabels{testRunLabel: run})
 		if err != nil {
 			b.Errorf("delete the syncs of %s: %v", ns, err)
-		}
-	}
-	deadline := time.Now().Add(5 * time.Minute)
-	for _, ns := range nss {
-		var left v1alpha1.ConnectionSyncList
-		for {
-			err := w.k.List(ctx, &left, ctrlclient.InNamespace(ns), ctrlclient.MatchingLabels{testRunLabel: run})
-			if err != nil || len(left.Items) == 0 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(time.Second)
-		}
-		for i := range left.Items {
-			left.Items[i].Finalizers = nil
-			_ = w.k.Update(ctx, &left.Items[i])
 		}
 	}
 }

@@ -54,14 +54,12 @@ func (a *applier) removeOwned(ctx context.Context, t target, key types.Namespace
 // kind and name delivered, from the cache of managed Secrets.
 func (a *applier) deliveredBy(ctx context.Context, kind, name string) ([]string, error) {
 	var list corev1.SecretList
-	if err := a.c.List(ctx, &list, ctrlclient.MatchingLabels{labelManagedBy: managedBy, labelOwnerKind: kind}); err != nil {
+	if err := a.c.List(ctx, &list, ctrlclient.MatchingFields{indexOwner: ownerKey(kind, name)}); err != nil {
 		return nil, err
 	}
-	var out []string
+	out := make([]string, 0, len(list.Items))
 	for _, s := range list.Items {
-		if s.Annotations[annotationOwner] == name {
-			out = append(out, s.Namespace)
-		}
+		out = append(out, s.Namespace)
 	}
 	return out, nil
 }
@@ -75,7 +73,7 @@ func (a *applier) pruneRenamed(ctx context.Context, t target) error {
 	}
 	var list corev1.SecretList
 	err := a.c.List(ctx, &list, ctrlclient.InNamespace(t.namespace),
-		ctrlclient.MatchingLabels{labelManagedBy: managedBy, labelOwnerKind: t.ownerKind})
+		ctrlclient.MatchingFields{indexOwner: ownerKey(t.ownerKind, t.ownerName)})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
@@ -30,7 +29,6 @@ func (r *clusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	return r.reconcile(ctx, syncState{obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status.SyncStatus,
 		status: &s.Status, copyStatus: func() any { return s.Status.DeepCopy() },
-		finalize: func(ctx context.Context) error { return r.finalize(ctx, s) },
 		deliver: func(ctx context.Context) (outcome, bool, error) {
 			o, err := r.deliver(ctx, s)
 			return o, false, err
@@ -138,17 +136,4 @@ func (r *clusterReconciler) prune(ctx context.Context, s *v1alpha1.ClusterConnec
 		}
 	}
 	return nil
-}
-
-// finalize removes what s delivered, under the Delete policy, then lets s
-// go.
-func (r *clusterReconciler) finalize(ctx context.Context, s *v1alpha1.ClusterConnectionSync) error {
-	if !controllerutil.ContainsFinalizer(s, finalizerCleanup) {
-		return nil
-	}
-	if err := r.prune(ctx, s, nil); err != nil {
-		return err
-	}
-	controllerutil.RemoveFinalizer(s, finalizerCleanup)
-	return ctrlclient.IgnoreNotFound(r.c.Update(ctx, s))
 }

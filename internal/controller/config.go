@@ -78,8 +78,8 @@ func (c *Config) bindFlags(f *pflag.FlagSet, getenv func(string) string) {
 		"namespace of the leader-election Lease (env POD_NAMESPACE; in a pod: the pod's namespace)")
 	f.DurationVar(&c.ResyncInterval, "resync-interval", DefaultResyncInterval,
 		"how often each sync is compared with Tether when the change feed reports nothing")
-	f.IntVar(&c.MaxConcurrentReconciles, "max-concurrent-reconciles", 4,
-		"syncs of each kind reconciled at once")
+	f.IntVar(&c.MaxConcurrentReconciles, "max-concurrent-reconciles", 16,
+		"syncs of each kind reconciled at once (each mostly waits for Tether and the API server)")
 	f.StringVar(&c.MetricsAddr, "metrics-addr", ":8080", "address of the Prometheus metrics; 0 turns them off")
 	f.StringVar(&c.HealthAddr, "health-addr", ":8081", "address of /healthz and /readyz; 0 turns them off")
 	f.StringVar(&c.PprofAddr, "pprof-addr", "", "address of Go's profiles (/debug/pprof); empty: none")

@@ -3,11 +3,9 @@ package controller
 import (
 	"context"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
@@ -27,8 +25,7 @@ func (r *syncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.
 	t := syncTarget(s)
 	return r.reconcile(ctx, syncState{obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status,
 		status: &s.Status, copyStatus: func() any { return s.Status.DeepCopy() },
-		finalize: func(ctx context.Context) error { return r.finalize(ctx, s, t) },
-		deliver:  func(ctx context.Context) (outcome, bool, error) { return r.deliver(ctx, s, t) }})
+		deliver: func(ctx context.Context) (outcome, bool, error) { return r.deliver(ctx, s, t) }})
 }
 
 // syncTarget is where s delivers.
@@ -83,23 +80,4 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 			secretName(s.Spec.DeliverySpec), c.Status.Version, s.Spec.Connection.Namespace, s.Spec.Connection.ID)
 	}
 	return o, changed, nil
-}
-
-// finalize removes what s delivered, under the Delete policy, then lets s
-// go.
-func (r *syncReconciler) finalize(ctx context.Context, s *v1alpha1.ConnectionSync, t target) error {
-	if !controllerutil.ContainsFinalizer(s, finalizerCleanup) {
-		return nil
-	}
-	if deleting(s.Spec.DeletionPolicy) {
-		if _, err := r.apply.remove(ctx, t); err != nil {
-			return err
-		}
-	}
-	controllerutil.RemoveFinalizer(s, finalizerCleanup)
-	err := r.c.Update(ctx, s)
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	return err
 }

@@ -2,12 +2,14 @@ package controller_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -88,6 +90,42 @@ func TestConnectionSyncRetain(t *testing.T) {
 	if s := h.secret(h.ns, "kept"); s == nil || string(s.Data["AWS_SECRET_ACCESS_KEY"]) != "kept-secret" {
 		t.Errorf("Secret after deleting its Retain sync: %v, want it kept", s)
 	}
+}
+
+// TestConnectionSyncNoFinalizer: a sync gets no finalizer, which would
+// cost each first delivery one more write of the sync; what it delivers
+// under Delete is owned by it, and goes with it through the garbage
+// collector. A sync that an earlier controller gave its finalizer is let
+// go when deleted.
+func TestConnectionSyncNoFinalizer(t *testing.T) {
+	h := newHarness(t, time.Hour)
+	h.s3Connection("owned", "owned-secret")
+	h.bind(h.ns, "default", tether.RoleUser)
+	h.createSync(newSync("owned", "owned", v1alpha1.DeletionPolicyDelete))
+	secret := h.waitSecret(h.ns, "owned", "owned-secret", converge)
+	h.waitReason("owned", v1alpha1.ReasonSynced, converge)
+	got := h.sync("owned")
+	if len(got.Finalizers) > 0 {
+		t.Errorf("the sync has finalizers %v, want none", got.Finalizers)
+	}
+	ref := metav1.GetControllerOf(secret)
+	if ref == nil || ref.UID != got.UID || ref.Kind != "ConnectionSync" || ref.BlockOwnerDeletion == nil || !*ref.BlockOwnerDeletion {
+		t.Errorf("the Secret's controller is %+v, want the sync (uid %s) blocking its deletion", ref, got.UID)
+	}
+
+	legacy := newSync("legacy", "owned", v1alpha1.DeletionPolicyDelete)
+	legacy.Spec.SecretName = "legacy"
+	legacy.Finalizers = []string{"tether.ml/cleanup"}
+	h.createSync(legacy)
+	h.waitSecret(h.ns, "legacy", "owned-secret", converge)
+	if err := h.k.Delete(t.Context(), h.sync("legacy")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, converge, "the sync with the earlier finalizer to go", func() (bool, string) {
+		err := h.k.Get(t.Context(), types.NamespacedName{Namespace: h.ns, Name: "legacy"}, &v1alpha1.ConnectionSync{})
+		return apierrors.IsNotFound(err), fmt.Sprint(err)
+	})
+	h.waitSecret(h.ns, "legacy", "", converge)
 }
 
 // TestConnectionSyncPutsBack: a Secret edited or deleted by hand is put

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,6 +60,7 @@ func newWorld(t *testing.T) *harness {
 	kc := kubetest.Kubeconfig(t)
 	h := &harness{t: t, kubeconfig: kc, k: kubeClient(t, kc), ns: "csync-" + randomSuffix(t)}
 	installCRDs(t, h.k)
+	awaitGC(t, h.k)
 	h.createNamespace(h.ns, nil)
 	h.createServiceAccount(h.ns, "default")
 	h.tether = startTether(t, kc)
@@ -124,6 +126,79 @@ func installCRDs(t testing.TB, k ctrlclient.Client) {
 		})
 	}
 }
+
+// gcFollows is whether the cluster's garbage collector was seen to follow
+// both kinds of syncs.
+var gcFollows struct {
+	sync.Mutex
+	ok bool
+}
+
+// awaitGC waits, once per test process, until the garbage collector of the
+// test API server (kube-controller-manager's, started by kube.sh) removes
+// what a deleted sync of either kind owns. The collector learns of new
+// CRDs from its discovery every 30 s; a sync deleted before it watches
+// the kind would leave its Secrets behind.
+func awaitGC(t testing.TB, k ctrlclient.Client) {
+	t.Helper()
+	gcFollows.Lock()
+	defer gcFollows.Unlock()
+	if gcFollows.ok {
+		return
+	}
+	ns := "gc-probe-" + randomSuffix(t)
+	if err := k.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatal(err)
+	}
+	// probes no controller of the tests serves: no sync selector matches
+	// them, and the cluster sync selects no namespace
+	ref := v1alpha1.DeliverySpec{Connection: v1alpha1.ConnectionRef{Namespace: "default", ID: "gc-probe"}}
+	owners := []ctrlclient.Object{
+		&v1alpha1.ConnectionSync{ObjectMeta: metav1.ObjectMeta{Namespace: ns},
+			Spec: v1alpha1.ConnectionSyncSpec{DeliverySpec: ref}},
+		&v1alpha1.ClusterConnectionSync{Spec: v1alpha1.ClusterConnectionSyncSpec{DeliverySpec: ref,
+			NamespaceSelector: metav1.LabelSelector{MatchLabels: map[string]string{"tether-test-gc-probe": "none"}}}},
+	}
+	for _, owner := range owners {
+		waitFor(t, 2*time.Minute, "the garbage collector to follow "+kindOf(owner), func() (bool, string) {
+			return collected(t, k, ns, owner)
+		})
+	}
+	gcFollows.ok = true
+}
+
+// collected creates a sync like owner and a ConfigMap it owns in ns, deletes the
+// sync, and reports whether the ConfigMap went with it within 5 s.
+func collected(t testing.TB, k ctrlclient.Client, ns string, owner ctrlclient.Object) (bool, string) {
+	ctx := t.Context()
+	o := owner.DeepCopyObject().(ctrlclient.Object)
+	o.SetName("probe-" + randomSuffix(t))
+	if err := k.Create(ctx, o); err != nil {
+		return false, "create " + kindOf(o) + ": " + err.Error()
+	}
+	gvk, err := k.GroupVersionKindFor(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: o.GetName(),
+		OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(o, gvk)}}}
+	if err := k.Create(ctx, cm); err != nil {
+		return false, "create ConfigMap: " + err.Error()
+	}
+	if err := k.Delete(ctx, o); err != nil {
+		return false, "delete " + kindOf(o) + ": " + err.Error()
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err := k.Get(ctx, ctrlclient.ObjectKeyFromObject(cm), cm); apierrors.IsNotFound(err) {
+			return true, ""
+		}
+	}
+	_ = k.Delete(ctx, cm)
+	return false, "a ConfigMap outlived its owner by 5 s: is kube-controller-manager running (scripts/testenv/kube.sh)?"
+}
+
+// kindOf is the Go type name of obj, for messages.
+func kindOf(obj ctrlclient.Object) string { return fmt.Sprintf("%T", obj) }
 
 // startController runs the controller in-process until the end of the
 // test, as a ServiceAccount of the test's namespace that Tether's admin

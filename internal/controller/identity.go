@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
 	authnv1 "k8s.io/api/authentication/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,6 +33,9 @@ type tokens struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedToken // by "namespace/name"
+	// flight makes the reconciles of one ServiceAccount that find no
+	// token cached wait for one TokenRequest, not send one each.
+	flight singleflight.Group
 }
 
 // cachedToken is a token and when it is to be replaced.
@@ -56,12 +60,31 @@ func (t *tokens) source(ctx context.Context, ns, name string) func() (string, er
 // EUNAUTHORIZED; an API server that cannot be reached, EUNAVAILABLE.
 func (t *tokens) token(ctx context.Context, ns, name string) (string, error) {
 	key := ns + "/" + name
-	t.mu.Lock()
-	c, ok := t.cache[key]
-	t.mu.Unlock()
-	if ok && t.now().Before(c.renewAt) {
-		return c.token, nil
+	if tok, ok := t.cached(key); ok {
+		return tok, nil
 	}
+	tok, err, _ := t.flight.Do(key, func() (any, error) {
+		if tok, ok := t.cached(key); ok { // requested while this one waited
+			return tok, nil
+		}
+		return t.request(ctx, ns, name)
+	})
+	if err != nil {
+		return "", err
+	}
+	return tok.(string), nil
+}
+
+// cached returns the cached token of key unless it is due for renewal.
+func (t *tokens) cached(key string) (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, ok := t.cache[key]
+	return c.token, ok && t.now().Before(c.renewAt)
+}
+
+// request requests a token for ServiceAccount ns/name and caches it.
+func (t *tokens) request(ctx context.Context, ns, name string) (string, error) {
 	secs := int64(tokenLifetime / time.Second)
 	req := &authnv1.TokenRequest{Spec: authnv1.TokenRequestSpec{
 		Audiences: []string{t.audience}, ExpirationSeconds: &secs}}
@@ -74,9 +97,9 @@ func (t *tokens) token(ctx context.Context, ns, name string) (string, error) {
 	if life <= 0 || life > tokenLifetime {
 		life = tokenLifetime
 	}
-	c = cachedToken{token: res.Status.Token, renewAt: issued.Add(time.Duration(float64(life) * tokenReuse))}
+	c := cachedToken{token: res.Status.Token, renewAt: issued.Add(time.Duration(float64(life) * tokenReuse))}
 	t.mu.Lock()
-	t.cache[key] = c
+	t.cache[ns+"/"+name] = c
 	t.mu.Unlock()
 	return c.token, nil
 }

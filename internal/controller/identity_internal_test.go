@@ -2,7 +2,10 @@ package controller
 
 import (
 	"errors"
+	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,4 +92,58 @@ func TestTokenErrorOutcome(t *testing.T) {
 			t.Errorf("%s: message %q does not name the ServiceAccount", tc.name, o.message)
 		}
 	}
+}
+
+// TestTokensOneRequestAtOnce: the syncs of one ServiceAccount reconciled
+// at the same time share one TokenRequest, instead of each making its own
+// while none is cached yet.
+func TestTokensOneRequestAtOnce(t *testing.T) {
+	kc := kubetest.Kubeconfig(t)
+	kubetest.Token(t, kc, "tokens-flight", "reader", "tether") // creates both
+	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var requests atomic.Int32
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return tokenCounter{rt, &requests}
+	})
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := newTokens(cs, "tether")
+	var wg sync.WaitGroup
+	got := make([]string, 16)
+	for i := range got {
+		wg.Go(func() {
+			tok, err := tk.token(t.Context(), "tokens-flight", "reader")
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = tok
+		})
+	}
+	wg.Wait()
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d TokenRequests for 16 reconciles of one ServiceAccount at once, want 1", n)
+	}
+	for _, tok := range got {
+		if tok == "" || tok != got[0] {
+			t.Fatal("the reconciles got different tokens, or none")
+		}
+	}
+}
+
+// tokenCounter counts the TokenRequests sent through it.
+type tokenCounter struct {
+	rt http.RoundTripper
+	n  *atomic.Int32
+}
+
+func (c tokenCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/token") {
+		c.n.Add(1)
+	}
+	return c.rt.RoundTrip(r)
 }

@@ -25,7 +25,7 @@ func TestConnectionSyncIdleWritesNothing(t *testing.T) {
 	h.createSync(s)
 	h.waitSecret(h.ns, "idle", "idle-secret", converge)
 	h.waitReason("idle", v1alpha1.ReasonSynced, converge)
-	// the first reconciles write (the finalizer, the status); then
+	// the first reconcile writes (the Secret, the status); then
 	// resyncs must write nothing
 	waitFor(t, converge, "the sync to settle", func() (bool, string) {
 		rv := h.resourceVersions()
@@ -79,10 +79,9 @@ func (h *harness) waitReveals(n int) {
 }
 
 // TestConnectionSyncOneReadPerDelivery: a first delivery reads the
-// connection from Tether once. The controller's own writes (the
-// finalizer, the Secret's creation, the status) do not make it reconcile
-// the sync again, which would read and audit the connection three more
-// times and, with 10,000 syncs, keep the controller busy with itself.
+// connection from Tether once. The controller's own writes (the Secret's
+// creation, the status) do not make it reconcile the sync again, which
+// would read and audit the connection more times and, with 10,000 syncs, keep the controller busy with itself.
 func TestConnectionSyncOneReadPerDelivery(t *testing.T) {
 	h := newHarness(t, time.Hour)
 	h.s3Connection("once", "once-secret")

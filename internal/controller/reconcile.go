@@ -33,28 +33,28 @@ type syncState struct {
 	// written only when it differs from what it was.
 	status     any
 	copyStatus func() any
-	// finalize removes what the sync delivered (under Delete) once it is
-	// being deleted; deliver delivers it, returning the outcome, whether
-	// an Event reports it already, and the error (with no reason when the
-	// API server failed).
-	finalize func(context.Context) error
-	deliver  func(context.Context) (outcome, bool, error)
+	// deliver delivers the sync, returning the outcome, whether an Event
+	// reports it already, and the error (with no reason when the API
+	// server failed).
+	deliver func(context.Context) (outcome, bool, error)
 }
 
-// reconcile takes s through the steps of every sync: finalize it if it is
-// being deleted, else make sure it has its finalizer, deliver it, record
-// the Ready condition, write the status only if it changed (with one
-// Event), and say when to come back: at once with backoff when Tether or
-// the API server failed, else at the resync interval.
+// reconcile takes s through the steps of every sync: release it if it is
+// being deleted, else deliver it, record the Ready condition, write the
+// status only if it changed (with one Event), and say when to come back:
+// at once with backoff when Tether or the API server failed, else at the
+// resync interval.
+//
+// A sync has no finalizer: what it delivers under the Delete policy
+// carries its owner reference, and the cluster's garbage collector
+// removes it with the sync, also while the controller is down. A
+// finalizer would cost every sync one more write of its own on its first
+// delivery, the most expensive kind the API server has (a custom
+// resource's update), and hold its deletion while the controller is
+// away.
 func (r *reconciler) reconcile(ctx context.Context, s syncState) (ctrl.Result, error) {
 	if !s.obj.GetDeletionTimestamp().IsZero() {
-		return ctrl.Result{}, s.finalize(ctx)
-	}
-	if !controllerutil.ContainsFinalizer(s.obj, finalizerCleanup) {
-		controllerutil.AddFinalizer(s.obj, finalizerCleanup)
-		if err := r.c.Update(ctx, s.obj); err != nil {
-			return ctrl.Result{}, err
-		}
+		return ctrl.Result{}, r.release(ctx, s.obj)
 	}
 	old := s.copyStatus()
 	oldReason := readyReason(s.ready)
@@ -78,4 +78,15 @@ func (r *reconciler) reconcile(ctx context.Context, s syncState) (ctrl.Result, e
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: resyncAfter(s.spec, r.resync)}, nil
+}
+
+// release lets a sync being deleted go. Only a sync written by an earlier
+// version of the controller, which added the finalizer finalizerCleanup
+// and removed what it delivered itself, still has anything to release:
+// what it delivered carries its owner reference all the same.
+func (r *reconciler) release(ctx context.Context, obj ctrlclient.Object) error {
+	if !controllerutil.RemoveFinalizer(obj, finalizerCleanup) {
+		return nil
+	}
+	return ctrlclient.IgnoreNotFound(r.c.Update(ctx, obj))
 }

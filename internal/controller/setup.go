@@ -120,7 +120,8 @@ func restartHook(c ctrlclient.Client) func(ctx context.Context, ns string, spec 
 	}
 }
 
-// addIndexes indexes both kinds of syncs by the connection they deliver.
+// addIndexes indexes both kinds of syncs by the connection they deliver,
+// and the managed Secrets by the sync that delivered them.
 func addIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	idx := mgr.GetFieldIndexer()
 	err := idx.IndexField(ctx, &v1alpha1.ConnectionSync{}, indexConnection, func(o ctrlclient.Object) []string {
@@ -129,9 +130,31 @@ func addIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
-	return idx.IndexField(ctx, &v1alpha1.ClusterConnectionSync{}, indexConnection, func(o ctrlclient.Object) []string {
+	err = idx.IndexField(ctx, &v1alpha1.ClusterConnectionSync{}, indexConnection, func(o ctrlclient.Object) []string {
 		return []string{connectionKey(o.(*v1alpha1.ClusterConnectionSync).Spec.Connection)}
 	})
+	if err != nil {
+		return err
+	}
+	return idx.IndexField(ctx, &corev1.Secret{}, indexOwner, secretOwner)
+}
+
+// indexOwner is the field index of the managed Secrets by the sync that
+// delivered them (ownerKey): a sync lists its own Secrets without reading,
+// and copying, those of every other sync in the namespace or cluster.
+const indexOwner = "tether.ml/owner"
+
+// ownerKey is the indexOwner value of the sync of kind and name.
+func ownerKey(kind, name string) string { return kind + "/" + name }
+
+// secretOwner is the indexOwner value of a managed Secret, if it names
+// its sync.
+func secretOwner(o ctrlclient.Object) []string {
+	name := o.GetAnnotations()[annotationOwner]
+	if o.GetLabels()[labelManagedBy] != managedBy || name == "" {
+		return nil
+	}
+	return []string{ownerKey(o.GetLabels()[labelOwnerKind], name)}
 }
 
 // ownerOf maps a delivered Secret to the sync of kind that owns it, so

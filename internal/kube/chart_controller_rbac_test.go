@@ -35,7 +35,7 @@ var allVerbs = []string{"get", "list", "watch", "create", "update", "patch", "de
 func controllerGrants(ns string) []grant {
 	const rw = "get list watch create update patch delete"
 	return []grant{
-		{"tether.ml", []string{"connectionsyncs", "clusterconnectionsyncs"}, strings.Fields("get list watch update patch"), "", ""},
+		{"tether.ml", []string{"connectionsyncs", "clusterconnectionsyncs"}, strings.Fields("get list watch update"), "", ""},
 		{"tether.ml", []string{"connectionsyncs/status", "clusterconnectionsyncs/status"}, strings.Fields("get update patch"), "", ""},
 		{"tether.ml", []string{"connectionsyncs/finalizers", "clusterconnectionsyncs/finalizers"}, []string{"update"}, "", ""},
 		{"", []string{"secrets"}, strings.Fields(rw), "", ""},

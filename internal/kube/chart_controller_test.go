@@ -85,7 +85,7 @@ func TestChartControllerDeployment(t *testing.T) {
 	}
 	checkPodSecurity(t, pod)
 	wantArgs := []string{"controller", "--leader-elect", "--audience=tether-prod", "--resync-interval=10m",
-		"--max-concurrent-reconciles=4", "--metrics-addr=:8080", "--health-addr=:8081"}
+		"--max-concurrent-reconciles=16", "--metrics-addr=:8080", "--health-addr=:8081"}
 	if diff := cmp.Diff(wantArgs, c.Args); diff != "" {
 		t.Errorf("args (-want +got):\n%s", diff)
 	}

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Starts and stops a throwaway Kubernetes API server (kube-apiserver + etcd)
-# for Tether's tests.
+# Starts and stops a throwaway Kubernetes API server (kube-apiserver + etcd,
+# and kube-controller-manager's garbage collector) for Tether's tests.
 #
 #   scripts/testenv/kube.sh start   # prints the path of an admin kubeconfig
 #   scripts/testenv/kube.sh stop    # stops it and removes its files
-#   scripts/testenv/kube.sh build   # only builds (and caches) kube-apiserver
+#   scripts/testenv/kube.sh build   # only builds (and caches) the binaries
 #
-# There are no nodes, controllers or scheduler: only the API server, which
-# is all that TokenRequest, TokenReview and the API objects need. Both
-# processes listen on 127.0.0.1 only, on free ports. The API server:
+# There are no nodes or scheduler, and of the controllers only the garbage
+# collector, which removes the objects whose owner is deleted (what a
+# ConnectionSync delivered goes with it): the API server is all that
+# TokenRequest, TokenReview and the API objects need. Namespaces being
+# deleted stay Terminating (no namespace controller). The processes listen
+# on 127.0.0.1 only, on free ports (the controller manager serves nothing).
+# The API server:
 #   - serves TLS with a certificate from a throwaway CA (ca.crt, named by
 #     the kubeconfig);
 #   - issues and verifies service-account tokens with issuer $KUBE_ISSUER
@@ -19,11 +23,15 @@
 #     static token in group system:masters. The token is in a file the
 #     kubeconfig names (tokenFile), never on a command line.
 #
-# kube-apiserver is built from the k8s.io/kubernetes module (the only way
-# here: setup-envtest cannot download its binaries), once, into
+# kube-apiserver and kube-controller-manager are built from the
+# k8s.io/kubernetes module (the only way here: setup-envtest cannot
+# download its binaries), once, into
 # $HOME/.cache/tether-testenv/kube-apiserver-$KUBE_VERSION; the build takes
 # minutes, ~3.4 GB of disk and ~2 GB of memory. etcd comes from Debian's
 # etcd-server package. As root, missing packages are installed.
+#
+# TETHER_KUBE_PROFILING=true serves Go's profiles at /debug/pprof to the
+# admin, for benchmarks.
 #
 # Like postgres.sh: state in $TETHER_KUBE_STATE (default
 # ${TMPDIR:-/tmp}/tether-kube.state); `start` with a server running prints
@@ -38,6 +46,7 @@ STAGING_VERSION=v0.${KUBE_VERSION#v1.} # k8s.io/api etc. are v0.MINOR.PATCH
 KUBE_ISSUER=https://kubernetes.default.svc
 CACHE=${TETHER_TESTENV_CACHE:-$HOME/.cache/tether-testenv}/kube-apiserver-$KUBE_VERSION
 APISERVER=$CACHE/kube-apiserver
+MANAGER=$CACHE/kube-controller-manager
 STATE=${TETHER_KUBE_STATE:-${TMPDIR:-/tmp}/tether-kube.state}
 FIRST_PORT=${TETHER_KUBE_PORT:-56443}
 
@@ -54,13 +63,17 @@ install_packages() {
   command -v etcd >/dev/null || die "etcd-server installed no etcd"
 }
 
-# build_apiserver builds kube-apiserver into the cache unless it is there.
-# It builds in a throwaway module under the cache (never in the repository)
-# that requires k8s.io/kubernetes and replaces each of its ./staging modules
-# by the published one; the version ldflags are what clients check.
-build_apiserver() {
-  build_needed "$APISERVER" || return 0
-  log "building kube-apiserver $KUBE_VERSION into $CACHE (takes minutes, once)"
+# build_kube builds kube-apiserver and kube-controller-manager into the
+# cache, those that are not there. It builds in a throwaway module under
+# the cache (never in the repository) that requires k8s.io/kubernetes and
+# replaces each of its ./staging modules by the published one; the version
+# ldflags are what clients check. The controller manager is built last: a
+# run that waited for another's build finds both once it is there.
+build_kube() {
+  build_needed "$MANAGER" || return 0
+  local missing=() b
+  for b in "$APISERVER" "$MANAGER"; do [ -x "$b" ] || missing+=("$(basename "$b")"); done
+  log "building ${missing[*]} $KUBE_VERSION into $CACHE (takes minutes, once)"
   local mod=$CACHE/build started=$SECONDS
   rm -rf "$mod" && mkdir -p "$mod"
   (
@@ -74,15 +87,17 @@ build_apiserver() {
     sed -n 's#^[[:space:]]*\(k8s\.io/[^ ]*\) => \./staging/.*#\1#p' "$gomod" | while read -r m; do
       go mod edit -replace="$m=$m@$STAGING_VERSION"
     done
-    printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >tools.go
+    printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n)\n' >tools.go
     go mod tidy >&2
-    go build -o kube-apiserver -ldflags "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION \
-      -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${STAGING_VERSION#v0.} \
-      -X k8s.io/component-base/version.gitTreeState=clean" k8s.io/kubernetes/cmd/kube-apiserver >&2
-  ) || die "building kube-apiserver failed (its Go build cache, $CACHE/gocache, is kept for a retry)"
-  mv "$mod/kube-apiserver" "$APISERVER"
-  rm -rf "$mod" "$CACHE/gocache" # the binary is all that is reused
-  log "built kube-apiserver in $((SECONDS - started)) s"
+    for b in "${missing[@]}"; do
+      go build -o "$b" -ldflags "-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION \
+        -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${STAGING_VERSION#v0.} \
+        -X k8s.io/component-base/version.gitTreeState=clean" "k8s.io/kubernetes/cmd/$b" >&2
+    done
+  ) || die "building ${missing[*]} failed (the Go build cache, $CACHE/gocache, is kept for a retry)"
+  for b in "${missing[@]}"; do mv "$mod/$b" "$CACHE/$b"; done
+  rm -rf "$mod" "$CACHE/gocache" # the binaries are all that is reused
+  log "built ${missing[*]} in $((SECONDS - started)) s"
   exec 9>&-
 }
 
@@ -95,7 +110,8 @@ ready() {
 running() {
   local dir
   dir=$(state_get dir)
-  [ -n "$dir" ] && alive "$(state_get apiserver_pid)" "$dir" && ready "$dir" "$(state_get port)"
+  [ -n "$dir" ] && alive "$(state_get apiserver_pid)" "$dir" && alive "$(state_get manager_pid)" "$dir" &&
+    ready "$dir" "$(state_get port)"
 }
 
 # make_pki writes, under $1/pki, a CA, the API server's serving certificate
@@ -145,7 +161,8 @@ EOF
 }
 
 # launch starts etcd and the API server in directory $1 and waits until the
-# API server is ready; it records their pids and ports in $1/launch.
+# API server is ready; it records their pids and ports in $1/launch. The
+# controller manager is started once the kubeconfig is written (manage).
 launch() {
   local dir=$1 etcd_port peer_port port etcd_pid apiserver_pid
   etcd_port=$(free_port 52379)
@@ -165,7 +182,7 @@ launch() {
     --service-account-signing-key-file="$dir/pki/sa.key" \
     --authorization-mode=RBAC --token-auth-file="$dir/pki/tokens.csv" \
     --service-cluster-ip-range=10.96.0.0/24 --endpoint-reconciler-type=none \
-    --profiling=false </dev/null >"$dir/kube-apiserver.log" 2>&1 &
+    --profiling="${TETHER_KUBE_PROFILING:-false}" </dev/null >"$dir/kube-apiserver.log" 2>&1 &
   apiserver_pid=$!
   printf 'apiserver_pid=%s\nport=%s\n' "$apiserver_pid" "$port" >>"$dir/launch"
   for _ in $(seq 240); do
@@ -178,13 +195,30 @@ launch() {
   return 1
 }
 
-# halt_dir stops the processes launched in directory $1: the API server
+# manage starts kube-controller-manager with only the garbage collector,
+# as the admin of the API server of directory $1, and records its pid. It
+# serves no port (--secure-port=0), and elects no leader. The collector
+# finds the API's kinds, CRDs included, by discovery every 30 s.
+manage() {
+  local dir=$1 pid
+  "$MANAGER" --kubeconfig="$dir/kubeconfig" --controllers=garbagecollector \
+    --leader-elect=false --secure-port=0 </dev/null >"$dir/kube-controller-manager.log" 2>&1 &
+  pid=$!
+  printf 'manager_pid=%s\n' "$pid" >>"$dir/launch"
+  sleep 0.5
+  alive "$pid" "$dir" || { tail -n 5 "$dir/kube-controller-manager.log" >&2; die "kube-controller-manager did not start"; }
+}
+
+# halt_dir stops the processes launched in directory $1: the controller
+# manager, the API server
 # with SIGKILL (on SIGTERM it waits over 30 s once etcd is gone, and it
 # holds nothing worth a clean shutdown), then etcd, which stops at once.
 # lib.sh's EXIT trap calls it too, for a server being set up when start
 # fails.
 halt_dir() {
   local pid
+  pid=$(sed -n 's/^manager_pid=//p' "$1/launch" 2>/dev/null)
+  if alive "$pid" "$1"; then kill -KILL "$pid" 2>/dev/null || true; fi
   pid=$(sed -n 's/^apiserver_pid=//p' "$1/launch" 2>/dev/null)
   if alive "$pid" "$1"; then kill -KILL "$pid" 2>/dev/null || true; fi
   pid=$(sed -n 's/^etcd_pid=//p' "$1/launch" 2>/dev/null)
@@ -198,7 +232,7 @@ halt_dir() {
 start() {
   check_port TETHER_KUBE_PORT
   install_packages
-  build_apiserver
+  build_kube
   if running; then
     state_get kubeconfig
     return 0
@@ -215,6 +249,7 @@ start() {
     [ "$attempt" -lt 3 ] || die "the API server did not start; see its log above"
   done
   write_kubeconfig "$dir" "$(sed -n 's/^port=//p' "$dir/launch")"
+  manage "$dir"
   { printf 'kubeconfig=%s\ndir=%s\n' "$dir/kubeconfig" "$dir"; cat "$dir/launch"; } >"$STATE"
   CLEANUP=
   log "kube-apiserver ready in $((SECONDS - started)) s"
@@ -237,6 +272,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  build) install_packages && build_apiserver ;;
+  build) install_packages && build_kube ;;
   *) die "usage: $0 start|stop|build" ;;
 esac
