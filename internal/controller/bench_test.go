@@ -123,6 +123,7 @@ func benchConverge(b *testing.B, w *benchWorld, n int, idle time.Duration) {
 	w.createSyncs(b, syncs, run)
 	b.Logf("%d syncs created in %v", n, time.Since(created).Round(time.Millisecond))
 	proxy := newAPICounter(b, w.kubeconfig)
+	apiCPU0, tetherCPU0 := apiCPU(b, w.cfg), processCPU(b, w.tether.cmd.Process.Pid)
 	start := time.Now()
 	c := w.startController(b, proxy.Kubeconfig, run, nss[0], time.Minute)
 	b.Cleanup(func() { w.deleteSyncs(b, nss, run) })
@@ -132,6 +133,12 @@ func benchConverge(b *testing.B, w *benchWorld, n int, idle time.Duration) {
 		b.Fatalf("%d of %d Secrets delivered after 15 minutes", conv.count(), n)
 	}
 	took := time.Since(start)
+	// the CPU time each process spent on the convergence (the controller
+	// started with it), per sync
+	perSync := func(s float64) float64 { return s / float64(n) * 1000 }
+	b.ReportMetric(perSync(apiCPU(b, w.cfg)-apiCPU0), "apiserver-cpu-ms/sync")
+	b.ReportMetric(perSync(processCPU(b, c.cmd.Process.Pid)), "controller-cpu-ms/sync")
+	b.ReportMetric(perSync(processCPU(b, w.tether.cmd.Process.Pid)-tetherCPU0), "tether-cpu-ms/sync")
 	m := c.memory(b)
 	b.ReportMetric(took.Seconds(), "converge-s")
 	b.ReportMetric(m.rss, "rss-MiB")

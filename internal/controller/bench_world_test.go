@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -20,6 +21,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
 	"github.com/tether-ml/tether/client"
+	"github.com/tether-ml/tether/internal/kube"
 	"github.com/tether-ml/tether/internal/kube/kubetest"
 )
 
@@ -162,14 +164,31 @@ func (w *benchWorld) createSyncs(b testing.TB, syncs []*v1alpha1.ConnectionSync,
 	}
 }
 
-// deleteSyncs deletes the syncs labelled run in namespaces nss; the
-// garbage collector removes their Secrets.
+// deleteSyncs deletes the syncs labelled run in namespaces nss, and waits
+// (at most 5 minutes) until the garbage collector has removed their
+// Secrets, which would otherwise still be collected during what runs next.
 func (w *benchWorld) deleteSyncs(b testing.TB, nss []string, run string) {
 	ctx := context.Background() // b's own is done by its cleanup
 	for _, ns := range nss {
 		err := w.k.DeleteAllOf(ctx, &v1alpha1.ConnectionSync{}, ctrlclient.InNamespace(ns), ctrlclient.MatchingLabels{testRunLabel: run})
 		if err != nil {
 			b.Errorf("delete the syncs of %s: %v", ns, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for _, ns := range nss {
+		for {
+			var left metav1.PartialObjectMetadataList
+			left.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("SecretList"))
+			err := w.k.List(ctx, &left, ctrlclient.InNamespace(ns), ctrlclient.MatchingLabels{kube.ManagedByLabel: kube.ManagedBy})
+			if err != nil || len(left.Items) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Logf("%d Secrets of %s not yet collected after 5 minutes", len(left.Items), ns)
+				return
+			}
+			time.Sleep(time.Second)
 		}
 	}
 }

@@ -128,27 +128,31 @@ func installCRDs(t testing.TB, k ctrlclient.Client) {
 }
 
 // gcFollows is whether the cluster's garbage collector was seen to follow
-// both kinds of syncs.
+// both kinds of syncs, or why not.
 var gcFollows struct {
-	sync.Mutex
-	ok bool
+	once sync.Once
+	err  string
 }
 
 // awaitGC waits, once per test process, until the garbage collector of the
 // test API server (kube-controller-manager's, started by kube.sh) removes
-// what a deleted sync of either kind owns. The collector learns of new
-// CRDs from its discovery every 30 s; a sync deleted before it watches
-// the kind would leave its Secrets behind.
+// what a deleted sync of either kind owns, and fails t if it did not. The
+// collector learns of new CRDs from its discovery every 30 s; a sync
+// deleted before it watches the kind would leave its Secrets behind.
 func awaitGC(t testing.TB, k ctrlclient.Client) {
 	t.Helper()
-	gcFollows.Lock()
-	defer gcFollows.Unlock()
-	if gcFollows.ok {
-		return
+	gcFollows.once.Do(func() { gcFollows.err = probeGC(t, k) })
+	if gcFollows.err != "" {
+		t.Fatal(gcFollows.err)
 	}
+}
+
+// probeGC returns why the garbage collector does not follow both kinds of
+// syncs within two minutes, or "".
+func probeGC(t testing.TB, k ctrlclient.Client) string {
 	ns := "gc-probe-" + randomSuffix(t)
 	if err := k.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
-		t.Fatal(err)
+		return err.Error()
 	}
 	// probes no controller of the tests serves: no sync selector matches
 	// them, and the cluster sync selects no namespace
@@ -160,11 +164,19 @@ func awaitGC(t testing.TB, k ctrlclient.Client) {
 			NamespaceSelector: metav1.LabelSelector{MatchLabels: map[string]string{"tether-test-gc-probe": "none"}}}},
 	}
 	for _, owner := range owners {
-		waitFor(t, 2*time.Minute, "the garbage collector to follow "+kindOf(owner), func() (bool, string) {
-			return collected(t, k, ns, owner)
-		})
+		why := ""
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+			var ok bool
+			if ok, why = collected(t, k, ns, owner); ok {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		if why != "" {
+			return "the garbage collector does not follow " + kindOf(owner) + ": " + why
+		}
 	}
-	gcFollows.ok = true
+	return ""
 }
 
 // collected creates a sync like owner and a ConfigMap it owns in ns, deletes the
