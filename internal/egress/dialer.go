@@ -143,9 +143,12 @@ func (d *Dialer) dial(ctx context.Context, network, host string, ips []netip.Add
 }
 
 // dialError is the EUNAVAILABLE error of a dial that reached no address.
+// A dial can end on its deadline a moment before the context notices, so
+// a timeout is told by the error as well as by the context.
 func dialError(host string, port uint16, err error, timedOut bool) error {
 	what := "cannot connect to"
-	if timedOut {
+	var ne net.Error
+	if timedOut || errors.As(err, &ne) && ne.Timeout() {
 		what = "timed out connecting to"
 	} else if errors.Is(err, syscall.ECONNREFUSED) {
 		what = "connection refused by"

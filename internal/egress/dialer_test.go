@@ -157,6 +157,24 @@ func TestDialAllowed(t *testing.T) {
 	}
 }
 
+// TestDialSystemResolver holds the dialer with the system's resolver:
+// "localhost" is refused by default and reached once its loopback
+// addresses are allowed.
+func TestDialSystemResolver(t *testing.T) {
+	port, accepted := listen(t, "127.0.0.1:0")
+	address := net.JoinHostPort("localhost", port)
+	_, err := egress.NewDialer(allow(), nil, time.Second).DialContext(context.Background(), "tcp", address)
+	if code, msg := tether.ErrorCode(err), tether.ErrorMessage(err); code != tether.EFORBIDDEN || !strings.Contains(msg, `host "localhost" resolves to`) || !strings.Contains(msg, "loopback") {
+		t.Errorf("default policy: %q %q; want %q naming localhost as loopback", code, msg, tether.EFORBIDDEN)
+	}
+	conn, err := egress.NewDialer(allow("127.0.0.1/32", "::1/128"), nil, time.Second).DialContext(context.Background(), "tcp4", address)
+	if err != nil {
+		t.Fatalf("loopback allowed: %v", err)
+	}
+	conn.Close()
+	waitFor(t, func() bool { return accepted.Load() == 1 })
+}
+
 // TestDialResolvesOnce holds that the dialer connects to the address of
 // its one lookup: a rebinding resolver whose second answer is the cloud
 // metadata address is asked once, and the connection goes to the first
@@ -201,6 +219,30 @@ func TestDialFailures(t *testing.T) {
 			t.Errorf("DialContext(%s, %s) = %q %q; want %q with %q", tc.network, tc.address, code, tether.ErrorMessage(err), tc.code, tc.want)
 		}
 	}
+}
+
+// TestDialTimeoutResolving holds that a lookup that never answers ends
+// by the dialer's timeout, whatever the caller's context allows.
+func TestDialTimeoutResolving(t *testing.T) {
+	d := egress.NewDialer(allow(), stalledResolver{}, 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	_, err := d.DialContext(ctx, "tcp", "slow.test:443")
+	if code := tether.ErrorCode(err); code != tether.EUNAVAILABLE || !strings.Contains(tether.ErrorMessage(err), `cannot resolve host "slow.test"`) {
+		t.Errorf("DialContext = %q %q; want %q", code, tether.ErrorMessage(err), tether.EUNAVAILABLE)
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("the dial took %s; want it ended by the 200ms timeout", elapsed)
+	}
+}
+
+// stalledResolver answers no lookup before its context ends.
+type stalledResolver struct{}
+
+func (stalledResolver) LookupNetIP(ctx context.Context, _, _ string) ([]netip.Addr, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
 }
 
 // closedPort returns a local port nothing listens on.
