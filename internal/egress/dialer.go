@@ -52,8 +52,8 @@ func NewDialer(policy *Policy, resolver Resolver, timeout time.Duration) *Dialer
 // dialer's timeout.
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	const op = "egress.Dial"
-	family, ok := map[string]string{"tcp": "ip", "tcp4": "ip4", "tcp6": "ip6"}[network]
-	if !ok {
+	family := lookupFamily(network)
+	if family == "" {
 		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: fmt.Sprintf("network %q is not allowed for a connection test; only tcp is", network)}
 	}
 	host, portText, err := net.SplitHostPort(address)
@@ -68,6 +68,20 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 		return nil, err
 	}
 	return d.dial(ctx, network, host, ips, uint16(port))
+}
+
+// lookupFamily returns the resolver's network for a dial network, or ""
+// for a network a connection test may not use.
+func lookupFamily(network string) string {
+	switch network {
+	case "tcp":
+		return "ip"
+	case "tcp4":
+		return "ip4"
+	case "tcp6":
+		return "ip6"
+	}
+	return ""
 }
 
 // resolve returns the addresses of host (one lookup, or the literal IP
@@ -126,7 +140,7 @@ func (d *Dialer) dial(ctx context.Context, network, host string, ips []netip.Add
 	}}
 	var last error
 	for _, ip := range ips {
-		conn, err := nd.DialContext(ctx, network, netip.AddrPortFrom(ip, port).String())
+		conn, err := nd.DialContext(ctx, network, netip.AddrPortFrom(ip.Unmap(), port).String())
 		if err == nil {
 			return conn, nil
 		}
