@@ -162,31 +162,12 @@ func TestHTTPClientNoSecretsInErrors(t *testing.T) {
 // answers ends at the header (http) or handshake (https) timeout, long
 // before the caller's own deadline.
 func TestHTTPClientStalledTarget(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	held := make(chan net.Conn, 16) // accepted, held open, never answered
-	t.Cleanup(func() {
-		ln.Close()
-		for len(held) > 0 {
-			(<-held).Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held <- c
-		}
-	}()
+	addr := stalledServer(t)
 	client := egress.HTTPClient(egress.NewDialer(allow("127.0.0.1/32"), nil, time.Second),
 		egress.HTTPConfig{HandshakeTimeout: 200 * time.Millisecond, HeaderTimeout: 200 * time.Millisecond})
 	for _, scheme := range []string{"http", "https"} {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+ln.Addr().String()+"/", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+addr+"/", nil)
 		start := time.Now()
 		resp, err := client.Do(req)
 		elapsed := time.Since(start)
@@ -203,6 +184,33 @@ func TestHTTPClientStalledTarget(t *testing.T) {
 			t.Errorf("%s: the request took %s; want it ended by the 200ms timeout", scheme, elapsed)
 		}
 	}
+}
+
+// stalledServer returns the address of a listener that accepts
+// connections, holds them open and never answers.
+func stalledServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 16)
+	t.Cleanup(func() {
+		ln.Close()
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held <- c
+		}
+	}()
+	return ln.Addr().String()
 }
 
 // TestHTTPClientBodyBound holds that reading past MaxBody fails with
