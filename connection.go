@@ -55,6 +55,9 @@ type ConnectionStatus struct {
 	// Version increments on every change. An update carrying a Version
 	// other than the stored one fails with ECONFLICT.
 	Version int64 `json:"version,omitempty"`
+	// LastTest is the result of the last connection test run on the
+	// server, if any; it is not part of the connection's version.
+	LastTest *ProbeResult `json:"lastTest,omitempty"`
 }
 
 // TypedFields lists, in wire order, the spec fields whose meaning and rules

@@ -1,6 +1,7 @@
 package tether
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"strings"
@@ -40,6 +41,14 @@ type ConnectionType struct {
 	// Shared, if set, says how the files of several connections of the
 	// type delivered to one job make one set that their tools read.
 	Shared *SharedFiles
+	// Probe, if set, tests the connection: the smallest call that proves
+	// its credential and its target, made only through env. c is valid and
+	// revealed. It returns what it proved, or a tether.Error whose message
+	// is safe to show (no secret, signature or query string): EUNAUTHORIZED
+	// for a refused credential, ENOTFOUND for a missing target,
+	// EUNAVAILABLE for one that cannot be reached, EFORBIDDEN for an
+	// address the egress policy refuses.
+	Probe func(ctx context.Context, c *Connection, env ProbeEnv) (string, error)
 }
 
 // FileFormat is one file of a type's rendering offered as an output

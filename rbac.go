@@ -40,7 +40,7 @@ type Role string
 // The roles, each holding the permissions of the one before it and more.
 const (
 	RoleViewer Role = "viewer" // list, get masked
-	RoleUser   Role = "user"   // + reveal (decrypted, render, run)
+	RoleUser   Role = "user"   // + reveal (decrypted, render, run), connection tests
 	RoleEditor Role = "editor" // + create, update, delete
 	RoleAdmin  Role = "admin"  // + role bindings, tokens, namespaces, keys, backups, audit, the vital flag
 )
@@ -59,7 +59,7 @@ const (
 // rolePermissions is each role's own addition; see Permissions.
 var rolePermissions = map[Role][]Permission{
 	RoleViewer: {PermRead},
-	RoleUser:   {PermReveal},
+	RoleUser:   {PermReveal, PermTest},
 	RoleEditor: {PermWrite},
 	RoleAdmin:  {PermVital, PermBindings, PermTokens, PermNamespaces, PermRotateKeys, PermBackup, PermAudit},
 }

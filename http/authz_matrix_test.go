@@ -128,9 +128,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 // here rather than read from the code under test.
 var documented = map[tether.Role][]tether.Permission{
 	tether.RoleViewer: {tether.PermRead},
-	tether.RoleUser:   {tether.PermRead, tether.PermReveal},
-	tether.RoleEditor: {tether.PermRead, tether.PermReveal, tether.PermWrite},
-	tether.RoleAdmin: {tether.PermRead, tether.PermReveal, tether.PermWrite, tether.PermVital, tether.PermBindings,
+	tether.RoleUser:   {tether.PermRead, tether.PermReveal, tether.PermTest},
+	tether.RoleEditor: {tether.PermRead, tether.PermReveal, tether.PermTest, tether.PermWrite},
+	tether.RoleAdmin: {tether.PermRead, tether.PermReveal, tether.PermTest, tether.PermWrite, tether.PermVital, tether.PermBindings,
 		tether.PermTokens, tether.PermNamespaces, tether.PermRotateKeys, tether.PermBackup, tether.PermAudit},
 }
 
