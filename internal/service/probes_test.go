@@ -49,6 +49,8 @@ func registry(t *testing.T) string {
 }
 
 func TestProbeResults(t *testing.T) {
+	untrusted := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate is not in the system roots
+	t.Cleanup(untrusted.Close)
 	tests := []struct {
 		name   string
 		probe  probeFunc
@@ -73,6 +75,15 @@ func TestProbeResults(t *testing.T) {
 				resp.Body.Close()
 				return "reached the metadata service", nil
 			}, false, "connection test refused: address 169.254.169.254, refused as link-local"},
+		{"an HTTP client's error is shown without its URL",
+			func(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
+				resp, err := env.HTTP.Get(untrusted.URL + "/v2/?signature=" + probeSecret)
+				if err != nil {
+					return "", err
+				}
+				resp.Body.Close()
+				return "trusted an unknown certificate", nil
+			}, false, `request to host "127.0.0.1" failed: certificate signed by an unknown authority`},
 		{"a probe that ignores its context ends at the timeout",
 			func(context.Context, *tether.Connection, tether.ProbeEnv) (string, error) {
 				time.Sleep(2 * time.Second)
