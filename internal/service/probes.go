@@ -136,9 +136,13 @@ func (p *Probes) testStored(ctx context.Context, ns, id string) (*tether.ProbeRe
 	if err != nil {
 		return nil, tether.Internal("service.Probes.Test", err)
 	}
-	// False means the connection changed while it was tested: the result
-	// is still the answer to this request, but not the one to keep.
-	if _, err := p.store.SetLastTest(ctx, ns, id, r.Version, result); err != nil {
+	// The test ran: keep its result even if the caller gave up meanwhile
+	// (a test that used up the caller's deadline is worth showing). False
+	// means the connection changed while it was tested: the result is
+	// still the answer to this request, but not the one to keep.
+	keep, cancel := afterTest(ctx)
+	defer cancel()
+	if _, err := p.store.SetLastTest(keep, ns, id, r.Version, result); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -216,7 +220,19 @@ func (p *Probes) recordResult(ctx context.Context, ns, id string, res *tether.Pr
 	if res.Version == 0 {
 		detail = "unsaved connection: " + detail
 	}
-	return p.record(ctx, ns, id, outcome, fmt.Sprintf("%s (%d ms)", detail, res.LatencyMS))
+	keep, cancel := afterTest(ctx)
+	defer cancel()
+	return p.record(keep, ns, id, outcome, fmt.Sprintf("%s (%d ms)", detail, res.LatencyMS))
+}
+
+// keepResultTimeout bounds the writes that follow a test that ran.
+const keepResultTimeout = 5 * time.Second
+
+// afterTest returns the context of the writes that follow a test that ran
+// (its result, its audit event): ctx's values, but not its end, which the
+// test may have reached, bounded by keepResultTimeout.
+func afterTest(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), keepResultTimeout)
 }
 
 // record appends a connection test's audit event.

@@ -142,3 +142,23 @@ func TestProbeLimiterFull(t *testing.T) {
 		}
 	})
 }
+
+func TestProbeResultOutlivesTheCallersDeadline(t *testing.T) {
+	eachProbeStore(t, func(t *testing.T, open storeOpener) {
+		probe := func(ctx context.Context, _ *tether.Connection, _ tether.ProbeEnv) (string, error) {
+			<-ctx.Done() // a target that never answers
+			return "", ctx.Err()
+		}
+		f := newProbeFixture(t, open, probe, service.ProbeOptions{})
+		ctx, cancel := context.WithTimeout(as("user:user", ""), 200*time.Millisecond)
+		defer cancel()
+		res, err := f.probes.Test(ctx, "default", "reg")
+		if err != nil || res.OK {
+			t.Fatalf("Test = %+v, %v; want a failed test", res, err)
+		}
+		if c := f.get(t, "reg"); c.Status.LastTest == nil || *c.Status.LastTest != *res {
+			t.Errorf("last test %+v, want %+v", c.Status.LastTest, res)
+		}
+		wantTestEvent(t, f, "reg", tether.OutcomeFailed, "the connection test did not finish within")
+	})
+}
