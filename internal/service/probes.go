@@ -152,6 +152,9 @@ func (p *Probes) testStored(ctx context.Context, ns, id string) (*tether.ProbeRe
 // secrets as given; nothing is kept. It needs PermTest and PermWrite in ns:
 // its caller chooses the target.
 func (p *Probes) TestSpec(ctx context.Context, ns string, c *tether.Connection) (*tether.ProbeResult, error) {
+	if c == nil {
+		return nil, tether.Errorf(tether.EINVALID, "a connection to test is required")
+	}
 	for _, perm := range []tether.Permission{tether.PermTest, tether.PermWrite} {
 		if err := p.check(ctx, perm, ns, c.ID); err != nil {
 			return nil, err

@@ -162,3 +162,10 @@ func TestProbeResultOutlivesTheCallersDeadline(t *testing.T) {
 		wantTestEvent(t, f, "reg", tether.OutcomeFailed, "the connection test did not finish within")
 	})
 }
+
+func TestProbeSpecWithoutConnection(t *testing.T) {
+	f := newProbeFixture(t, func(t *testing.T) tether.Store { return newFixture(t).store }, passingProbe, service.ProbeOptions{})
+	if res, err := f.probes.TestSpec(as("user:editor", ""), "default", nil); tether.ErrorCode(err) != tether.EINVALID {
+		t.Errorf("TestSpec(nil) = %+v, %v; want %s", res, err, tether.EINVALID)
+	}
+}
