@@ -150,7 +150,7 @@ func TestProbeResultOutlivesTheCallersDeadline(t *testing.T) {
 			return "", ctx.Err()
 		}
 		f := newProbeFixture(t, open, probe, service.ProbeOptions{})
-		ctx, cancel := context.WithTimeout(as("user:user", ""), 200*time.Millisecond)
+		ctx, cancel := context.WithTimeout(as("user:user", ""), time.Second)
 		defer cancel()
 		res, err := f.probes.Test(ctx, "default", "reg")
 		if err != nil || res.OK {
