@@ -2,6 +2,7 @@ package conntype_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -41,6 +42,8 @@ func TestDockerProbe(t *testing.T) {
 			msg: "repository tether/absent does not exist"},
 		{name: "unreachable port", conn: conn(closedPort(t)+"/tether/test", f.Password), code: tether.EUNAVAILABLE,
 			msg: "connection refused"},
+		{name: "stalled registry", conn: conn(stalledAddr(t)+"/tether/test", f.Password), timeout: time.Second,
+			code: tether.EUNAVAILABLE, msg: "timed out"},
 		{name: "refused address", conn: conn(repo, f.Password), env: refusingProbeEnv(), code: tether.EFORBIDDEN,
 			msg: "is not allowed"},
 	}, f.Password, wrong, b64(f.Password), b64(f.Username+":"+f.Password), b64(f.Username+":"+wrong))

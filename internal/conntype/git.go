@@ -277,12 +277,16 @@ func probeGit(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (s
 	case err != nil && strings.Contains(err.Error(), "unable to authenticate"):
 		return "", &tether.Error{Code: tether.EUNAUTHORIZED, Op: op, Message: addr + " refused the key of user " + user}
 	case err != nil:
-		return "", unreachable(op, addr, err)
+		// A connection closed when ctx ended fails with its own error.
+		return "", unreachable(op, addr, errors.Join(err, ctx.Err()))
 	}
 	client := ssh.NewClient(sc, chans, reqs)
 	defer func() { _ = client.Close() }()
 	n, err := lsRemote(client, path)
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return "", unreachable(op, addr, ctx.Err())
+	case err != nil:
 		return "", gitProbeError(op, addr, path, err)
 	}
 	return fmt.Sprintf("%d refs at %s", n, c.Spec.URI), nil

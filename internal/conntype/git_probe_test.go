@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -50,6 +51,9 @@ func TestGitProbe(t *testing.T) {
 		{name: "unreachable port", conn: with(func(c *tether.Connection) {
 			c.Spec.URI = "ssh://" + f.User + "@" + closedPort(t) + repoPath
 		}), code: tether.EUNAVAILABLE, msg: "connection refused"},
+		{name: "stalled server", conn: with(func(c *tether.Connection) {
+			c.Spec.URI = "ssh://" + f.User + "@" + stalledAddr(t) + repoPath
+		}), timeout: time.Second, code: tether.EUNAVAILABLE, msg: "timed out"},
 		{name: "refused address", conn: with(func(*tether.Connection) {}), env: refusingProbeEnv(),
 			code: tether.EFORBIDDEN, msg: "is not allowed"},
 	}, key, b64(key), other.private, strings.TrimSpace(strings.Split(key, "\n")[1]))

@@ -21,6 +21,9 @@ type probeCase struct {
 	code string
 	msg  string
 	env  *tether.ProbeEnv // nil: plainProbeEnv
+	// timeout, if set, bounds the probe's context: the probe must end
+	// with it (well before the HTTP client's own timeout).
+	timeout time.Duration
 }
 
 // plainProbeEnv is the environment of a test run from the caller's machine:
@@ -50,13 +53,21 @@ func runProbeCases(t *testing.T, cases []probeCase, secrets ...string) {
 			if probe == nil {
 				t.Fatalf("type %s has no probe", tc.conn.Spec.Type)
 			}
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			timeout := time.Minute
+			if tc.timeout > 0 {
+				timeout = tc.timeout
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), timeout)
 			defer cancel()
 			env := plainProbeEnv()
 			if tc.env != nil {
 				env = *tc.env
 			}
+			start := time.Now()
 			msg, err := probe(ctx, tc.conn, env)
+			if tc.timeout > 0 && time.Since(start) > tc.timeout+5*time.Second {
+				t.Errorf("probe took %v, past its context's deadline of %v", time.Since(start), tc.timeout)
+			}
 			if got := tether.ErrorCode(err); got != tc.code {
 				t.Fatalf("probe: got code %q (%v, message %q), want %q", got, err, msg, tc.code)
 			}
@@ -100,4 +111,34 @@ func refusingProbeEnv() *tether.ProbeEnv {
 		return nil, tether.Errorf(tether.EFORBIDDEN, "connection test refused: %s is not allowed", address)
 	}
 	return &tether.ProbeEnv{HTTP: &http.Client{Transport: &http.Transport{DialContext: dial}}, Dial: dial}
+}
+
+// stalledAddr returns the address of a local listener that accepts
+// connections and never answers; they stay open until the test ends.
+func stalledAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

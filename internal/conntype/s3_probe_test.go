@@ -2,6 +2,7 @@ package conntype_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -30,6 +31,9 @@ func TestS3Probe(t *testing.T) {
 		{name: "unreachable port", conn: with(func(c *tether.Connection) {
 			c.Spec.Parameters["endpoint"] = "https://" + closedPort(t)
 		}), code: tether.EUNAVAILABLE, msg: "connection refused"},
+		{name: "stalled endpoint", conn: with(func(c *tether.Connection) {
+			c.Spec.Parameters["endpoint"] = "https://" + stalledAddr(t)
+		}), timeout: time.Second, code: tether.EUNAVAILABLE, msg: "timed out"},
 		{name: "no caBundle", conn: with(func(c *tether.Connection) { delete(c.Spec.Parameters, "caBundle") }),
 			code: tether.EUNAVAILABLE, msg: "unknown authority"},
 		{name: "refused address", conn: with(func(*tether.Connection) {}), env: refusingProbeEnv(),
