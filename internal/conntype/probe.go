@@ -61,9 +61,10 @@ func probeHTTP(c *tether.Connection, env tether.ProbeEnv) (*http.Client, error) 
 		TLSClientConfig:       &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 10 * time.Second,
-		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       30 * time.Second,
 		ForceAttemptHTTP2:     true,
+		// A probe makes a request or three, with a client of its own:
+		// no connection is kept for later.
+		DisableKeepAlives: true,
 	}
 	client := &http.Client{Transport: transport, Timeout: defaultProbeTimeout}
 	if env.HTTP != nil {
