@@ -275,6 +275,7 @@ func probeGit(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (s
 	case errors.Is(err, errHostKey):
 		return "", &tether.Error{Code: tether.EUNAUTHORIZED, Op: op, Message: "the host key of " + addr + " is not one publicKey pins"}
 	case err != nil && strings.Contains(err.Error(), "unable to authenticate"):
+		// x/crypto/ssh has no error type for a refused key, only this text.
 		return "", &tether.Error{Code: tether.EUNAUTHORIZED, Op: op, Message: addr + " refused the key of user " + user}
 	case err != nil:
 		// A connection closed when ctx ended fails with its own error.
@@ -329,12 +330,17 @@ func sshProbeConfig(c *tether.Connection, user string) (*ssh.ClientConfig, error
 }
 
 // parseHostKeyLine returns the key of a known_hosts line or a bare key
-// line, or nil for a comment, a blank or anything else.
+// line, or nil for a comment, a blank or anything else. A marked line
+// (@revoked, @cert-authority) pins nothing: ssh refuses a revoked key, and
+// host certificates are not accepted.
 func parseHostKeyLine(line []byte) ssh.PublicKey {
 	if len(line) == 0 || line[0] == '#' {
 		return nil
 	}
-	if _, _, key, _, _, err := ssh.ParseKnownHosts(line); err == nil {
+	if marker, _, key, _, _, err := ssh.ParseKnownHosts(line); err == nil {
+		if marker != "" {
+			return nil
+		}
 		return key
 	}
 	if key, _, _, _, err := ssh.ParseAuthorizedKey(line); err == nil {

@@ -43,6 +43,9 @@ func TestGitProbe(t *testing.T) {
 			code: tether.EUNAUTHORIZED, msg: "refused the key of user " + f.User},
 		{name: "wrong host key", conn: gitConn(t, f, f.OtherHostPublicKey),
 			code: tether.EUNAUTHORIZED, msg: "host key"},
+		{name: "revoked host key", conn: with(func(c *tether.Connection) {
+			c.Spec.PublicKey = b64(f.OtherHostPublicKey + "\n@revoked * " + f.HostPublicKey + "\n")
+		}), code: tether.EUNAUTHORIZED, msg: "host key"},
 		{name: "missing repository", conn: with(func(c *tether.Connection) {
 			c.Spec.URI = strings.TrimSuffix(f.RepoURL, "repo.git") + "absent.git"
 		}), code: tether.ENOTFOUND, msg: "no git repository at "},
