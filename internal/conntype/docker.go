@@ -158,6 +158,7 @@ func mergeDocker(rs []*tether.Rendering) (map[string][]byte, error) {
 // first tag of the uri's repository; a uri without a path only
 // authenticates (GET /v2/ with the credential). A registry on a loopback,
 // private or .local host is spoken to in plain HTTP, as docker does.
+// Nothing is retried: a probe answers once.
 func probeDocker(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
 	const op = "conntype.probeDocker"
 	client, err := probeHTTP(c, env)
@@ -180,7 +181,7 @@ func probeDocker(ctx context.Context, c *tether.Connection, env tether.ProbeEnv)
 		return "", tether.Errorf(tether.EINVALID, "uri %q is not a repository name", c.Spec.URI)
 	}
 	puller, err := remote.NewPuller(remote.WithTransport(rt), remote.WithAuth(auth), remote.WithContext(ctx),
-		remote.WithPageSize(1), remote.WithRetryPredicate(func(error) bool { return false }))
+		remote.WithPageSize(1), remote.WithRetryPredicate(func(error) bool { return false }), remote.WithRetryStatusCodes())
 	if err != nil {
 		return "", tether.Internal(op, err)
 	}
