@@ -173,6 +173,9 @@ func probeDocker(ctx context.Context, c *tether.Connection, env tether.ProbeEnv)
 	defer cancel()
 	auth := &authn.Basic{Username: c.Spec.Username, Password: string(secretBytes(c.Spec.Password))}
 	host, path, _ := strings.Cut(c.Spec.URI, "/")
+	if reg, err := name.NewRegistry(host); err == nil && reg.Scheme() == "https" {
+		rt = httpsOnly{next: rt}
+	}
 	if path == "" {
 		return dockerPing(ctx, op, host, auth, rt)
 	}
@@ -246,4 +249,19 @@ func dockerProbeError(op, host, repo string, err error) error {
 			Message: "repository " + repo + " does not exist on " + host + " (" + answer + ")"}
 	}
 	return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: "registry " + host + " answered " + answer}
+}
+
+// httpsOnly refuses plain-HTTP requests: those of an https registry's
+// token realm or redirects, which would carry the credential in clear text
+// (env.HTTP's redirect policy is lost once a library builds its own client
+// from the transport).
+type httpsOnly struct{ next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (h httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "https" {
+		return nil, tether.Errorf(tether.EFORBIDDEN,
+			"connection test refused: registry sent the test to host %q in plain %s", req.URL.Hostname(), req.URL.Scheme)
+	}
+	return h.next.RoundTrip(req)
 }

@@ -2,6 +2,7 @@ package conntype_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -37,7 +38,7 @@ func TestGitProbe(t *testing.T) {
 		{name: "scp-like uri", conn: with(func(c *tether.Connection) {
 			c.Spec.URI = f.User + "@" + f.Host + ":" + repoPath
 			c.Spec.PublicKey = b64(f.HostPublicKey)
-		}), env: portEnv(t, f.Host+":22", fmt.Sprintf("%s:%d", f.Host, f.Port)),
+		}), env: portEnv(t, map[string]string{f.Host + ":22": fmt.Sprintf("%s:%d", f.Host, f.Port)}),
 			msg: refs + " refs at " + f.User + "@" + f.Host + ":" + repoPath},
 		{name: "wrong key", conn: with(func(c *tether.Connection) { c.Spec.KeySecret = tether.Secret(b64(other.private)) }),
 			code: tether.EUNAUTHORIZED, msg: "refused the key of user " + f.User},
@@ -85,14 +86,18 @@ func localRefCount(t *testing.T, path string) string {
 	return strconv.Itoa(n)
 }
 
-// portEnv is a plain environment whose Dial fails the test unless asked for
-// want, and dials to instead: it proves the address a probe asks for.
-func portEnv(t *testing.T, want, to string) *tether.ProbeEnv {
+// portEnv is a plain environment whose Dial fails the test for an
+// address routes does not hold, and dials the one it maps the address to:
+// it proves the addresses a probe asks for, and gives names to local
+// servers.
+func portEnv(t *testing.T, routes map[string]string) *tether.ProbeEnv {
 	env := plainProbeEnv()
 	dial := env.Dial
 	env.Dial = func(ctx context.Context, network, address string) (net.Conn, error) {
-		if address != want {
-			t.Errorf("probe dialled %s, want %s", address, want)
+		to, ok := routes[address]
+		if !ok {
+			t.Errorf("probe dialled %s, want one of %v", address, routes)
+			return nil, errors.New("unexpected address")
 		}
 		return dial(ctx, network, to)
 	}
