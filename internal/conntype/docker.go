@@ -1,9 +1,18 @@
 package conntype
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/tether-ml/tether"
 )
@@ -26,6 +35,7 @@ func dockerType() *tether.ConnectionType {
 		Parameters: []tether.Parameter{caBundleParam()},
 		Check:      checkDocker,
 		Render:     renderDocker,
+		Probe:      probeDocker,
 		Formats:    []tether.FileFormat{{Name: "docker-config", File: "config.json", Description: "a docker config.json"}},
 		// Kubernetes pulls images with a dockerconfigjson Secret, so one
 		// Secret serves as an imagePullSecret too.
@@ -141,4 +151,117 @@ func mergeDocker(rs []*tether.Rendering) (map[string][]byte, error) {
 	}
 	out["config.json"] = append(cfg, '\n')
 	return out, nil
+}
+
+// probeDocker authenticates to the registry with the stored username and
+// password (basic, or the token flow the registry asks for) and lists the
+// first tag of the uri's repository; a uri without a path only
+// authenticates (GET /v2/ with the credential). A registry on a loopback,
+// private or .local host is spoken to in plain HTTP, as docker does.
+// Nothing is retried: a probe answers once.
+func probeDocker(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
+	const op = "conntype.probeDocker"
+	client, err := probeHTTP(c, env)
+	if err != nil {
+		return "", err
+	}
+	rt := client.Transport
+	if rt == nil {
+		rt = &http.Transport{Proxy: nil, DialContext: env.Dial}
+	}
+	ctx, cancel := probeContext(ctx, env)
+	defer cancel()
+	auth := &authn.Basic{Username: c.Spec.Username, Password: string(secretBytes(c.Spec.Password))}
+	host, path, _ := strings.Cut(c.Spec.URI, "/")
+	if reg, err := name.NewRegistry(host); err == nil && reg.Scheme() == "https" {
+		rt = httpsOnly{next: rt}
+	}
+	if path == "" {
+		return dockerPing(ctx, op, host, auth, rt)
+	}
+	repo, err := name.NewRepository(strings.TrimSuffix(c.Spec.URI, "/"))
+	if err != nil {
+		return "", tether.Errorf(tether.EINVALID, "uri %q is not a repository name", c.Spec.URI)
+	}
+	puller, err := remote.NewPuller(remote.WithTransport(rt), remote.WithAuth(auth), remote.WithContext(ctx),
+		remote.WithPageSize(1), remote.WithRetryPredicate(func(error) bool { return false }), remote.WithRetryStatusCodes())
+	if err != nil {
+		return "", tether.Internal(op, err)
+	}
+	if _, err := puller.Lister(ctx, repo); err != nil {
+		return "", dockerProbeError(op, host, repo.RepositoryStr(), err)
+	}
+	return "listed the tags of " + c.Spec.URI, nil
+}
+
+// dockerPing authenticates to the registry at host and asks for its API
+// root, which answers 200 only to an accepted credential.
+func dockerPing(ctx context.Context, op, host string, auth authn.Authenticator, rt http.RoundTripper) (string, error) {
+	reg, err := name.NewRegistry(host)
+	if err != nil {
+		return "", tether.Errorf(tether.EINVALID, "uri host %q is not a registry name", host)
+	}
+	authed, err := transport.NewWithContext(ctx, reg, auth, rt, []string{})
+	if err != nil {
+		return "", dockerProbeError(op, host, "", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, reg.Scheme()+"://"+reg.RegistryStr()+"/v2/", nil)
+	if err != nil {
+		return "", tether.Internal(op, err)
+	}
+	resp, err := authed.RoundTrip(req)
+	if err != nil {
+		return "", dockerProbeError(op, host, "", err)
+	}
+	err = transport.CheckError(resp, http.StatusOK)
+	_ = resp.Body.Close()
+	if err != nil {
+		return "", dockerProbeError(op, host, "", err)
+	}
+	return "authenticated to " + host, nil
+}
+
+// dockerProbeError maps an error of the registry to a tether.Error whose
+// message names the HTTP status and error code the registry answered,
+// never its text.
+func dockerProbeError(op, host, repo string, err error) error {
+	var te *transport.Error
+	if !errors.As(err, &te) {
+		return unreachable(op, host, err)
+	}
+	code := ""
+	for _, d := range te.Errors {
+		if code = safeCode(string(d.Code)); code != "" {
+			break
+		}
+	}
+	answer := fmt.Sprintf("%d", te.StatusCode)
+	if code != "" {
+		answer += " " + code
+	}
+	switch {
+	case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden ||
+		code == string(transport.UnauthorizedErrorCode) || code == string(transport.DeniedErrorCode):
+		return &tether.Error{Code: tether.EUNAUTHORIZED, Op: op,
+			Message: "registry " + host + " refused the credential (" + answer + ")"}
+	case repo != "" && (te.StatusCode == http.StatusNotFound || code == string(transport.NameUnknownErrorCode)):
+		return &tether.Error{Code: tether.ENOTFOUND, Op: op,
+			Message: "repository " + repo + " does not exist on " + host + " (" + answer + ")"}
+	}
+	return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: "registry " + host + " answered " + answer}
+}
+
+// httpsOnly refuses plain-HTTP requests: those of an https registry's
+// token realm or redirects, which would carry the credential in clear text
+// (env.HTTP's redirect policy is lost once a library builds its own client
+// from the transport).
+type httpsOnly struct{ next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (h httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "https" {
+		return nil, tether.Errorf(tether.EFORBIDDEN,
+			"connection test refused: registry sent the test to host %q in plain %s", req.URL.Hostname(), req.URL.Scheme)
+	}
+	return h.next.RoundTrip(req)
 }

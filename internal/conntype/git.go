@@ -2,8 +2,11 @@ package conntype
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -31,6 +34,7 @@ func gitType() *tether.ConnectionType {
 		}),
 		Check:  checkGit,
 		Render: renderGit,
+		Probe:  probeGit,
 		KubeSecret: &tether.KubeSecret{Type: "kubernetes.io/ssh-auth",
 			Keys: map[string]string{"id_key": "ssh-privatekey"}},
 	}
@@ -217,9 +221,10 @@ func renderGit(c *tether.Connection, dir string) (*tether.Rendering, error) {
 // knownHosts turns publicKey lines into known_hosts lines: lines that name
 // no host ("keytype base64") get the uri's host ("[host]:port" off port 22).
 func knownHosts(uri, publicKey string) []byte {
-	host, port := sshHostPort(uri)
+	_, addr, _ := sshTarget(uri)
+	host, port, _ := net.SplitHostPort(addr)
 	name := host
-	if port != "" && port != "22" {
+	if port != "22" {
 		name = "[" + host + "]:" + port
 	}
 	var b strings.Builder
@@ -236,26 +241,151 @@ func knownHosts(uri, publicKey string) []byte {
 	return []byte(b.String())
 }
 
-// sshHostPort returns the host and port of an SSH git uri.
-func sshHostPort(uri string) (host, port string) {
-	if rest, ok := strings.CutPrefix(uri, "ssh://"); ok {
-		hostPort, _, _ := strings.Cut(rest, "/")
-		if _, h, ok := strings.Cut(hostPort, "@"); ok {
-			hostPort = h
-		}
-		if h, p, ok := strings.Cut(hostPort, ":"); ok {
-			return h, p
-		}
-		return hostPort, ""
-	}
-	hostPart, _, _ := strings.Cut(uri, ":")
-	if _, h, ok := strings.Cut(hostPart, "@"); ok {
-		return h, ""
-	}
-	return hostPart, ""
-}
-
 func publicKeyBytes(v string) []byte {
 	b, _ := decoded(v)
 	return b
+}
+
+// errHostKey is the refusal of a host key that publicKey does not pin.
+var errHostKey = errors.New("host key not pinned")
+
+// probeGit does what `git ls-remote` does over SSH: it connects through
+// env.Dial, accepts only a host key that publicKey pins, authenticates with
+// the stored private key, runs git-upload-pack on the uri's path and reads
+// the ref advertisement up to its first flush.
+func probeGit(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
+	const op = "conntype.probeGit"
+	user, addr, path := sshTarget(c.Spec.URI)
+	cfg, err := sshProbeConfig(c, user)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := probeContext(ctx, env)
+	defer cancel()
+	conn, err := env.Dial(ctx, "tcp", addr)
+	if err != nil {
+		return "", unreachable(op, addr, err)
+	}
+	defer context.AfterFunc(ctx, func() { _ = conn.Close() })()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	sc, chans, reqs, err := ssh.NewClientConn(conn, addr, cfg)
+	switch {
+	case errors.Is(err, errHostKey):
+		return "", &tether.Error{Code: tether.EUNAUTHORIZED, Op: op, Message: "the host key of " + addr + " is not one publicKey pins"}
+	case err != nil && strings.Contains(err.Error(), "unable to authenticate"):
+		// x/crypto/ssh has no error type for a refused key, only this text.
+		return "", &tether.Error{Code: tether.EUNAUTHORIZED, Op: op, Message: addr + " refused the key of user " + user}
+	case err != nil:
+		// A connection closed when ctx ended fails with its own error.
+		return "", unreachable(op, addr, errors.Join(err, ctx.Err()))
+	}
+	client := ssh.NewClient(sc, chans, reqs)
+	defer func() { _ = client.Close() }()
+	n, err := lsRemote(client, path)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return "", unreachable(op, addr, ctx.Err())
+	case err != nil:
+		return "", gitProbeError(op, addr, path, err)
+	}
+	return fmt.Sprintf("%d refs at %s", n, c.Spec.URI), nil
+}
+
+// sshProbeConfig is the SSH client configuration of a probe: the stored
+// key, and only the host keys publicKey pins (the server is asked for keys
+// of their algorithms).
+func sshProbeConfig(c *tether.Connection, user string) (*ssh.ClientConfig, error) {
+	signer, err := ssh.ParsePrivateKey(secretBytes(c.Spec.KeySecret))
+	if err != nil {
+		return nil, tether.Errorf(tether.EINVALID, "spec.keySecret is not an SSH private key without passphrase")
+	}
+	var pinned []ssh.PublicKey
+	var algos []string
+	for _, line := range strings.Split(string(publicKeyBytes(c.Spec.PublicKey)), "\n") {
+		key := parseHostKeyLine([]byte(strings.TrimSpace(line)))
+		if key == nil {
+			continue
+		}
+		pinned = append(pinned, key)
+		if key.Type() == ssh.KeyAlgoRSA {
+			algos = append(algos, ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256)
+		}
+		algos = append(algos, key.Type())
+	}
+	if len(pinned) == 0 {
+		return nil, tether.Errorf(tether.EINVALID, "a git connection test needs spec.publicKey, the server's host key, to pin it")
+	}
+	check := func(_ string, _ net.Addr, key ssh.PublicKey) error {
+		for _, k := range pinned {
+			if bytes.Equal(k.Marshal(), key.Marshal()) {
+				return nil
+			}
+		}
+		return errHostKey
+	}
+	return &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: check, HostKeyAlgorithms: algos}, nil
+}
+
+// parseHostKeyLine returns the key of a known_hosts line or a bare key
+// line, or nil for a comment, a blank or anything else. A marked line
+// (@revoked, @cert-authority) pins nothing: ssh refuses a revoked key, and
+// host certificates are not accepted.
+func parseHostKeyLine(line []byte) ssh.PublicKey {
+	if len(line) == 0 || line[0] == '#' {
+		return nil
+	}
+	if marker, _, key, _, _, err := ssh.ParseKnownHosts(line); err == nil {
+		if marker != "" {
+			return nil
+		}
+		return key
+	}
+	if key, _, _, _, err := ssh.ParseAuthorizedKey(line); err == nil {
+		return key
+	}
+	return nil
+}
+
+// sshTarget returns the user, host:port and path of an SSH git uri (user
+// "git" and port 22 when the uri gives none).
+func sshTarget(uri string) (user, addr, path string) {
+	user, port := "git", "22"
+	if u, err := url.Parse(uri); err == nil && u.Scheme == "ssh" {
+		if u.User != nil {
+			user = u.User.Username()
+		}
+		if u.Port() != "" {
+			port = u.Port()
+		}
+		return user, net.JoinHostPort(u.Hostname(), port), u.Path
+	}
+	user, rest, _ := strings.Cut(uri, "@")
+	host, path, _ := strings.Cut(rest, ":")
+	if strings.HasPrefix(rest, "[") {
+		end := strings.Index(rest, "]:")
+		host, path = rest[1:end], rest[end+2:]
+	}
+	return user, net.JoinHostPort(host, port), path
+}
+
+// gitProbeError maps a failure of git-upload-pack: exit status 128 is
+// git's "does not appear to be a git repository".
+func gitProbeError(op, addr, path string, err error) error {
+	var exit *ssh.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitStatus() == 128:
+		return &tether.Error{Code: tether.ENOTFOUND, Op: op, Message: "no git repository at " + path + " on " + addr}
+	case errors.As(err, &exit):
+		return &tether.Error{Code: tether.EUNAVAILABLE, Op: op,
+			Message: fmt.Sprintf("git-upload-pack on %s exited with status %d", addr, exit.ExitStatus())}
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: addr + " ended the ref advertisement early"}
+	}
+	if strings.Contains(err.Error(), "pkt-line") || strings.Contains(err.Error(), "too many refs") {
+		return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: addr + " sent no valid git ref advertisement"}
+	}
+	return unreachable(op, addr, err)
 }

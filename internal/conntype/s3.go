@@ -1,8 +1,16 @@
 package conntype
 
 import (
+	"context"
+	"errors"
+	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
 	"github.com/tether-ml/tether"
 )
@@ -38,6 +46,7 @@ func s3Type() *tether.ConnectionType {
 		},
 		Check:   checkS3,
 		Render:  renderS3,
+		Probe:   probeS3,
 		Formats: []tether.FileFormat{awsCredentialsFormat()},
 	}
 }
@@ -145,4 +154,67 @@ func renderS3(c *tether.Connection, dir string) (*tether.Rendering, error) {
 		r.SetFileEnv("AWS_CA_BUNDLE", caPath)
 	}
 	return r, nil
+}
+
+// probeS3 lists at most one key under the uri's prefix, with the stored
+// keys (and session token), in the connection's region, at its endpoint
+// if it has one. The SDK does not retry: a probe answers once.
+func probeS3(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
+	const op = "conntype.probeS3"
+	client, err := probeHTTP(c, env)
+	if err != nil {
+		return "", err
+	}
+	p := c.Spec.Parameters
+	opts := s3.Options{
+		Region:       c.Spec.Region,
+		UsePathStyle: p["forcePathStyle"] == "true",
+		Credentials: credentials.NewStaticCredentialsProvider(string(secretBytes(c.Spec.KeyID)),
+			string(secretBytes(c.Spec.KeySecret)), string(paramBytes(c, "sessionToken"))),
+		HTTPClient: client,
+		Retryer:    aws.NopRetryer{},
+	}
+	host := "s3." + c.Spec.Region + ".amazonaws.com"
+	if ep := p["endpoint"]; ep != "" {
+		opts.BaseEndpoint = aws.String(ep)
+		if u, err := url.Parse(ep); err == nil {
+			host = u.Host
+		}
+	}
+	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(c.Spec.URI, "s3://"), "/")
+	ctx, cancel := probeContext(ctx, env)
+	defer cancel()
+	_, err = s3.New(opts).ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket: aws.String(bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(1)})
+	if err != nil {
+		return "", s3ProbeError(op, host, bucket, err)
+	}
+	return "listed " + c.Spec.URI, nil
+}
+
+// s3ProbeError maps an error of the S3 API to a tether.Error whose message
+// holds the error code the store answered, never its text (which, for
+// SignatureDoesNotMatch, quotes the string it signed).
+func s3ProbeError(op, host, bucket string, err error) error {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return unreachable(op, host, err)
+	}
+	code := safeCode(api.ErrorCode())
+	switch code {
+	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
+		"InvalidToken", "TokenRefreshRequired", "AllAccessDisabled":
+		return &tether.Error{Code: tether.EUNAUTHORIZED, Op: op,
+			Message: "the store refused the credential (" + code + ")"}
+	case "NoSuchBucket":
+		return &tether.Error{Code: tether.ENOTFOUND, Op: op,
+			Message: "bucket " + bucket + " does not exist (NoSuchBucket)"}
+	case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+		return &tether.Error{Code: tether.EINVALID, Op: op,
+			Message: "bucket " + bucket + " is in another region (" + code + ")"}
+	}
+	if code == "" {
+		code = "an unknown error"
+	}
+	return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: "the store answered " + code}
 }
