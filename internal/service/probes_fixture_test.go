@@ -49,6 +49,7 @@ const (
 // probeFixture is the connection and probe services over one real store.
 type probeFixture struct {
 	store  tether.Store
+	keys   *seal.Keyring
 	conns  *service.Connections
 	probes *service.Probes
 	admin  context.Context
@@ -105,7 +106,7 @@ func newProbeFixture(t *testing.T, open storeOpener, probe probeFunc, opts servi
 	}
 	rbac := service.NewRBAC(st)
 	audit := service.NewAudit(st, rbac, nil)
-	f := &probeFixture{store: st, conns: service.NewConnections(st, kr, types, rbac, audit),
+	f := &probeFixture{store: st, keys: kr, conns: service.NewConnections(st, kr, types, rbac, audit),
 		admin: as(tether.BootstrapSubject, ""), at: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 	if opts.Policy == nil {
 		opts.Policy = egress.NewPolicy([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})
