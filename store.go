@@ -20,6 +20,11 @@ type Record struct {
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// LastTest is the JSON of the last ProbeResult of this version, run on
+	// the server; nil if none. It holds no secret (a result's message is
+	// safe to show) and is not part of the connection: setting it changes
+	// neither Version nor UpdatedAt, and is no change to watch.
+	LastTest []byte
 }
 
 // ListOptions select and page records. Records are ordered by ID.
@@ -67,7 +72,8 @@ type Store interface {
 	CreateRecord(ctx context.Context, r *Record) error
 	// UpdateRecord replaces the record if its stored version is
 	// expectedVersion; ECONFLICT if it is not, ENOTFOUND if absent. r.Version
-	// is stored as given.
+	// is stored as given, and so is r.LastTest: an update that leaves it nil
+	// drops the last test, which was of the version replaced.
 	UpdateRecord(ctx context.Context, r *Record, expectedVersion int64) error
 	// DeleteRecord removes the record; ENOTFOUND if absent, EINVALID if vital.
 	DeleteRecord(ctx context.Context, ns, id string) error
@@ -75,6 +81,13 @@ type Store interface {
 	// still version, without changing its version or timestamps. It reports
 	// false if the record changed or disappeared meanwhile.
 	RewrapRecord(ctx context.Context, ns, id string, version int64, sealed []byte, keyID string) (bool, error)
+	// SetLastTest stores result (JSON of a ProbeResult) as the LastTest of
+	// the record (ns, id) if its version is still version, without changing
+	// its version, timestamps or anything else, and without a change in the
+	// change log. It reports false, without error, if the record changed or
+	// disappeared meanwhile: the result is of a version no longer stored,
+	// and is dropped.
+	SetLastTest(ctx context.Context, ns, id string, version int64, result []byte) (bool, error)
 	// RecordsNotWrappedBy returns up to limit records, in (namespace, id)
 	// order after the cursor (afterNS, afterID), whose KeyID is not keyID
 	// and which hold sealed values.

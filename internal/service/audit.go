@@ -14,6 +14,7 @@ const (
 	ActionCreate           = "connection.create"
 	ActionUpdate           = "connection.update"
 	ActionDelete           = "connection.delete"
+	ActionTest             = "connection.test"
 	ActionDenied           = "request.denied"
 	ActionAuthFailed       = "auth.failed"
 	ActionLogin            = "login"

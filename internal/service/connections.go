@@ -55,7 +55,7 @@ func (s *Connections) Reveal(ctx context.Context, ns, id string) (*tether.Connec
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.reveal(r)
+	c, err := openRecord(s.sealer, r)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +65,14 @@ func (s *Connections) Reveal(ctx context.Context, ns, id string) (*tether.Connec
 	return c, nil
 }
 
-func (s *Connections) reveal(r *tether.Record) (*tether.Connection, error) {
+// openRecord returns the connection of r with its secrets opened, as they
+// were posted.
+func openRecord(sealer tether.Sealer, r *tether.Record) (*tether.Connection, error) {
 	c, err := toConnection(r)
 	if err != nil || r.Sealed == nil {
 		return c, err
 	}
-	plain, err := s.sealer.Open(r.Sealed, aad(r.Namespace, r.ID))
+	plain, err := sealer.Open(r.Sealed, aad(r.Namespace, r.ID))
 	if err != nil {
 		// An operator's problem, not a bug: say what to fix (the cause,
 		// with the key file's path, goes to the log only).

@@ -123,7 +123,7 @@ func (s *Connections) merge(cur *tether.Record, in *tether.Connection) (*tether.
 	if cur.Sealed == nil || cur.Type != c.Spec.Type || !wantsStored(c, s.types.Type(c.Spec.Type)) {
 		return c, nil
 	}
-	stored, err := s.reveal(cur)
+	stored, err := openRecord(s.sealer, cur)
 	if err != nil {
 		return nil, err
 	}

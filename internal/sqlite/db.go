@@ -31,7 +31,6 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/tether-ml/tether"
-	"github.com/tether-ml/tether/internal/sqlrow"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -138,8 +137,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return fail(err)
 	}
 	db.ckpt = startCheckpointer(ckpt, db.write, opts.CheckpointInterval)
-	if db.getRecord, err = db.read.PrepareContext(ctx,
-		`SELECT `+sqlrow.RecordColumns+` FROM connections WHERE namespace = ? AND id = ?`); err != nil {
+	// A database opened without migrating may lack columns the statement
+	// reads (tether migrate status on an older schema): GetRecord then
+	// runs the query unprepared.
+	if opts.NoMigrate {
+		return db, nil
+	}
+	if db.getRecord, err = db.read.PrepareContext(ctx, getRecordQuery); err != nil {
 		return fail(storeErr(ctx, op, err))
 	}
 	return db, nil

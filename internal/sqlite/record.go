@@ -10,6 +10,9 @@ import (
 	"github.com/tether-ml/tether/internal/sqlrow"
 )
 
+// getRecordQuery is GetRecord's query.
+const getRecordQuery = `SELECT ` + sqlrow.RecordColumns + ` FROM connections WHERE namespace = ? AND id = ?`
+
 // GetRecord returns the record (ns, id), or ENOTFOUND.
 func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, error) {
 	const op = "sqlite.GetRecord"
@@ -25,7 +28,12 @@ func (db *DB) GetRecord(ctx context.Context, ns, id string) (*tether.Record, err
 		return nil, storeErr(ctx, op, err)
 	}
 	gen := db.cache.generation()
-	row := db.getRecord.QueryRowContext(context.WithoutCancel(ctx), ns, id)
+	var row *sql.Row
+	if db.getRecord != nil {
+		row = db.getRecord.QueryRowContext(context.WithoutCancel(ctx), ns, id)
+	} else {
+		row = db.read.QueryRowContext(context.WithoutCancel(ctx), getRecordQuery, ns, id)
+	}
 	r, err := sqlrow.Record[times](row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tether.ConnectionNotFound(op, id)
@@ -88,7 +96,7 @@ func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 	defer db.cache.forget(r.Namespace, r.ID)
 	defer db.changed()
 	_, err := db.write.ExecContext(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sqlrow.RecordValues[times](r)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sqlrow.RecordValues[times](r)...)
 	if isUnique(err) {
 		return tether.ConnectionExists(op, r.ID)
 	}
@@ -105,10 +113,10 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 	defer db.changed()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE connections SET type = ?, vital = ?, spec = ?,
-			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?
+			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?, last_test = ?
 			WHERE namespace = ? AND id = ? AND version = ?`,
 			r.Type, r.Vital, sqlrow.NonNil(r.Spec), sqlrow.Blob(r.Sealed), r.KeyID, r.Version,
-			toMicros(r.CreatedAt), toMicros(r.UpdatedAt), r.Namespace, r.ID, expectedVersion)
+			toMicros(r.CreatedAt), toMicros(r.UpdatedAt), sqlrow.Blob(r.LastTest), r.Namespace, r.ID, expectedVersion)
 		if n, err := affected(res, err); err != nil || n == 1 {
 			return storeErr(ctx, op, err)
 		}

@@ -154,5 +154,6 @@ func cloneRecord(r *tether.Record) *tether.Record {
 	c := *r
 	c.Spec = bytes.Clone(r.Spec)
 	c.Sealed = bytes.Clone(r.Sealed)
+	c.LastTest = bytes.Clone(r.LastTest)
 	return &c
 }

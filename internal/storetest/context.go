@@ -35,6 +35,10 @@ func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 			_, err := s.RewrapRecord(ctx, "default", "present", 1, []byte("x"), "key-9")
 			return err
 		},
+		"SetLastTest": func() error {
+			_, err := s.SetLastTest(ctx, "default", "present", 1, []byte(`{"ok":true}`))
+			return err
+		},
 		"RecordsNotWrappedBy": func() error {
 			_, err := s.RecordsNotWrappedBy(ctx, "key-9", "", "", 10)
 			return err

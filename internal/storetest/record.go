@@ -19,6 +19,7 @@ func changed(r *tether.Record) *tether.Record {
 	c.Spec = fmt.Appendf(nil, `{"changed":%d}`, r.Version+1)
 	c.Sealed = append([]byte{0xff, 0x00}, fmt.Sprintf("resealed-%d", r.Version+1)...)
 	c.KeyID = fmt.Sprintf("key-%d", r.Version+1)
+	c.LastTest = fmt.Appendf(nil, `{"ok":true,"version":%d}`, r.Version+1)
 	c.Version = r.Version + 1
 	c.UpdatedAt = r.UpdatedAt.Add(time.Hour + 3*time.Microsecond)
 	return &c
@@ -33,6 +34,8 @@ func testCreateGet(t *testing.T, s tether.Store) {
 	utc.Version = 42
 	utc.CreatedAt = time.Date(2001, 2, 3, 4, 5, 6, 789012000, time.UTC)
 	utc.UpdatedAt = time.Date(2031, 12, 31, 23, 59, 59, 999999000, time.UTC)
+	tested := NewRecord("default", "tested", "s3")
+	tested.LastTest = []byte(`{"ok":false,"message":"access denied","version":1}`)
 	tests := []struct {
 		name string
 		r    *tether.Record
@@ -41,6 +44,7 @@ func testCreateGet(t *testing.T, s tether.Store) {
 		{"vital", vital},
 		{"nil sealed", plain},
 		{"utc times", utc},
+		{"last test", tested},
 		{"other namespace", NewRecord("team-a", "s3-data", "s3")},
 	}
 	for _, tc := range tests {

@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) tether.Store) {
 		{"ListNamespace", testListNamespace},
 		{"Rewrap", testRewrap},
 		{"NotWrappedBy", testNotWrappedBy},
+		{"LastTest", testLastTest},
+		{"LastTestStale", testLastTestStale},
 		{"KeyChecks", testKeyChecks},
 		{"Tokens", testTokens},
 		{"TokenConflict", testTokenConflict},
