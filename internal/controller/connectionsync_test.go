@@ -73,9 +73,11 @@ func TestConnectionSyncDelivers(t *testing.T) {
 	pd := &unstructured.Unstructured{}
 	pd.SetAPIVersion(kube.PodDefaultAPIVersion)
 	pd.SetKind(kube.PodDefaultKind)
-	if err := h.k.Get(t.Context(), types.NamespacedName{Namespace: h.ns, Name: "add-training-data"}, pd); err == nil {
-		t.Error("the PodDefault outlived its sync (Delete)")
-	}
+	// the garbage collector removes the Secret and the PodDefault one by one
+	waitFor(t, converge, "the PodDefault to go with its sync (Delete)", func() (bool, string) {
+		err := h.k.Get(t.Context(), types.NamespacedName{Namespace: h.ns, Name: "add-training-data"}, pd)
+		return apierrors.IsNotFound(err), fmt.Sprint(err)
+	})
 }
 
 // TestConnectionSyncRetain: deleting a sync whose policy is Retain leaves
