@@ -58,6 +58,11 @@ type ConnectionStatus struct {
 	// LastTest is the result of the last connection test run on the
 	// server, if any; it is not part of the connection's version.
 	LastTest *ProbeResult `json:"lastTest,omitempty"`
+	// Expiry is when the connection's credential stops working, where the
+	// credential says so (a SAS token's se=, a caBundle certificate's
+	// notAfter); nil if it does not. On a connection delivered with
+	// short-lived credentials (ConnectionType.Exchange) it is theirs.
+	Expiry *Expiry `json:"expiry,omitempty"`
 }
 
 // TypedFields lists, in wire order, the spec fields whose meaning and rules

@@ -49,6 +49,19 @@ type ConnectionType struct {
 	// EUNAVAILABLE for one that cannot be reached, EFORBIDDEN for an
 	// address the egress policy refuses.
 	Probe func(ctx context.Context, c *Connection, env ProbeEnv) (string, error)
+	// Expiry, if set, returns the earliest expiry that c's stored
+	// credential carries (a SAS token's se=, a caBundle certificate's
+	// notAfter), or nil if it carries none. c is valid and revealed. It
+	// must not do I/O.
+	Expiry func(c *Connection) *Expiry
+	// Exchange, if set, trades c's stored credential for a short-lived one
+	// (STS AssumeRole for an s3 role, an ECR authorization token) and
+	// returns c as it is delivered: the same connection carrying the
+	// short-lived credential, with Status.Expiry set to its expiry. It
+	// returns c itself when c needs no exchange (an s3 connection without
+	// a role). It reaches AWS only through env, and its errors follow
+	// Probe's rules.
+	Exchange func(ctx context.Context, c *Connection, env ProbeEnv) (*Connection, error)
 }
 
 // FileFormat is one file of a type's rendering offered as an output
