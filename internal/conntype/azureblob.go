@@ -21,6 +21,8 @@ func azureBlobType() *tether.ConnectionType {
 		}),
 		Check:  checkAzureBlob,
 		Render: renderAzureBlob,
+		Probe:  probeAzureBlob,
+		Expiry: azureBlobExpiry,
 	}
 }
 
