@@ -104,5 +104,9 @@ func TestAzureBlobProbe(t *testing.T) {
 			timeout: time.Second, code: tether.EUNAVAILABLE, msg: "timed out"},
 		{name: "refused address", conn: conn(endpoint, good, name), env: refusingProbeEnv(),
 			code: tether.EFORBIDDEN, msg: "is not allowed"},
+		{name: "through the egress policy", conn: conn(endpoint, good, name), env: egressProbeEnv(loopback),
+			msg: "read the properties of container " + name},
+		{name: "egress policy refuses loopback", conn: conn(endpoint, good, name), env: egressProbeEnv(),
+			code: tether.EFORBIDDEN, msg: "127.0.0.1"},
 	}, append(secrets, azuriteKey, "sig=")...)
 }

@@ -1,8 +1,13 @@
 package conntype_test
 
 import (
+	"net/netip"
 	"os"
 	"testing"
+	"time"
+
+	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/egress"
 )
 
 // The cloud storage emulators: their start scripts print an endpoint URL,
@@ -29,3 +34,18 @@ func (s testService) endpoint(t *testing.T) string {
 	}
 	return u
 }
+
+// egressProbeEnv is the environment of a server-side test: the egress
+// policy's dialer and HTTP client, permitting only the given prefixes.
+func egressProbeEnv(allowed ...string) *tether.ProbeEnv {
+	var prefixes []netip.Prefix
+	for _, a := range allowed {
+		prefixes = append(prefixes, netip.MustParsePrefix(a))
+	}
+	d := egress.NewDialer(egress.NewPolicy(prefixes), nil, 5*time.Second)
+	return &tether.ProbeEnv{HTTP: egress.HTTPClient(d, egress.HTTPConfig{Timeout: 20 * time.Second}), Dial: d.DialContext}
+}
+
+// loopback is the prefix the tests' egress policy permits: the test
+// services listen on 127.0.0.1.
+const loopback = "127.0.0.1/32"

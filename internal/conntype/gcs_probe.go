@@ -75,10 +75,8 @@ func gcsToken(ctx context.Context, op string, key []byte, env tether.ProbeEnv) (
 	if u, err := url.Parse(cfg.TokenURL); err == nil {
 		host = u.Host
 	}
-	// The JWT source keeps only the text of a transport's error; the
-	// recorder keeps the error itself, for unreachable.
-	rec := &errRecorder{}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, rec.client(env.HTTP))
+	rec := &tokenClient{}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, rec.client(ctx, env.HTTP))
 	tok, err := cfg.TokenSource(ctx).Token()
 	var re *oauth2.RetrieveError
 	switch {
@@ -157,23 +155,26 @@ func gcsStatusError(op, bucket string, resp *http.Response) error {
 	return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: "the storage API answered " + why}
 }
 
-// errRecorder keeps the first error of the requests of a client it made:
-// a library that reports an error only as text still lets its cause be
-// found.
-type errRecorder struct {
+// tokenClient is the HTTP client of the JWT token source, which sends its
+// request without a context and keeps only the text of a transport's
+// error: its requests carry ctx (a token endpoint that never answers must
+// not hold the probe past its deadline), and the first error of its
+// transport is kept, for unreachable.
+type tokenClient struct {
 	mu    sync.Mutex
 	first error
 }
 
-// client returns a copy of c whose transport records its errors.
-func (r *errRecorder) client(c *http.Client) *http.Client {
+// client returns a copy of c whose requests carry ctx and whose transport
+// records its errors.
+func (r *tokenClient) client(ctx context.Context, c *http.Client) *http.Client {
 	cp := *c
 	base := c.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	cp.Transport = roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		resp, err := base.RoundTrip(req)
+		resp, err := base.RoundTrip(req.WithContext(ctx))
 		if err != nil {
 			r.mu.Lock()
 			if r.first == nil {
@@ -187,7 +188,7 @@ func (r *errRecorder) client(c *http.Client) *http.Client {
 }
 
 // err returns the first error recorded, or nil.
-func (r *errRecorder) err() error {
+func (r *tokenClient) err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.first

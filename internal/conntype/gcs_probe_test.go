@@ -180,6 +180,7 @@ func TestGCSProbe(t *testing.T) {
 	keyJSON, keyPEM := gcsKey(t, priv, tokens.URL+"/token")
 	otherJSON, otherPEM := gcsKey(t, newRSAKey(t), tokens.URL+"/token")
 	closedJSON, _ := gcsKey(t, priv, "http://"+closedPort(t)+"/token")
+	stalledJSON, _ := gcsKey(t, priv, "http://"+stalledAddr(t)+"/token")
 	conn := func(key, uri, endpoint string) *tether.Connection {
 		c := validConn(t, "gcs")
 		c.Spec.URI, c.Spec.KeySecret = uri, tether.Secret(b64(key))
@@ -200,10 +201,16 @@ func TestGCSProbe(t *testing.T) {
 			code: tether.EUNAVAILABLE, msg: "connection refused"},
 		{name: "token endpoint closed port", conn: conn(closedJSON, gs, proxy.URL),
 			code: tether.EUNAVAILABLE, msg: "connection refused"},
+		{name: "stalled token endpoint", conn: conn(stalledJSON, gs, proxy.URL),
+			timeout: time.Second, code: tether.EUNAVAILABLE, msg: "timed out"},
 		{name: "stalled storage", conn: conn(keyJSON, gs, "http://"+stalledAddr(t)),
 			timeout: time.Second, code: tether.EUNAVAILABLE, msg: "timed out"},
 		{name: "refused address", conn: conn(keyJSON, gs, proxy.URL), env: refusingProbeEnv(),
 			code: tether.EFORBIDDEN, msg: "is not allowed"},
+		{name: "through the egress policy", conn: conn(keyJSON, gs, proxy.URL), env: egressProbeEnv(loopback),
+			msg: "read the metadata of bucket gs://" + bucket},
+		{name: "egress policy refuses loopback", conn: conn(keyJSON, gs, proxy.URL), env: egressProbeEnv(),
+			code: tether.EFORBIDDEN, msg: "127.0.0.1"},
 		{name: "key without private key", conn: conn(serviceAccountJSON, gs, proxy.URL),
 			code: tether.EINVALID, msg: "usable private_key"},
 	}, keyPEM[40:120], otherPEM[40:120], b64(keyJSON), tokens.token, "assertion")
