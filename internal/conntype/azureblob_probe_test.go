@@ -110,3 +110,23 @@ func TestAzureBlobProbe(t *testing.T) {
 			code: tether.EFORBIDDEN, msg: "127.0.0.1"},
 	}, append(secrets, azuriteKey, "sig=")...)
 }
+
+// TestAzureBlobRenderingWithSDK lists the container's blobs on Azurite
+// with the Azure SDK configured only from the rendering's connection
+// string, as a job's tool is.
+func TestAzureBlobRenderingWithSDK(t *testing.T) {
+	endpoint := azuriteService.endpoint(t)
+	name := newAzureContainer(t, endpoint)
+	c := validConn(t, "azureblob")
+	c.Spec.URI = name + "/models"
+	c.Spec.KeySecret = tether.Secret(b64(endpoint + "/?" + accountSAS(t, azuriteKey, time.Now().Add(time.Hour))))
+	env := render(t, c).Env
+	client, err := azblob.NewClientFromConnectionString(env["AZURE_STORAGE_CONNECTION_STRING"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pager := client.NewListBlobsFlatPager(env["AZURE_STORAGE_CONTAINER"], nil)
+	if _, err := pager.NextPage(t.Context()); err != nil {
+		t.Errorf("listing container %s from the rendering: %v", name, err)
+	}
+}
