@@ -2,6 +2,7 @@ package conntype
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -48,7 +49,7 @@ func probeGCS(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (s
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
 		endpoint+"/storage/v1/b/"+url.PathEscape(bucket)+"?fields=name", nil)
 	if err != nil {
-		return "", tether.Errorf(tether.EINVALID, "parameters.endpoint is not a usable URL")
+		return "", &tether.Error{Code: tether.EINVALID, Op: op, Message: "parameters.endpoint is not a usable URL"}
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := env.HTTP.Do(req)
@@ -84,23 +85,24 @@ func gcsToken(ctx context.Context, op string, key []byte, env tether.ProbeEnv) (
 		return "", gcsTokenRefused(op, host, re)
 	case err != nil && rec.err() != nil:
 		return "", unreachable(op, host, rec.err())
-	case err != nil:
+	case err != nil || tok.AccessToken == "":
 		return "", &tether.Error{Code: tether.EUNAVAILABLE, Op: op,
 			Message: "the token endpoint at " + host + " gave no usable token"}
 	}
 	return tok.AccessToken, nil
 }
 
-// privateKeyPEM reports whether b is a PEM private key, PKCS#8 or PKCS#1,
-// as the JWT signer reads it: a key it cannot read is the key's fault, not
-// the token endpoint's.
+// privateKeyPEM reports whether b is a PEM RSA private key, PKCS#8 or
+// PKCS#1, as the JWT signer (RS256) reads it: a key it cannot read is the
+// key's fault, not the token endpoint's.
 func privateKeyPEM(b []byte) bool {
 	block, _ := pem.Decode(b)
 	if block == nil {
 		return false
 	}
-	if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
-		return true
+	if key, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		_, isRSA := key.(*rsa.PrivateKey)
+		return isRSA
 	}
 	_, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 	return err == nil

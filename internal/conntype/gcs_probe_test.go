@@ -151,6 +151,27 @@ func randomHex(t testing.TB, n int) string {
 	return hex.EncodeToString(b)
 }
 
+// emptyTokenServer returns the URL of a token endpoint that answers 200
+// with no access token.
+func emptyTokenServer(t *testing.T) string {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"token_type":"Bearer","expires_in":3600}`))
+	}))
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
 // newGCSBucket creates a bucket on fake-gcs-server and returns its name.
 func newGCSBucket(t *testing.T, endpoint string) string {
 	t.Helper()
@@ -181,6 +202,13 @@ func TestGCSProbe(t *testing.T) {
 	otherJSON, otherPEM := gcsKey(t, newRSAKey(t), tokens.URL+"/token")
 	closedJSON, _ := gcsKey(t, priv, "http://"+closedPort(t)+"/token")
 	stalledJSON, _ := gcsKey(t, priv, "http://"+stalledAddr(t)+"/token")
+	emptyJSON, _ := gcsKey(t, priv, emptyTokenServer(t)+"/token")
+	var nonRSA map[string]string
+	if err := json.Unmarshal([]byte(keyJSON), &nonRSA); err != nil {
+		t.Fatal(err)
+	}
+	nonRSA["private_key"] = newTestCA(t).keyPEM // ed25519
+	nonRSAJSON := mustJSON(t, nonRSA)
 	conn := func(key, uri, endpoint string) *tether.Connection {
 		c := validConn(t, "gcs")
 		c.Spec.URI, c.Spec.KeySecret = uri, tether.Secret(b64(key))
@@ -213,6 +241,10 @@ func TestGCSProbe(t *testing.T) {
 			code: tether.EFORBIDDEN, msg: "127.0.0.1"},
 		{name: "key without private key", conn: conn(serviceAccountJSON, gs, proxy.URL),
 			code: tether.EINVALID, msg: "usable private_key"},
+		{name: "key not RSA", conn: conn(nonRSAJSON, gs, proxy.URL),
+			code: tether.EINVALID, msg: "usable private_key"},
+		{name: "token endpoint answers no token", conn: conn(emptyJSON, gs, proxy.URL),
+			code: tether.EUNAVAILABLE, msg: "gave no usable token"},
 	}, keyPEM[40:120], otherPEM[40:120], b64(keyJSON), tokens.token, "assertion")
 	seen := proxy.authorizations()
 	if len(seen) == 0 {
