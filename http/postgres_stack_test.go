@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/tether-ml/tether"
 	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/conntype"
+	"github.com/tether-ml/tether/internal/egress"
 	"github.com/tether-ml/tether/internal/postgres"
 	"github.com/tether-ml/tether/internal/postgres/pgtest"
 	"github.com/tether-ml/tether/internal/service"
@@ -63,6 +65,19 @@ func serveStoreWith(t *testing.T, st tether.Store, dir, keyFile string, types *c
 // server does. Watches send a bookmark every 200ms.
 func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry) *stack {
 	t.Helper()
+	return serveReplicaProbing(t, st, dir, keyFile, tokenFile, types, localProbes())
+}
+
+// localProbes are the connection test options of the stacks: 127.0.0.1,
+// where the test services listen, is allowed; the rest are the defaults.
+func localProbes() service.ProbeOptions {
+	return service.ProbeOptions{Policy: egress.NewPolicy([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})}
+}
+
+// serveReplicaProbing is serveReplica with the connection tests run with
+// probeOpts.
+func serveReplicaProbing(t *testing.T, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry, probeOpts service.ProbeOptions) *stack {
+	t.Helper()
 	ctx := context.Background()
 	kr, err := openKeyring(filepath.Join(dir, "tether.key"), keyFile)
 	if err != nil {
@@ -87,6 +102,7 @@ func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped, Types: types,
 		Watch: set.Connections, WatchBookmark: 200 * time.Millisecond,
+		Probes: service.NewProbes(st, kr, types, set.RBAC, set.Audit, probeOpts),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
