@@ -63,7 +63,7 @@ func serveStoreWith(t *testing.T, st tether.Store, dir, keyFile string, types *c
 // tokenFile if given (so that replicas on one database share it), and
 // wakes watches, and drops caches, on the store's notifications, as the
 // server does. Watches send a bookmark every 200ms.
-func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry) *stack {
+func serveReplica(t testing.TB, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry) *stack {
 	t.Helper()
 	return serveReplicaProbing(t, st, dir, keyFile, tokenFile, types, localProbes())
 }
@@ -76,7 +76,7 @@ func localProbes() service.ProbeOptions {
 
 // serveReplicaProbing is serveReplica with the connection tests run with
 // probeOpts.
-func serveReplicaProbing(t *testing.T, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry, probeOpts service.ProbeOptions) *stack {
+func serveReplicaProbing(t testing.TB, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry, probeOpts service.ProbeOptions) *stack {
 	t.Helper()
 	ctx := context.Background()
 	kr, err := openKeyring(filepath.Join(dir, "tether.key"), keyFile)
@@ -116,7 +116,7 @@ func serveReplicaProbing(t *testing.T, st tether.Store, dir, keyFile, tokenFile 
 // followStore wakes the watches of set, and for a store that several
 // servers share drops what set caches, on the store's notifications,
 // until t ends.
-func followStore(t *testing.T, st tether.Store, set *service.Set) {
+func followStore(t testing.TB, st tether.Store, set *service.Set) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	switch w := st.(type) {

@@ -138,7 +138,7 @@ func stalledTarget(t *testing.T) string {
 
 // probeStack is a stack on SQLite whose connection tests run with opts
 // (127.0.0.1 allowed).
-func probeStack(t *testing.T, opts service.ProbeOptions) *stack {
+func probeStack(t testing.TB, opts service.ProbeOptions) *stack {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "tether.db"), sqlite.Options{})
