@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,11 @@ func TestConnTest(t *testing.T) {
 	bad := writeFile(t, c.dir, "bad.yaml", m.manifest("badkey", bucket, m.SecretKey+"x"))
 	c.ok("conn", "create", "-f", good)
 	c.ok("conn", "create", "-f", bad)
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	onServer := "server " + host
 	offline := newCLI(t, nil).with("TETHER_URL", "http://"+closedPort(t))
 	tests := []struct {
 		name string
@@ -38,10 +44,10 @@ func TestConnTest(t *testing.T) {
 		ok   bool
 		from string
 	}{
-		{"stored", c, []string{"good"}, 0, true, "server"},
-		{"stored, wrong key", c, []string{"badkey"}, 3, false, "server"},
-		{"unsaved", c, []string{"-f", good}, 0, true, "server"},
-		{"unsaved, wrong key", c, []string{"-f", bad}, 3, false, "server"},
+		{"stored", c, []string{"good"}, 0, true, onServer},
+		{"stored, wrong key", c, []string{"badkey"}, 3, false, onServer},
+		{"unsaved", c, []string{"-f", good}, 0, true, onServer},
+		{"unsaved, wrong key", c, []string{"-f", bad}, 3, false, onServer},
 		{"local", c, []string{"--local", "good"}, 0, true, "local"},
 		{"local file, no server", offline, []string{"--local", "-f", good}, 0, true, "local"},
 		{"local file, wrong key", offline, []string{"--local", "-f", bad}, 3, false, "local"},
@@ -54,8 +60,8 @@ func TestConnTest(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil || len(got) != 1 {
 				t.Fatalf("stdout %q: want one result (%v)", r.Stdout, err)
 			}
-			if got[0].OK != tc.ok || !strings.HasPrefix(got[0].From, tc.from) || got[0].Message == "" {
-				t.Errorf("result %+v, want ok %v from %s", got[0], tc.ok, tc.from)
+			if got[0].OK != tc.ok || got[0].From != tc.from || got[0].Message == "" {
+				t.Errorf("result %+v, want ok %v from %q", got[0], tc.ok, tc.from)
 			}
 			noSecrets(t, m, r.Stdout+r.Stderr)
 		})
@@ -114,10 +120,11 @@ func TestConnTestEgressPolicy(t *testing.T) {
 			t.Errorf("conn test %q lacks %q", r.Stdout, want)
 		}
 	}
-	for _, bad := range []string{"10.0.0.1/8", "not-a-cidr", "127.0.0.1/32,fe80::/129"} {
-		f := startServerExpectingFailure(t, serverOptions{Args: []string{"--test-allow-cidr", bad}})
-		if f.Code != 2 || !strings.Contains(f.Stderr, "--test-allow-cidr") {
-			t.Errorf("--test-allow-cidr %s: exit %d, stderr %q; want 2 naming the flag", bad, f.Code, f.Stderr)
+	for _, bad := range [][2]string{{"--test-allow-cidr", "10.0.0.1/8"}, {"--test-allow-cidr", "not-a-cidr"},
+		{"--test-allow-cidr", "127.0.0.1/32,fe80::/129"}, {"--test-timeout", "0s"}, {"--test-concurrency", "0"}} {
+		f := startServerExpectingFailure(t, serverOptions{Args: bad[:]})
+		if f.Code != 2 || !strings.Contains(f.Stderr, bad[0]) {
+			t.Errorf("%s %s: exit %d, stderr %q; want 2 naming the flag", bad[0], bad[1], f.Code, f.Stderr)
 		}
 	}
 }
