@@ -57,7 +57,7 @@ func s3Type() *tether.ConnectionType {
 		Render:   renderS3,
 		Probe:    probeS3,
 		Exchange: exchangeS3,
-		Formats: []tether.FileFormat{awsCredentialsFormat()},
+		Formats:  []tether.FileFormat{awsCredentialsFormat()},
 	}
 }
 
