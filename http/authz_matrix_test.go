@@ -24,6 +24,9 @@ type matrixRoute struct {
 
 func matrixRoutes() []matrixRoute {
 	conn := `{"id":"{id}","spec":{"type":"docker","uri":"registry.example","username":"u","password":"cGFzcw=="}}`
+	// A registry at a closed port of 127.0.0.1, which the stack's tests may
+	// reach: its test runs and fails at once.
+	closed := `{"id":"{id}","spec":{"type":"docker","uri":"127.0.0.1:1/team/model","username":"u","password":"cGFzcw=="}}`
 	return []matrixRoute{
 		{"GET", "/api/v1/namespaces/{ns}/connection", "", tether.PermRead, "", false, 200, 200},
 		{"GET", "/api/v1/namespaces/{ns}/connection/shared", "", tether.PermRead, "", false, 200, 404},
@@ -34,6 +37,8 @@ func matrixRoutes() []matrixRoute {
 		{"PUT", "/api/v1/namespaces/{ns}/connection/shared", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, "", false, 200, 404},
 		{"PUT", "/api/v1/namespaces/{ns}/connection", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, "", false, 200, 404},
 		{"DELETE", "/api/v1/namespaces/{ns}/connection/{id}", "", tether.PermWrite, "", false, 200, 404},
+		{"POST", "/api/v1/namespaces/{ns}/connection/shared/test", "", tether.PermTest, "", false, 200, 404},
+		{"POST", "/api/v1/namespaces/{ns}/connection/test", closed, tether.PermWrite, tether.PermTest, false, 200, 200},
 		{"GET", "/api/v1/namespaces/{ns}", "", tether.PermRead, "", false, 200, 404},
 		{"GET", "/api/v1/rolebindings?namespace={ns}", "", tether.PermBindings, "", false, 200, 200},
 		{"POST", "/api/v1/rolebindings", `{"subject":"user:{id}","role":"viewer","namespace":"{ns}"}`, tether.PermBindings, "", false, 201, 404},
@@ -56,6 +61,8 @@ func matrixRoutes() []matrixRoute {
 		{"POST", "/api/v1/connection", conn, tether.PermWrite, "", false, 201, 201},
 		{"PUT", "/api/v1/connection", strings.ReplaceAll(conn, "{id}", "shared"), tether.PermWrite, "", false, 200, 200},
 		{"DELETE", "/api/v1/connection/{id}", "", tether.PermWrite, "", false, 200, 200},
+		{"POST", "/api/v1/connection/shared/test", "", tether.PermTest, "", false, 200, 200},
+		{"POST", "/api/v1/connection/test", closed, tether.PermWrite, tether.PermTest, false, 200, 200},
 	}
 }
 
@@ -79,7 +86,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if ns != tether.DefaultNamespace {
 			mustStatus(t, s.do("POST", "/api/v1/namespaces", `{"name":"`+ns+`"}`), http.StatusCreated)
 		}
-		mustStatus(t, s.do("POST", "/api/v1/namespaces/"+ns+"/connection", `{"id":"shared","spec":{"type":"docker","uri":"r.example","username":"u","password":"cGFzcw=="}}`), http.StatusCreated)
+		mustStatus(t, s.do("POST", "/api/v1/namespaces/"+ns+"/connection", `{"id":"shared","spec":{"type":"docker","uri":"127.0.0.1:1/team/model","username":"u","password":"cGFzcw=="}}`), http.StatusCreated)
 	}
 	callers := []*matrixCaller{{name: "nobody"}}
 	for _, r := range tether.Roles {

@@ -72,6 +72,15 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("POST", "/api/v1/restore", "not a backup", "Content-Type", "application/x-ndjson")
 	exchange("DELETE", "/api/v1/connection/training-data", "")
 	exchange("GET", "/api/v1/connection/training-data/usage?since=24h", "")
+	// Connection tests of a registry at a closed port of 127.0.0.1 (which
+	// the stack allows): they run and fail at once.
+	closed := `{"id":"closed","spec":{"type":"docker","uri":"127.0.0.1:1/team/model","username":"u","password":"cGFzcw=="}}`
+	exchange("POST", "/api/v1/connection", closed)
+	exchange("POST", "/api/v1/connection/closed/test", "")
+	exchange("POST", "/api/v1/connection/nope/test", "")
+	exchange("GET", "/api/v1/connection/closed", "") // with status.lastTest
+	exchange("POST", "/api/v1/connection/test", closed)
+	exchange("POST", "/api/v1/connection/test", `{"id":"x","spec":{"type":"s3","uri":"s3://b"}}`)
 	exchange("POST", "/api/v1/namespaces", `{"name":"team-a"}`)
 	exchange("GET", "/api/v1/namespaces", "")
 	exchange("GET", "/api/v1/namespaces/team-a", "")
@@ -83,6 +92,10 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data/usage", "")
 	exchange("PUT", "/api/v1/namespaces/team-a/connection", s3Example)
 	exchange("PUT", "/api/v1/namespaces/team-a/connection/training-data", s3Example)
+	exchange("POST", "/api/v1/namespaces/team-a/connection", closed)
+	exchange("POST", "/api/v1/namespaces/team-a/connection/closed/test", "")
+	exchange("POST", "/api/v1/namespaces/team-a/connection/test", closed)
+	exchange("GET", "/api/v1/namespaces/team-a/connection?size=5", "") // with status.lastTest
 	exchange("DELETE", "/api/v1/namespaces/team-a/connection/training-data", "")
 	rb := exchange("POST", "/api/v1/rolebindings", `{"subject":"group:ml","role":"viewer","namespace":"team-a"}`)
 	exchange("GET", "/api/v1/rolebindings?namespace=team-a", "")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/tether-ml/tether"
 	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/conntype"
+	"github.com/tether-ml/tether/internal/egress"
 	"github.com/tether-ml/tether/internal/postgres"
 	"github.com/tether-ml/tether/internal/postgres/pgtest"
 	"github.com/tether-ml/tether/internal/service"
@@ -61,7 +63,20 @@ func serveStoreWith(t *testing.T, st tether.Store, dir, keyFile string, types *c
 // tokenFile if given (so that replicas on one database share it), and
 // wakes watches, and drops caches, on the store's notifications, as the
 // server does. Watches send a bookmark every 200ms.
-func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry) *stack {
+func serveReplica(t testing.TB, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry) *stack {
+	t.Helper()
+	return serveReplicaProbing(t, st, dir, keyFile, tokenFile, types, localProbes())
+}
+
+// localProbes are the connection test options of the stacks: 127.0.0.1,
+// where the test services listen, is allowed; the rest are the defaults.
+func localProbes() service.ProbeOptions {
+	return service.ProbeOptions{Policy: egress.NewPolicy([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})}
+}
+
+// serveReplicaProbing is serveReplica with the connection tests run with
+// probeOpts.
+func serveReplicaProbing(t testing.TB, st tether.Store, dir, keyFile, tokenFile string, types *conntype.Registry, probeOpts service.ProbeOptions) *stack {
 	t.Helper()
 	ctx := context.Background()
 	kr, err := openKeyring(filepath.Join(dir, "tether.key"), keyFile)
@@ -87,6 +102,7 @@ func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped, Types: types,
 		Watch: set.Connections, WatchBookmark: 200 * time.Millisecond,
+		Probes: service.NewProbes(st, kr, types, set.RBAC, set.Audit, probeOpts),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -100,7 +116,7 @@ func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string,
 // followStore wakes the watches of set, and for a store that several
 // servers share drops what set caches, on the store's notifications,
 // until t ends.
-func followStore(t *testing.T, st tether.Store, set *service.Set) {
+func followStore(t testing.TB, st tether.Store, set *service.Set) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	switch w := st.(type) {

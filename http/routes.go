@@ -14,6 +14,8 @@ const (
 	routeConnection    = "/api/v1/connection/{id}"
 	routeDecrypted     = "/api/v1/connection/{id}/decrypted"
 	routeUsage         = "/api/v1/connection/{id}/usage"
+	routeTest          = "/api/v1/connection/{id}/test"
+	routeTestUnsaved   = "/api/v1/connection/test"
 	routeNSPrefix      = "/api/v1/namespaces/{ns}"
 	routeNamespaces    = tether.PathNamespaces
 	routeNamespace     = "/api/v1/namespaces/{ns}"
@@ -49,6 +51,12 @@ func (s *Server) routes() {
 	conn("DELETE", routeConnection, s.deleteConnection)
 	conn("GET", routeDecrypted, s.revealConnection)
 	conn("GET", routeUsage, s.connectionUsage)
+	if s.probes != nil {
+		// POST .../connection/test has one segment fewer than a stored
+		// connection's test, and no other route takes POST there.
+		conn("POST", routeTest, s.testConnection)
+		conn("POST", routeTestUnsaved, s.testUnsavedConnection)
+	}
 	api("GET "+tether.PathAllConnections, s.watchAll)
 
 	api("GET "+routeNamespaces, s.listNamespaces)

@@ -19,7 +19,7 @@ import (
 
 // stack is a real server (SQLite, keyring, services) behind httptest.
 type stack struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	token string
 	logs  *bytes.Buffer
@@ -61,7 +61,7 @@ func openKeyring(path, from string) (*seal.Keyring, error) {
 	return seal.Load(path)
 }
 
-func readFile(t *testing.T, path string) string {
+func readFile(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

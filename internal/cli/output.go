@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -71,13 +72,37 @@ func printConnections(w io.Writer, format string, list []*tether.Connection) err
 	if list == nil {
 		list = []*tether.Connection{}
 	}
+	now := time.Now()
 	return printOutput(w, format, list, func(w io.Writer) error {
-		t := newTable(w, "ID", "TYPE", "URI", "VITAL", "DESCRIPTION")
+		t := newTable(w, "ID", "TYPE", "URI", "VITAL", "LAST TEST", "DESCRIPTION")
 		for _, c := range list {
-			t.row(c.ID, c.Spec.Type, c.Spec.URI, fmt.Sprint(c.Spec.Vital), c.Spec.Description)
+			t.row(c.ID, c.Spec.Type, c.Spec.URI, fmt.Sprint(c.Spec.Vital), lastTest(c.Status.LastTest, now), c.Spec.Description)
 		}
 		return t.flush()
 	})
+}
+
+// lastTest is the LAST TEST cell of a connection's last test result: its
+// outcome and age ("ok 3m ago", "failed 2h ago"), or "-" when never tested.
+func lastTest(r *tether.ProbeResult, now time.Time) string {
+	if r == nil {
+		return "-"
+	}
+	return testOutcome(r.OK) + " " + age(now.Sub(r.At)) + " ago"
+}
+
+// age is d in its largest whole unit, as kubectl shows ages: 45s, 3m, 5h,
+// 12d. A negative d (a clock ahead of this one) is 0s.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(max(d, 0).Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // table is a human-readable table: every cell goes through terminalSafe,

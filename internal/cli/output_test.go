@@ -40,6 +40,9 @@ var printers = []struct {
 		c := &tether.Connection{ID: "x", Spec: tether.ConnectionSpec{Type: "s3", URI: s, Description: s}}
 		return printConnections(w, "table", []*tether.Connection{c})
 	}},
+	{"conn test", 2, func(w io.Writer, s string) error {
+		return printTests(w, "table", []testReport{{ID: "x", ProbeResult: &tether.ProbeResult{From: s, Message: s}}})
+	}},
 	{"audit get", 2, func(w io.Writer, s string) error {
 		return printAudit(w, []*tether.AuditEvent{{Subject: s, Action: s, Namespace: s, Connection: s, Job: s, Outcome: s, Remote: s, Detail: s}})
 	}},

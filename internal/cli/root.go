@@ -84,7 +84,8 @@ Exit codes:
   0  success
   1  internal or unexpected error
   2  usage error (unknown command or flag, missing argument)
-  3  invalid input (the message names each offending field), or too large
+  3  invalid input (the message names each offending field), or too large;
+     tether conn test: a connection test ran and failed
   4  not found
   5  conflict (duplicate id, stale version)
   6  authentication or authorization failed
@@ -152,7 +153,7 @@ func (a *app) connCommand() *cobra.Command {
 		Aliases: []string{"conn", "connections"},
 		Short:   "Manage connections",
 	}
-	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand())
+	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand(), a.connTestCommand())
 	return RequireSubcommand(cmd)
 }
 

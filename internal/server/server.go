@@ -28,6 +28,7 @@ import (
 type serverConfig struct {
 	storeConfig
 	serverLimits
+	probes                               probeConfig
 	addr, keyFile, adminTokenFile        string
 	tlsCert, tlsKey, logLevel, logFormat string
 	pprofAddr                            string
@@ -60,6 +61,7 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.addr, "addr", cmp.Or(env(envAddr), "127.0.0.1:8080"), "listen address (env TETHER_ADDR)")
 	cfg.storeConfig.addFlags(f, env)
 	cfg.serverLimits.addFlags(f)
+	cfg.probes.addFlags(f, env)
 	f.StringVar(&cfg.keyFile, "key-file", env(envKeyFile), "key file (env TETHER_KEY_FILE; default DATA_DIR/tether.key)")
 	f.StringVar(&cfg.adminTokenFile, "admin-token-file", env(envAdminToken), "file holding the admin token to accept (env TETHER_ADMIN_TOKEN_FILE)")
 	f.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS with --tls-key")
@@ -99,6 +101,9 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	}
 	if err := cfg.serverLimits.check(); err != nil {
 		return err
+	}
+	if _, err := cfg.probes.options(); err != nil {
+		return err // before any file is created
 	}
 	if cfg.pprofAddr != "" {
 		if err := servePprof(cfg.pprofAddr, log); err != nil {
@@ -156,16 +161,21 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 	if err != nil {
 		return thttp.Deps{}, nil, err
 	}
+	probeOpts, err := cfg.probes.options()
+	if err != nil {
+		return thttp.Deps{}, nil, err
+	}
 	more, err := a.authenticators(ctx, cfg)
 	if err != nil {
 		return thttp.Deps{}, nil, err
 	}
 	set := service.New(st, sealer, a.types, log, more...)
+	probes := service.NewProbes(st, sealer, a.types, set.RBAC, set.Audit, probeOpts)
 	return thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped, Types: a.types,
-		Watch: set.Connections, WatchBookmark: cfg.watchBookmark,
+		Watch: set.Connections, WatchBookmark: cfg.watchBookmark, Probes: probes,
 	}, set, nil
 }
 

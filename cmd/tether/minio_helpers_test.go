@@ -1,0 +1,81 @@
+package main_test
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// minio is the test MinIO of TETHER_TEST_MINIO (scripts/testenv/minio.sh).
+type minio struct {
+	Endpoint  string `json:"endpoint"`
+	AccessKey string `json:"accessKey"`
+	SecretKey string `json:"secretKey"`
+	CAFile    string `json:"caFile"`
+	Region    string `json:"region"`
+	ca        []byte
+}
+
+// testMinio reads the test MinIO's fixtures, failing t without them unless
+// TETHER_TEST_SKIP_MINIO=1.
+func testMinio(t *testing.T) *minio {
+	t.Helper()
+	path := os.Getenv("TETHER_TEST_MINIO")
+	if path == "" {
+		if os.Getenv("TETHER_TEST_SKIP_MINIO") == "1" {
+			t.Skip("TETHER_TEST_SKIP_MINIO=1")
+		}
+		t.Fatal("TETHER_TEST_MINIO is not set: start MinIO with ./scripts/testenv/minio.sh (TETHER_TEST_SKIP_MINIO=1 skips)")
+	}
+	var m minio
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(raw, &m)
+	}
+	if err == nil {
+		m.ca, err = os.ReadFile(m.CAFile)
+	}
+	if err != nil {
+		t.Fatalf("MinIO fixtures: %v", err)
+	}
+	return &m
+}
+
+// bucket creates a bucket holding one object under model/ and returns its
+// name.
+func (m *minio) bucket(t *testing.T) string {
+	t.Helper()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(m.ca)
+	client := s3.New(s3.Options{
+		Region: m.Region, BaseEndpoint: aws.String(m.Endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(m.AccessKey, m.SecretKey, ""),
+		HTTPClient:  &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
+	})
+	name := "tether-e2e-" + randomHex(t, 6)
+	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatalf("creating bucket %s: %v", name, err)
+	}
+	_, err := client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(name),
+		Key: aws.String("model/data.csv"), Body: strings.NewReader("a,b\n")})
+	if err != nil {
+		t.Fatalf("putting an object: %v", err)
+	}
+	return name
+}
+
+// manifest is the YAML of an s3 connection id to bucket's model/ prefix
+// with secretKey, as a user writes it.
+func (m *minio) manifest(id, bucket, secretKey string) string {
+	return "kind: Connection\nid: " + id + "\nspec:\n  type: s3\n  uri: s3://" + bucket + "/model\n  region: " + m.Region +
+		"\n  keyID: " + b64(m.AccessKey) + "\n  keySecret: " + b64(secretKey) +
+		"\n  parameters:\n    endpoint: " + m.Endpoint + "\n    forcePathStyle: \"true\"\n    caBundle: " + b64(string(m.ca)) + "\n"
+}
