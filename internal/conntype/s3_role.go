@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/tether-ml/tether"
@@ -99,6 +100,12 @@ func exchangeS3(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) 
 	if creds == nil || creds.Expiration == nil || aws.ToString(creds.AccessKeyId) == "" {
 		return nil, &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: host + " answered AssumeRole without credentials"}
 	}
+	return withSession(c, creds), nil
+}
+
+// withSession returns a copy of c carrying the temporary credentials
+// creds in place of its keys, and their expiry.
+func withSession(c *tether.Connection, creds *ststypes.Credentials) *tether.Connection {
 	d := c.Clone()
 	d.Spec.KeyID = tether.Secret(b64(aws.ToString(creds.AccessKeyId)))
 	d.Spec.KeySecret = tether.Secret(b64(aws.ToString(creds.SecretAccessKey)))
@@ -107,7 +114,7 @@ func exchangeS3(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) 
 	}
 	d.Spec.Parameters["sessionToken"] = b64(aws.ToString(creds.SessionToken))
 	d.Status.Expiry = &tether.Expiry{At: creds.Expiration.UTC(), What: "STS session"}
-	return d, nil
+	return d
 }
 
 // assumeRoleInput is the AssumeRole request of c: its role, a session name
