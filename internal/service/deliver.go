@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/tether-ml/tether"
 )
@@ -32,6 +34,7 @@ func (s *Connections) Deliver(ctx context.Context, ns, id string) (*tether.Conne
 	e := s.event(ActionReveal, ns, id)
 	d, err := s.deliveries.deliver(ctx, t, c)
 	if err != nil {
+		err = exchangeFailure(id, err)
 		e.Outcome, e.Detail = tether.OutcomeFailed, "delivery: "+tether.ErrorMessage(err)
 		_ = s.audit.Record(ctx, e)
 		return nil, err
@@ -44,6 +47,28 @@ func (s *Connections) Deliver(ctx context.Context, ns, id string) (*tether.Conne
 		return nil, err
 	}
 	return d, nil
+}
+
+// exchangeFailure is the error a caller gets for a failed exchange of
+// connection id: EUNAVAILABLE, with the type's message, which is safe to
+// show, unless the connection itself is at fault (EINVALID) or the server
+// is (EINTERNAL). A credential that AWS refuses (the type's EUNAUTHORIZED)
+// or an address the egress policy refuses (EFORBIDDEN) is not the
+// caller's authentication or permission: answered as such, the caller
+// would drop its token, or a controller what it delivered.
+func exchangeFailure(id string, err error) error {
+	switch code := tether.ErrorCode(err); code {
+	case tether.EINVALID, tether.EINTERNAL:
+		return err
+	case "":
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return &tether.Error{Code: tether.EUNAVAILABLE, Op: "service.Deliver", Err: err,
+				Message: fmt.Sprintf("cannot deliver connection %q: its credential exchange did not finish in time", id)}
+		}
+		return tether.Internal("service.Deliver", err)
+	}
+	return &tether.Error{Code: tether.EUNAVAILABLE, Op: "service.Deliver", Err: err,
+		Message: fmt.Sprintf("cannot deliver connection %q: %s", id, tether.ErrorMessage(err))}
 }
 
 // UseEgress makes deliveries reach the targets of credential exchanges

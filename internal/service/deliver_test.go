@@ -77,27 +77,36 @@ func TestDeliverS3RoleOnMinIO(t *testing.T) {
 }
 
 // TestDeliverRefusals checks who and what cannot be delivered: a caller
-// without the reveal permission, an exchange the egress policy refuses
-// (audited as failed, answered with a safe message).
+// without the reveal permission, an exchange the egress policy refuses,
+// keys STS refuses (audited as failed, answered as unavailable with a
+// safe message: not the caller's authentication or permission).
 func TestDeliverRefusals(t *testing.T) {
 	m := testMinio(t)
 	st := openSQLite(t)
 	f := newProbeFixture(t, func(*testing.T) tether.Store { return st }, nil, service.ProbeOptions{})
 	f.conns = service.NewConnections(st, f.keys, conntype.New(), service.NewRBAC(st), service.NewAudit(st, service.NewRBAC(st), nil))
-	c := m.conn("minio", "tether-refused", m.SecretKey)
-	c.Spec.Role = testRole
-	if _, err := f.conns.Create(f.admin, "default", c); err != nil {
-		t.Fatal(err)
+	allowed := service.NewConnections(st, f.keys, conntype.New(), service.NewRBAC(st), service.NewAudit(st, service.NewRBAC(st), nil))
+	allowed.UseEgress(service.ProbeOptions{Policy: egress.NewPolicy([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})})
+	for id, secret := range map[string]string{"minio": m.SecretKey, "wrong-key": m.SecretKey + "x"} {
+		c := m.conn(id, "tether-refused", secret)
+		c.Spec.Role = testRole
+		if _, err := f.conns.Create(f.admin, "default", c); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cases := []struct {
-		name, subject, code, msg string
+		name, subject, id, code, msg string
+		conns                        *service.Connections
 	}{
-		{"viewer", "user:viewer", tether.EFORBIDDEN, ""},
-		{"refused address", "user:user", tether.EFORBIDDEN, "refused as loopback"},
+		{"viewer", "user:viewer", "minio", tether.EFORBIDDEN, "", f.conns},
+		{"refused address", "user:user", "minio", tether.EUNAVAILABLE,
+			`cannot deliver connection "minio": connection test refused: address 127.0.0.1, refused as loopback`, f.conns},
+		{"refused keys", "user:user", "wrong-key", tether.EUNAVAILABLE,
+			`cannot deliver connection "wrong-key": STS refused to assume the role with the stored keys (AccessDenied)`, allowed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.conns.Deliver(as(tc.subject, ""), "default", "minio")
+			_, err := tc.conns.Deliver(as(tc.subject, ""), "default", tc.id)
 			if tether.ErrorCode(err) != tc.code || !strings.Contains(tether.ErrorMessage(err), tc.msg) {
 				t.Fatalf("Deliver: %v (%s), want %s with %q", err, tether.ErrorCode(err), tc.code, tc.msg)
 			}
