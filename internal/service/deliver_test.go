@@ -13,6 +13,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/egress"
+	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/service"
 	"github.com/tether-ml/tether/internal/sqlite"
 )
@@ -214,4 +215,47 @@ func deliver(t *testing.T, conns *service.Connections, ctx context.Context, id s
 		t.Fatalf("Deliver(%s): %v", id, err)
 	}
 	return c
+}
+
+// BenchmarkDeliver measures a delivery whose short-lived credential is
+// reused (the cache's hit) against a plain reveal of the same connection.
+func BenchmarkDeliver(b *testing.B) {
+	exchange := func(_ context.Context, c *tether.Connection, _ tether.ProbeEnv) (*tether.Connection, error) {
+		d := c.Clone()
+		d.Status.Expiry = &tether.Expiry{At: time.Now().Add(time.Hour), What: "test token"}
+		return d, nil
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	kr, err := seal.Create(filepath.Join(b.TempDir(), "key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rb := &tether.RoleBinding{ID: "rb-user", Subject: "user:user", Role: tether.RoleUser,
+		Namespace: tether.DefaultNamespace, CreatedAt: time.Now()}
+	if err := st.CreateRoleBinding(context.Background(), rb); err != nil {
+		b.Fatal(err)
+	}
+	rbac := service.NewRBAC(st)
+	conns := service.NewConnections(st, kr, exchangeRegistry{TypeRegistry: conntype.New(), exchange: exchange},
+		rbac, service.NewAudit(st, rbac, nil))
+	if _, err := conns.Create(as(tether.BootstrapSubject, ""), "default", docker("reg", probeSecret64)); err != nil {
+		b.Fatal(err)
+	}
+	user := as("user:user", "")
+	for name, read := range map[string]func() (*tether.Connection, error){
+		"reveal":  func() (*tether.Connection, error) { return conns.Reveal(user, "default", "reg") },
+		"deliver": func() (*tether.Connection, error) { return conns.Deliver(user, "default", "reg") },
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := read(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
