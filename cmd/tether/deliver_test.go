@@ -3,11 +3,14 @@ package main_test
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -85,5 +88,39 @@ func listBucket(t *testing.T, m *minio, bucket string, env map[string]string) {
 	out, err := client.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	if err != nil || len(out.Contents) != 1 {
 		t.Errorf("listing %s with the delivered credentials: %v", bucket, err)
+	}
+}
+
+// TestRenderECRToken: `tether conn render` of an ecr connection prints the
+// docker login of the registry token that the server got for its keys
+// from an ECR API (a local one that speaks its JSON protocol), as a docker
+// config.json or a dockerconfigjson Secret; never the keys.
+func TestRenderECRToken(t *testing.T) {
+	t.Parallel()
+	ecr := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprintf(w, `{"authorizationData":[{"authorizationToken":%q,"expiresAt":%d}]}`,
+			b64("AWS:ecr-token"), time.Now().Add(12*time.Hour).Unix())
+	}))
+	t.Cleanup(ecr.Close)
+	s := startServer(t, serverOptions{Args: []string{"--test-allow-cidr", "127.0.0.1/32"}})
+	c := newCLI(t, s)
+	manifest := "kind: Connection\nid: registry\nspec:\n  type: ecr\n  uri: 123456789012.dkr.ecr.eu-central-1.amazonaws.com/team\n" +
+		"  keyID: " + b64("AKIAECR") + "\n  keySecret: " + b64("ecr-stored-secret") + "\n  parameters:\n    endpoint: " + ecr.URL + "\n"
+	c.ok("conn", "create", "-f", writeFile(t, c.dir, "ecr.yaml", manifest))
+	want := `"123456789012.dkr.ecr.eu-central-1.amazonaws.com": {` + "\n" + `      "auth": "` + b64("AWS:ecr-token") + `"`
+	for as, wants := range map[string][]string{
+		"docker-config": {want},
+		"k8s-secret":    {"type: kubernetes.io/dockerconfigjson", ".dockerconfigjson: "},
+	} {
+		out := c.ok("conn", "render", "--id", "registry", "--as", as)
+		for _, w := range wants {
+			if !strings.Contains(out, w) {
+				t.Errorf("--as %s:\n%s\nwant %q", as, out, w)
+			}
+		}
+		if strings.Contains(out, "ecr-stored-secret") || strings.Contains(out, b64("ecr-stored-secret")) {
+			t.Errorf("--as %s holds the stored key", as)
+		}
 	}
 }
