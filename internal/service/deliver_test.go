@@ -191,8 +191,19 @@ func TestDeliverReuse(t *testing.T) {
 		t.Errorf("a delivery within half the lifetime exchanged again (%d exchanges)", calls.Load())
 	}
 	time.Sleep(lifetime/2 + 100*time.Millisecond)
-	if p := deliver(t, conns, user, "reg").Spec.Password; p == got[0] || calls.Load() != 2 {
+	second := deliver(t, conns, user, "reg").Spec.Password
+	if second == got[0] || calls.Load() != 2 {
 		t.Errorf("a delivery past half the lifetime reused the credential (%d exchanges)", calls.Load())
+	}
+	// deleted and created again: its version starts over, its credential too
+	if err := conns.Delete(f.admin, "default", "reg"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conns.Create(f.admin, "default", docker("reg", probeSecret64)); err != nil {
+		t.Fatal(err)
+	}
+	if p := deliver(t, conns, user, "reg").Spec.Password; p == second || calls.Load() != 3 {
+		t.Errorf("a connection created again got the credential of the one deleted (%d exchanges)", calls.Load())
 	}
 }
 

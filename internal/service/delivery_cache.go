@@ -20,7 +20,8 @@ const maxDelivered = 4096
 
 // deliveries exchanges stored credentials for short-lived ones and keeps
 // these for reuse while tether.Expiry.Reusable says so, keyed by
-// connection and version: a changed connection is exchanged anew. One
+// connection, version and creation: a changed or re-created connection is
+// exchanged anew. One
 // exchange at a time runs per key; callers asking meanwhile share its
 // result.
 type deliveries struct {
@@ -77,7 +78,7 @@ func (d *deliveries) deliver(ctx context.Context, t *tether.ConnectionType, c *t
 // exchange runs apart from ctx, which ends only this caller's wait: the
 // others still get its result.
 func (d *deliveries) exchange(ctx context.Context, t *tether.ConnectionType, c *tether.Connection) (*tether.Connection, error) {
-	key := c.Namespace + "/" + c.ID + "/" + strconv.FormatInt(c.Status.Version, 10)
+	key := deliveryKey(c)
 	if got, ok := d.reusable(key); ok {
 		return got, nil
 	}
@@ -96,6 +97,17 @@ func (d *deliveries) exchange(ctx context.Context, t *tether.ConnectionType, c *
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// deliveryKey names the stored connection c at its version. The creation
+// time tells apart a connection deleted and created again under its id,
+// whose versions start over.
+func deliveryKey(c *tether.Connection) string {
+	var created int64
+	if c.Status.CreatedAt != nil {
+		created = c.Status.CreatedAt.UnixNano()
+	}
+	return c.Namespace + "/" + c.ID + "/" + strconv.FormatInt(c.Status.Version, 10) + "/" + strconv.FormatInt(created, 10)
 }
 
 // run exchanges c under the timeout and keeps the result if it carries an
