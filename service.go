@@ -12,6 +12,13 @@ type ConnectionService interface {
 	Get(ctx context.Context, ns, id string) (*Connection, error)
 	// Reveal returns the connection with its secrets as they were posted.
 	Reveal(ctx context.Context, ns, id string) (*Connection, error)
+	// Deliver returns the connection as a job gets it: revealed, its
+	// credential exchanged for a short-lived one when its type does so
+	// (ConnectionType.Exchange), with Status.Expiry set to the earliest
+	// expiry it carries. It needs the reveal permission and is audited as
+	// a reveal. A short-lived credential is shared by the callers that
+	// ask for it while it is Reusable.
+	Deliver(ctx context.Context, ns, id string) (*Connection, error)
 	// List returns masked connections matching f, ordered by id.
 	List(ctx context.Context, ns string, f ConnectionFilter) ([]*Connection, error)
 	// Create validates and stores c; ECONFLICT if the id exists. The id is

@@ -88,6 +88,14 @@ func (c *Client) Reveal(ctx context.Context, ns, id string) (*tether.Connection,
 	return c.getOne(ctx, ns, id, "/decrypted")
 }
 
+// Deliver returns the connection as a job gets it: revealed, with its
+// credential exchanged for a short-lived one where its type does so (an s3
+// role's STS session, an ECR token), and Status.Expiry set. It needs the
+// reveal permission.
+func (c *Client) Deliver(ctx context.Context, ns, id string) (*tether.Connection, error) {
+	return c.getOne(ctx, ns, id, "/decrypted?delivery=true")
+}
+
 func (c *Client) getOne(ctx context.Context, ns, id, suffix string) (*tether.Connection, error) {
 	p, err := connPath(ns)
 	if err != nil {

@@ -13,9 +13,10 @@
 //	c, err := cl.Get(ctx, "team-a", "training-data")    // secrets masked
 //	page, err := cl.List(ctx, "team-a", tether.ConnectionFilter{Types: []string{"s3"}})
 //	c, err = cl.Reveal(ctx, "team-a", "training-data")  // secrets included, audited
+//	c, err = cl.Deliver(ctx, "team-a", "training-data") // as a job gets it: short-lived credentials
 //
-// A Client is a delivery.Revealer: package delivery renders the
-// connections it reveals into the variables and files tools read, as
+// A Client is a delivery.Source: package delivery renders the
+// connections it delivers into the variables and files tools read, as
 // "tether run" does.
 //
 // Errors are *tether.Error values whose Code says what went wrong

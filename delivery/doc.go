@@ -3,7 +3,7 @@
 // one collision-free naming rule (Bundle), written into a private
 // directory (Write), and a filter that hides their secrets in the job's
 // output (Masker). A Deliverer does all of it from connection references,
-// reading them through a Revealer: the Go client (package client) over the
+// reading them, as delivered, through a Source: the Go client (package client) over the
 // API, or the connection service in process.
 //
 //	cl, err := client.NewClientFromEnv(os.Getenv)

@@ -9,24 +9,27 @@ import (
 	"github.com/tether-ml/tether/internal/conntype"
 )
 
-// Revealer reads a connection with its secrets: the part of
-// tether.ConnectionService that delivery needs. The Go client (package
-// client) implements it over the API, the server's service in process.
-type Revealer interface {
-	Reveal(ctx context.Context, ns, id string) (*tether.Connection, error)
+// Source reads a connection as a job gets it (tether.ConnectionService's
+// Deliver): with its secrets, and with short-lived credentials in place of
+// the stored ones where its type exchanges them (an s3 role's STS session,
+// an ECR token), so that a job never holds the stored keys. The Go client
+// (package client) implements it over the API, the server's service in
+// process.
+type Source interface {
+	Deliver(ctx context.Context, ns, id string) (*tether.Connection, error)
 }
 
-// Deliverer reveals connections through a Revealer and delivers them to a
-// job, rendered by the types of a registry.
+// Deliverer reads connections from a Source and delivers them to a job,
+// rendered by the types of a registry.
 type Deliverer struct {
-	conns Revealer
+	conns Source
 	types tether.TypeRegistry
 }
 
 // New returns a Deliverer that reads connections from conns and renders
 // them with types; nil types means every connection type Tether knows
 // (Types).
-func New(conns Revealer, types tether.TypeRegistry) *Deliverer {
+func New(conns Source, types tether.TypeRegistry) *Deliverer {
 	if types == nil {
 		types = Types()
 	}
@@ -77,7 +80,7 @@ type Materialized struct {
 // connections"): each connection's files in dir/ID, its variables under
 // their own names for the first connection of a kind and prefixed with ID_
 // for every connection, and one merged docker configuration. Reading the
-// connections is recorded in the server's audit log, for the job the Revealer acts for.
+// connections is recorded in the server's audit log, for the job the Source acts for.
 func (d *Deliverer) Materialize(ctx context.Context, dir string, refs ...Ref) (*Materialized, error) {
 	fi, err := os.Stat(dir)
 	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 {
@@ -118,7 +121,7 @@ func (d *Deliverer) Env(ctx context.Context, refs ...Ref) (map[string]string, er
 	return b.ValueEnv(), nil
 }
 
-// revealAll reveals each connection once, in the order given.
+// revealAll reads each connection once, as delivered, in the order given.
 func (d *Deliverer) revealAll(ctx context.Context, refs []Ref) ([]*tether.Connection, error) {
 	if len(refs) == 0 {
 		return nil, tether.Errorf(tether.EINVALID, "no connection given")
@@ -130,7 +133,7 @@ func (d *Deliverer) revealAll(ctx context.Context, refs []Ref) ([]*tether.Connec
 			continue
 		}
 		seen[r] = true
-		conn, err := d.conns.Reveal(ctx, r.Namespace, r.ID)
+		conn, err := d.conns.Deliver(ctx, r.Namespace, r.ID)
 		if err != nil {
 			return nil, err
 		}

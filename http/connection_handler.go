@@ -98,8 +98,20 @@ func (s *Server) getConnection(w http.ResponseWriter, r *http.Request) {
 	writeConnection(w, http.StatusOK, c)
 }
 
+// revealConnection answers the connection as posted or, with
+// ?delivery=true, as a job gets it (ConnectionService.Deliver): its
+// credential exchanged for a short-lived one where its type does so.
 func (s *Server) revealConnection(w http.ResponseWriter, r *http.Request) {
-	c, err := s.conns.Reveal(r.Context(), namespace(r), r.PathValue("id"))
+	delivery, err := boolQuery(r, "delivery")
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	reveal := s.conns.Reveal
+	if delivery {
+		reveal = s.conns.Deliver
+	}
+	c, err := reveal(r.Context(), namespace(r), r.PathValue("id"))
 	if err != nil {
 		s.connectionError(w, r, err, r.PathValue("id"), "")
 		return

@@ -62,6 +62,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("GET", "/api/v1/connection/nope", "")
 	exchange("GET", "/api/v1/connections", "") // 400: watches only
 	exchange("GET", "/api/v1/connection/training-data/decrypted", "")
+	exchange("GET", "/api/v1/connection/training-data/decrypted?delivery=true", "")
 	exchange("PUT", "/api/v1/connection", s3Example)
 	exchange("PUT", "/api/v1/connection/training-data", s3Example, "If-Match", `"2"`)
 	exchange("PUT", "/api/v1/connection/training-data", s3Example, "If-Match", `"1"`)
@@ -87,6 +88,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("GET", "/api/v1/namespaces/team-a/connection?size=5", "")
 	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data", "")
 	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data/decrypted", "")
+	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data/decrypted?delivery=true", "")
 	exchange("GET", "/api/v1/namespaces/team-a/connection/training-data/usage", "")
 	exchange("PUT", "/api/v1/namespaces/team-a/connection", s3Example)
 	exchange("PUT", "/api/v1/namespaces/team-a/connection/training-data", s3Example)

@@ -67,7 +67,7 @@ func (a *app) connRenderCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := cl.Reveal(cmd.Context(), a.ns(), o.id)
+			c, err := cl.Deliver(cmd.Context(), a.ns(), o.id)
 			if err != nil {
 				return err
 			}

@@ -36,11 +36,11 @@ func TestRenderFormatsFollowTheRegistry(t *testing.T) {
 		builtin.names); diff != "" {
 		t.Errorf("built-in formats (-want +got):\n%s", diff)
 	}
-	wantHelp := "  docker-config    a docker config.json (docker connections)\n" +
-		"  aws-credentials  an AWS shared credentials file (s3 and ecr connections)\n" +
+	wantHelp := "  docker-config    a docker config.json (docker and ecr connections)\n" +
+		"  aws-credentials  an AWS shared credentials file (s3 connections)\n" +
 		"  k8s-secret       a Kubernetes Secret: kubernetes.io/dockerconfigjson for\n" +
-		"                   docker, kubernetes.io/ssh-auth for git, Opaque otherwise\n" +
-		"                   (for s3, Kaptain's aws-configuration keys)\n"
+		"                   docker and ecr, kubernetes.io/ssh-auth for git, Opaque\n" +
+		"                   otherwise (for s3, Kaptain's aws-configuration keys)\n"
 	if !strings.Contains(builtin.help(), wantHelp) {
 		t.Errorf("built-in help:\n%s", builtin.help())
 	}
@@ -62,7 +62,7 @@ func TestRenderFormatsFollowTheRegistry(t *testing.T) {
 		t.Errorf("--as thrown-key: %q, %v", out, err)
 	}
 	o.as = "docker-config"
-	if _, err := a.render(c, o); err == nil || !strings.Contains(err.Error(), "this format needs a docker connection") {
+	if _, err := a.render(c, o); err == nil || !strings.Contains(err.Error(), "this format needs a docker or ecr connection") {
 		t.Errorf("--as docker-config of a thrown connection: %v", err)
 	}
 	o.as = "k8s-secret"

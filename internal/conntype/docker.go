@@ -37,13 +37,31 @@ func dockerType() *tether.ConnectionType {
 		Render:     renderDocker,
 		Probe:      probeDocker,
 		Expiry:     caBundleExpiry,
-		Formats:    []tether.FileFormat{{Name: "docker-config", File: "config.json", Description: "a docker config.json"}},
+		Formats:    []tether.FileFormat{dockerConfigFormat()},
 		// Kubernetes pulls images with a dockerconfigjson Secret, so one
 		// Secret serves as an imagePullSecret too.
-		KubeSecret: &tether.KubeSecret{Type: "kubernetes.io/dockerconfigjson",
-			Keys: map[string]string{"config.json": ".dockerconfigjson"}},
-		Shared: &tether.SharedFiles{Dir: "docker", Env: "DOCKER_CONFIG", Merge: mergeDocker},
+		KubeSecret: dockerKubeSecret(),
+		Shared:     dockerShared(),
 	}
+}
+
+// dockerConfigFormat is the docker config.json of the types that render
+// one (docker, ecr).
+func dockerConfigFormat() tether.FileFormat {
+	return tether.FileFormat{Name: "docker-config", File: "config.json", Description: "a docker config.json"}
+}
+
+// dockerKubeSecret is the Secret type of a docker login: a
+// kubernetes.io/dockerconfigjson Secret.
+func dockerKubeSecret() *tether.KubeSecret {
+	return &tether.KubeSecret{Type: "kubernetes.io/dockerconfigjson",
+		Keys: map[string]string{"config.json": ".dockerconfigjson"}}
+}
+
+// dockerShared is the one docker configuration directory of a job's
+// docker logins.
+func dockerShared() *tether.SharedFiles {
+	return &tether.SharedFiles{Dir: "docker", Env: "DOCKER_CONFIG", Merge: mergeDocker}
 }
 
 // checkDocker checks the uri, the username, the decoded password and the

@@ -17,6 +17,9 @@ var ecrURIPattern = tether.NewPattern(
 // ecrType is an Amazon Elastic Container Registry, reached with IAM-user
 // keys. Odahu's rules: keyID and keySecret required; the uri names the
 // account and region; the region is derived from the uri when empty.
+// Docker cannot use the keys: a delivery exchanges them for a registry
+// token (exchangeECR, valid 12 hours), which renders as a docker
+// config.json, and the keys stay on the server.
 func ecrType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "ecr",
@@ -29,9 +32,19 @@ func ecrType() *tether.ConnectionType {
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
 		}),
-		Check:   checkECR,
-		Render:  renderECR,
-		Formats: []tether.FileFormat{awsCredentialsFormat()},
+		Parameters: []tether.Parameter{
+			{Name: "endpoint", Format: tether.FormatURL,
+				Description: "Endpoint URL of the ECR API when not the region's public one (a VPC interface endpoint)"},
+		},
+		Check:    checkECR,
+		Render:   renderECR,
+		Exchange: exchangeECR,
+		Formats:  []tether.FileFormat{dockerConfigFormat()},
+		// A delivered ecr connection is a docker login: Kubernetes pulls
+		// with it as an imagePullSecret, and docker merges it with the
+		// docker connections of a job.
+		KubeSecret: dockerKubeSecret(),
+		Shared:     dockerShared(),
 	}
 }
 
@@ -73,10 +86,23 @@ func ecrRegion(uri string) (region, problem string) {
 	return region, ""
 }
 
-// renderECR gives the AWS variables and files of the registry's keys (a
-// later version exchanges them for a short-lived registry token).
+// renderECR gives the docker config.json of the registry token that a
+// delivery puts in place of the keys (username and password, as
+// exchangeECR sets them). The keys themselves are not rendered: a
+// connection without a token, as stored, is refused.
 func renderECR(c *tether.Connection, dir string) (*tether.Rendering, error) {
-	return awsRendering(c, dir, c.Spec.Region, ""), nil
+	if c.Spec.Password == "" {
+		return nil, tether.Errorf(tether.EINVALID, "ecr connection %q carries no registry token: it is rendered as "+
+			"delivered (tether run, tether conn render, the controller, or decrypted?delivery=true), "+
+			"for which the server exchanges its keys for a token", c.ID)
+	}
+	d := c.Clone()
+	if d.Spec.Username == "" {
+		d.Spec.Username = ecrUser
+	}
+	host, _, _ := strings.Cut(c.Spec.URI, "/")
+	d.Spec.URI = host
+	return renderDocker(d, dir)
 }
 
 // Image references of the distribution grammar: a tag, or a digest.

@@ -185,6 +185,9 @@ func validConn(t testing.TB, typ string) *tether.Connection {
 	case "ecr":
 		s.URI, s.Region = "5555555555.dkr.ecr.eu-central-1.amazonaws.com/odahuflow", "eu-central-1"
 		s.KeyID, s.KeySecret = tether.Secret(b64("AKIAIOSFODNN7EXAMPLE")), tether.Secret(b64("wJalrXUtnFEMI/K7MDENG"))
+		// the registry token a delivery carries (exchangeECR), which it
+		// renders
+		s.Username, s.Password = "AWS", tether.Secret(b64("ecr-token"))
 	default:
 		t.Fatalf("no valid connection of type %q", typ)
 	}

@@ -56,7 +56,7 @@ var odahuExamples = []struct {
 }{
 	{"general structure", odahuGeneral,
 		p("spec.keyID", "spec.keySecret", "spec.password", "spec.region", "spec.role"),
-		"spec.role: not supported by type s3"},
+		"spec.role: must be an IAM role ARN"},
 	{"s3", odahuS3, nil, ""},
 	{"gcs with gsc:// typo", odahuGCS, p("spec.uri"), `"gsc://" is a typo of "gcs://"`},
 	{"azureblob", odahuAzureBlob, nil, ""},

@@ -91,7 +91,7 @@ func TestOdahuRequiredFields(t *testing.T) {
 		required []string
 		rejected []string
 	}{
-		{"s3", []string{"region", "keyID", "keySecret"}, []string{"role"}},
+		{"s3", []string{"region", "keyID", "keySecret"}, nil}, // role: an IAM role to assume
 		{"gcs", []string{"region", "keySecret"}, []string{"role"}},
 		{"azureblob", []string{"keySecret"}, nil},
 		{"git", []string{"keySecret"}, nil},

@@ -117,8 +117,17 @@ func TestRenderS3CABundle(t *testing.T) {
 
 func TestRenderECR(t *testing.T) {
 	r := render(t, validConn(t, "ecr"))
-	if r.Env["AWS_ACCESS_KEY_ID"] != "AKIAIOSFODNN7EXAMPLE" || r.Env["AWS_REGION"] != "eu-central-1" || r.Env["S3_ENDPOINT"] != "" {
-		t.Errorf("env %v", r.Env)
+	want := map[string]string{"DOCKER_CONFIG": "/run/conn"}
+	if d := cmp.Diff(want, r.Env); d != "" {
+		t.Errorf("env (-want +got):\n%s", d)
+	}
+	auth := b64("AWS:ecr-token")
+	wantCfg := `{"auths":{"5555555555.dkr.ecr.eu-central-1.amazonaws.com":{"auth":"` + auth + `"}}}`
+	if got := strings.Join(strings.Fields(string(r.Files["config.json"])), ""); got != wantCfg {
+		t.Errorf("config.json %s, want %s", got, wantCfg)
+	}
+	if !slices.Contains(r.Derived, auth) {
+		t.Error("the login is not among the derived secrets")
 	}
 }
 

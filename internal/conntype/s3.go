@@ -16,8 +16,10 @@ import (
 )
 
 // s3Type is an Amazon S3 bucket, or one of an S3-compatible store (MinIO,
-// Ceph). Odahu's rules: region, keyID and keySecret required, role
-// rejected (IAM-user keys only). The parameters carry what Kaptain's S3
+// Ceph). Odahu's rules: region, keyID and keySecret required. Odahu rejects
+// role; Tether accepts an IAM role ARN there and delivers, instead of the
+// stored keys, the temporary credentials that STS AssumeRole gives them for
+// the role (exchangeS3). The parameters carry what Kaptain's S3
 // variables do (S3_ENDPOINT, S3_FORCE_PATH_STYLE, S3_SIGNATURE_VERSION,
 // AWS_SESSION_TOKEN), and the CA of a store whose certificate is not
 // publicly trusted (AWS_CA_BUNDLE).
@@ -32,7 +34,10 @@ func s3Type() *tether.ConnectionType {
 				Description: "Access key ID (AWS_ACCESS_KEY_ID), base64-encoded"},
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Secret access key (AWS_SECRET_ACCESS_KEY), base64-encoded"},
-		}, "role"),
+			{Name: "role",
+				Description: "IAM role ARN to assume with the keys (STS AssumeRole), e.g. " +
+					"arn:aws:iam::123456789012:role/reader: jobs then get its temporary credentials, never the keys"},
+		}),
 		Parameters: []tether.Parameter{
 			{Name: "endpoint", Format: tether.FormatURL,
 				Description: "Endpoint URL of an S3-compatible store (S3_ENDPOINT), e.g. http://minio:9000"},
@@ -43,12 +48,17 @@ func s3Type() *tether.ConnectionType {
 			{Name: "sessionToken", Secret: true, Base64: true,
 				Description: "Session token of temporary credentials (AWS_SESSION_TOKEN), base64-encoded"},
 			caBundleParam(),
+			{Name: "durationSeconds",
+				Description: "Lifetime of the role's temporary credentials, in seconds (900 to 43200; STS's default is 3600)"},
+			{Name: "externalId",
+				Description: "External ID the role's trust policy requires (STS AssumeRole ExternalId)"},
 		},
-		Check:   checkS3,
-		Expiry:  caBundleExpiry,
-		Render:  renderS3,
-		Probe:   probeS3,
-		Formats: []tether.FileFormat{awsCredentialsFormat()},
+		Check:    checkS3,
+		Expiry:   caBundleExpiry,
+		Render:   renderS3,
+		Probe:    probeS3,
+		Exchange: exchangeS3,
+		Formats:  []tether.FileFormat{awsCredentialsFormat()},
 	}
 }
 
@@ -71,6 +81,7 @@ func checkS3(s *tether.ConnectionSpec, p *tether.Problems) {
 	checkDecodedText("spec.keySecret", s.KeySecret.Reveal(), p)
 	checkDecodedText("spec.parameters.sessionToken", s.Parameters["sessionToken"], p)
 	checkCABundle(s, p)
+	checkRole(s, p)
 	onAWS := s.Parameters["endpoint"] == ""
 	if onAWS && s.Region != "" && clean(s.Region) && !awsRegionPattern.MatchString(s.Region) {
 		p.Add("spec.region", "must be an AWS region such as eu-central-1 "+

@@ -28,8 +28,33 @@ func TestS3(t *testing.T) {
 			want: p("spec.keyID"), msg: "spec.keyID: required by type s3"},
 		{name: "keySecret required", mut: func(c *tether.Connection) { c.Spec.KeySecret = "" },
 			want: p("spec.keySecret"), msg: "spec.keySecret: required by type s3"},
-		{name: "role rejected", mut: func(c *tether.Connection) { c.Spec.Role = "arn:aws:iam::1:role/x" },
-			want: p("spec.role"), msg: "spec.role: not supported by type s3"},
+		{name: "role", mut: func(c *tether.Connection) { c.Spec.Role = "arn:aws:iam::123456789012:role/team/reader" }},
+		{name: "role in China", mut: func(c *tether.Connection) { c.Spec.Role = "arn:aws-cn:iam::123456789012:role/x" }},
+		{name: "role with duration and external id", mut: func(c *tether.Connection) {
+			c.Spec.Role = "arn:aws-us-gov:iam::123456789012:role/x"
+			c.Spec.Parameters = tether.Params{"durationSeconds": "43200", "externalId": "team-a:42"}
+		}},
+		{name: "role not an ARN", mut: func(c *tether.Connection) { c.Spec.Role = "reader" },
+			want: p("spec.role"), msg: "spec.role: must be an IAM role ARN"},
+		{name: "role with a short account", mut: func(c *tether.Connection) { c.Spec.Role = "arn:aws:iam::1:role/x" },
+			want: p("spec.role"), msg: "spec.role: must be an IAM role ARN"},
+		{name: "user ARN as role", mut: func(c *tether.Connection) { c.Spec.Role = "arn:aws:iam::123456789012:user/x" },
+			want: p("spec.role"), msg: "spec.role: must be an IAM role ARN"},
+		{name: "duration out of bounds", mut: func(c *tether.Connection) {
+			c.Spec.Role = "arn:aws:iam::123456789012:role/x"
+			c.Spec.Parameters = tether.Params{"durationSeconds": "60"}
+		}, want: p("spec.parameters.durationSeconds"), msg: "from 900 to 43200"},
+		{name: "duration not a number", mut: func(c *tether.Connection) {
+			c.Spec.Role = "arn:aws:iam::123456789012:role/x"
+			c.Spec.Parameters = tether.Params{"durationSeconds": "1h"}
+		}, want: p("spec.parameters.durationSeconds")},
+		{name: "external id with a space", mut: func(c *tether.Connection) {
+			c.Spec.Role = "arn:aws:iam::123456789012:role/x"
+			c.Spec.Parameters = tether.Params{"externalId": "a b"}
+		}, want: p("spec.parameters.externalId")},
+		{name: "role parameters without role", mut: func(c *tether.Connection) {
+			c.Spec.Parameters = tether.Params{"durationSeconds": "900", "externalId": "ab"}
+		}, want: p("spec.parameters.durationSeconds", "spec.parameters.externalId"), msg: "is used only with spec.role"},
 		{name: "username accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.Username = "admin" }},
 		{name: "keyID not base64", mut: func(c *tether.Connection) { c.Spec.KeyID = "AKIAIOSFODNN7EXAMPLE!" },
 			want: p("spec.keyID"), msg: "spec.keyID: must be base64-encoded"},
@@ -94,7 +119,7 @@ func TestS3Parameters(t *testing.T) {
 			want: p("spec.parameters.sessionToken"), msg: "is masked"},
 		{name: "empty parameter is unset", mut: param("endpoint", "")},
 		{name: "unknown parameter", mut: param("foo", "bar"), want: p("spec.parameters.foo"),
-			msg: "spec.parameters.foo: unknown parameter for type s3 (accepted: caBundle, endpoint, forcePathStyle, sessionToken, signatureVersion)"},
+			msg: "spec.parameters.foo: unknown parameter for type s3 (accepted: caBundle, durationSeconds, endpoint, externalId, forcePathStyle, sessionToken, signatureVersion)"},
 	})
 }
 

@@ -60,12 +60,18 @@ func (s testService) fixtures(t *testing.T, v any) {
 // returns the rendering and the directory.
 func materialise(t *testing.T, c *tether.Connection) (*tether.Rendering, string) {
 	t.Helper()
-	reg := conntype.New()
-	if err := reg.Validate(c); err != nil {
+	if err := conntype.New().Validate(c); err != nil {
 		t.Fatal(err)
 	}
+	return renderTo(t, c)
+}
+
+// renderTo renders c, which need not be valid as stored (a delivery), and
+// writes its files into a new directory.
+func renderTo(t *testing.T, c *tether.Connection) (*tether.Rendering, string) {
+	t.Helper()
 	dir := t.TempDir()
-	r, err := reg.Type(c.Spec.Type).Render(c, dir)
+	r, err := conntype.New().Type(c.Spec.Type).Render(c, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

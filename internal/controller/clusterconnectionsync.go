@@ -77,6 +77,7 @@ func (r *clusterReconciler) deliver(ctx context.Context, s *v1alpha1.ClusterConn
 // hold it; the first refusal is the outcome's message.
 func (r *clusterReconciler) deliverTo(ctx context.Context, s *v1alpha1.ClusterConnectionSync, c *tether.Connection, selected []string) (outcome, error) {
 	o, ready := synced(c.Status.Version), int32(0)
+	o.refresh = refreshOf(c, r.now())
 	for _, ns := range selected {
 		changed, err := r.apply.apply(ctx, clusterTarget(s, ns), c)
 		switch {
@@ -89,7 +90,7 @@ func (r *clusterReconciler) deliverTo(ctx context.Context, s *v1alpha1.ClusterCo
 			return outcome{}, err
 		case changed:
 			r.events.Eventf(s, nil, corev1.EventTypeNormal, v1alpha1.ReasonSynced, "Deliver",
-				"Secret %s/%s updated to version %d", ns, secretName(s.Spec.DeliverySpec), c.Status.Version)
+				"Secret %s/%s updated to version %d%s", ns, secretName(s.Spec.DeliverySpec), c.Status.Version, expiring(c))
 		}
 		ready++
 	}

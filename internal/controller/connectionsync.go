@@ -75,9 +75,10 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 	}
 	s.Status.DeliveredVersion = c.Status.Version
 	o := synced(c.Status.Version)
+	o.refresh = refreshOf(c, r.now())
 	if changed {
-		r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "Secret %s updated to version %d of %s/%s",
-			secretName(s.Spec.DeliverySpec), c.Status.Version, s.Spec.Connection.Namespace, s.Spec.Connection.ID)
+		r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "Secret %s updated to version %d of %s/%s%s",
+			secretName(s.Spec.DeliverySpec), c.Status.Version, s.Spec.Connection.Namespace, s.Spec.Connection.ID, expiring(c))
 	}
 	return o, changed, nil
 }

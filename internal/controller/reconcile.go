@@ -43,7 +43,8 @@ type syncState struct {
 // being deleted, else deliver it, record the Ready condition, write the
 // status only if it changed (with one Event), and say when to come back:
 // at once with backoff when Tether or the API server failed, else at the
-// resync interval.
+// resync interval or, sooner, when the delivered short-lived credential is
+// due for refresh.
 //
 // A sync has no finalizer: what it delivers under the Delete policy
 // carries its owner reference, and the cluster's garbage collector
@@ -77,7 +78,7 @@ func (r *reconciler) reconcile(ctx context.Context, s syncState) (ctrl.Result, e
 	if o.retry {
 		return ctrl.Result{}, err
 	}
-	return ctrl.Result{RequeueAfter: resyncAfter(s.spec, r.resync)}, nil
+	return ctrl.Result{RequeueAfter: requeueAfter(resyncAfter(s.spec, r.resync), o.refresh, r.now())}, nil
 }
 
 // release lets a sync being deleted go. Only a sync written by an earlier

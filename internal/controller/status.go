@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
 )
 
@@ -66,7 +67,42 @@ func resyncAfter(spec v1alpha1.DeliverySpec, def time.Duration) time.Duration {
 	return def
 }
 
+// minRefresh is the least wait before delivering again a credential whose
+// refresh point has passed: the server then exchanges a new one, so the
+// next delivery is not the same credential again.
+const minRefresh = time.Second
+
+// requeueAfter is when a synced sync is delivered again: at its resync
+// interval, or sooner at the refresh point of its short-lived credential
+// (tether.Expiry.RefreshAt, the rule the server's reuse follows too), so
+// that the Secret is rewritten well before the credential expires.
+func requeueAfter(resync time.Duration, refresh, now time.Time) time.Duration {
+	if refresh.IsZero() {
+		return resync
+	}
+	return min(resync, max(refresh.Sub(now), minRefresh))
+}
+
+// refreshOf is the refresh point of the credential c carries, received at
+// now; zero if it does not expire.
+func refreshOf(c *tether.Connection, now time.Time) time.Time {
+	if c.Status.Expiry == nil {
+		return time.Time{}
+	}
+	return c.Status.Expiry.RefreshAt(now)
+}
+
 // deleting reports whether policy removes the delivered objects.
 func deleting(policy v1alpha1.DeletionPolicy) bool {
 	return policy != v1alpha1.DeletionPolicyRetain
+}
+
+// expiring is what an Event says of c's short-lived credential: "" for
+// one that does not expire, else ", <what> until <time>".
+func expiring(c *tether.Connection) string {
+	e := c.Status.Expiry
+	if e == nil {
+		return ""
+	}
+	return ", " + e.What + " until " + e.At.UTC().Format(time.RFC3339)
 }

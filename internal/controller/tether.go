@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
@@ -22,10 +23,11 @@ func (a *access) asServiceAccount(ctx context.Context, ns, name string) *client.
 	return a.own.WithToken(a.tokens.source(ctx, ns, name))
 }
 
-// revealAs returns connection ref with its secrets, read as ServiceAccount
-// ns/sa.
+// revealAs returns connection ref as delivered (with its secrets, and a
+// short-lived credential where its type exchanges one), read as
+// ServiceAccount ns/sa.
 func (a *access) revealAs(ctx context.Context, ns, sa string, ref v1alpha1.ConnectionRef) (*tether.Connection, error) {
-	c, err := a.asServiceAccount(ctx, ns, sa).Reveal(ctx, ref.Namespace, ref.ID)
+	c, err := a.asServiceAccount(ctx, ns, sa).Deliver(ctx, ref.Namespace, ref.ID)
 	switch tether.ErrorCode(err) {
 	case tether.EUNAUTHORIZED:
 		// a token Tether no longer takes (its key rotated): the next
@@ -50,21 +52,23 @@ func (a *access) hidden(ctx context.Context, ns, sa string, ref v1alpha1.Connect
 		ns, sa, ref.Namespace, ref.ID, ns, sa, ref.Namespace)
 }
 
-// reveal returns connection ref with its secrets, read as the
-// controller's own identity.
+// reveal returns connection ref as delivered, read as the controller's
+// own identity.
 func (a *access) reveal(ctx context.Context, ref v1alpha1.ConnectionRef) (*tether.Connection, error) {
-	return a.own.Reveal(ctx, ref.Namespace, ref.ID)
+	return a.own.Deliver(ctx, ref.Namespace, ref.ID)
 }
 
 // outcome is what a reading of Tether means for a sync: the Ready
 // condition's reason and a message that holds no secret; whether what was
 // delivered goes (under the Delete policy), and whether the sync is
-// retried with backoff rather than at its next resync.
+// retried with backoff rather than at its next resync; and, for a
+// delivered short-lived credential, when to deliver a new one.
 type outcome struct {
 	reason  string
 	message string
 	remove  bool
 	retry   bool
+	refresh time.Time // zero: the credential does not expire
 }
 
 // readOutcome maps the error of a reading of Tether to the reason of the

@@ -70,8 +70,10 @@ func conn(t testing.TB, typ string) (*tether.Connection, *tether.ConnectionType)
 		s.Parameters = tether.Params{"endpoint": "http://minio.kubeflow:9000", "forcePathStyle": "true",
 			"signatureVersion": "s3v4", "sessionToken": b64(sessionToken)}
 	case "ecr":
+		// with the registry token a delivery carries, which it renders
 		s.URI = "5555555555.dkr.ecr.eu-central-1.amazonaws.com/odahuflow"
 		s.KeyID, s.KeySecret = tether.Secret(b64(keyID)), tether.Secret(b64(keySecret))
+		s.Username, s.Password = "AWS", tether.Secret(b64(dockerPasswd))
 	case "gcs":
 		s.URI, s.Region, s.KeySecret = "gs://raw-data/model/input", "us-central1", tether.Secret(b64(serviceAccountJSON))
 	case "azureblob":
@@ -167,7 +169,7 @@ func TestDeliveryModes(t *testing.T) {
 		envErr        string
 	}{
 		{"s3", true, true, ""},
-		{"ecr", true, true, ""},
+		{"ecr", false, true, "ecr connections are delivered as files: give --mount-path"},
 		{"azureblob", true, false, "azureblob connections have no files to mount: omit --mount-path"},
 		{"gcs", false, true, "gcs connections are delivered as files: give --mount-path"},
 		{"docker", false, true, "docker connections are delivered as files: give --mount-path"},

@@ -170,6 +170,10 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 		return thttp.Deps{}, nil, err
 	}
 	set := service.New(st, sealer, a.types, log, more...)
+	// deliveries exchange credentials (STS, ECR) under the tests' egress
+	// policy and timeout: one --test-allow-cidr governs what the server
+	// reaches
+	set.Connections.UseEgress(probeOpts)
 	probes := service.NewProbes(st, sealer, a.types, set.RBAC, set.Audit, probeOpts)
 	return thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,

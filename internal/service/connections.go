@@ -19,12 +19,16 @@ type Connections struct {
 	clock  func() time.Time
 	pages  *cursors
 	feed   *changeFeed
+	// deliveries exchanges and reuses short-lived credentials (Deliver).
+	deliveries *deliveries
 }
 
 // NewConnections returns the connection service over its dependencies.
 // Reveals, writes and denied requests are recorded in audit.
 func NewConnections(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer, audit tether.AuditLog) *Connections {
-	return &Connections{store: store, sealer: sealer, types: types, authz: authz, audit: audit, clock: time.Now, pages: newCursors(), feed: newChangeFeed()}
+	s := &Connections{store: store, sealer: sealer, types: types, authz: authz, audit: audit, clock: time.Now, pages: newCursors(), feed: newChangeFeed()}
+	s.UseEgress(ProbeOptions{})
+	return s
 }
 
 var (

@@ -86,12 +86,22 @@ var _ tether.ProbeService = (*Probes)(nil)
 // the egress policy, the limiter, the timeout and the clock.
 func NewProbes(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer, audit tether.AuditLog, opts ProbeOptions) *Probes {
 	opts = opts.withDefaults()
+	env := EgressEnv(opts)
+	return &Probes{store: store, sealer: sealer, types: types, authz: authz, audit: audit, opts: opts, env: env}
+}
+
+// EgressEnv returns the environment through which the server reaches
+// connection targets, for a test or a credential exchange: an HTTP client
+// and a dialer that reach only the addresses opts.Policy permits, each
+// name resolved once, under opts.Timeout. Connection tests (NewProbes) and
+// deliveries (Connections.UseEgress) take theirs from it.
+func EgressEnv(opts ProbeOptions) tether.ProbeEnv {
+	opts = opts.withDefaults()
 	dialer := egress.NewDialer(opts.Policy, opts.Resolver, opts.Timeout)
-	env := tether.ProbeEnv{
+	return tether.ProbeEnv{
 		HTTP: egress.HTTPClient(dialer, egress.HTTPConfig{Timeout: opts.Timeout}),
 		Dial: dialer.DialContext,
 	}
-	return &Probes{store: store, sealer: sealer, types: types, authz: authz, audit: audit, opts: opts, env: env}
 }
 
 // Test runs the test of the stored connection ns/id with its secrets and

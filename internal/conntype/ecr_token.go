@@ -1,0 +1,97 @@
+package conntype
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/smithy-go"
+
+	"github.com/tether-ml/tether"
+)
+
+// ecrUser is the user of ECR's authorization tokens.
+const ecrUser = "AWS"
+
+// exchangeECR returns c carrying, in place of its keys, a registry token
+// from ECR's GetAuthorizationToken (username and password, as docker logs
+// in with them) and its expiry, 12 hours on AWS. The call is signed with
+// the keys, in the uri's region, at parameters.endpoint when set, and does
+// not retry.
+func exchangeECR(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (*tether.Connection, error) {
+	const op = "conntype.exchangeECR"
+	opts := ecr.Options{
+		Region: c.Spec.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(string(secretBytes(c.Spec.KeyID)),
+			string(secretBytes(c.Spec.KeySecret)), ""),
+		HTTPClient: env.HTTP,
+		Retryer:    aws.NopRetryer{},
+	}
+	host := "api.ecr." + c.Spec.Region + ".amazonaws.com"
+	if ep := c.Spec.Parameters["endpoint"]; ep != "" {
+		opts.BaseEndpoint = aws.String(ep)
+		if u, err := url.Parse(ep); err == nil {
+			host = u.Host
+		}
+	}
+	ctx, cancel := probeContext(ctx, env)
+	defer cancel()
+	out, err := ecr.New(opts).GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
+	if err != nil {
+		return nil, ecrError(op, host, err)
+	}
+	user, password, expires, ok := ecrToken(out)
+	if !ok {
+		return nil, &tether.Error{Code: tether.EUNAVAILABLE, Op: op,
+			Message: host + " answered GetAuthorizationToken without a usable token"}
+	}
+	d := c.Clone()
+	d.Spec.KeyID, d.Spec.KeySecret = "", ""
+	d.Spec.Username, d.Spec.Password = user, tether.Secret(b64(password))
+	d.Status.Expiry = &tether.Expiry{At: expires.UTC(), What: "ECR token"}
+	return d, nil
+}
+
+// ecrToken reads the first authorization of out: base64 of
+// "user:password", and its expiry.
+func ecrToken(out *ecr.GetAuthorizationTokenOutput) (user, password string, expires *time.Time, ok bool) {
+	if len(out.AuthorizationData) == 0 {
+		return "", "", nil, false
+	}
+	a := out.AuthorizationData[0]
+	raw, err := base64.StdEncoding.DecodeString(aws.ToString(a.AuthorizationToken))
+	if err != nil || a.ExpiresAt == nil {
+		return "", "", nil, false
+	}
+	user, password, ok = strings.Cut(string(raw), ":")
+	if !ok || user == "" || password == "" || !clean(user) {
+		return "", "", nil, false
+	}
+	return user, password, a.ExpiresAt, true
+}
+
+// ecrError maps an error of the ECR API to a tether.Error whose message
+// holds the error code ECR answered, never its text.
+func ecrError(op, host string, err error) error {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return unreachable(op, host, err)
+	}
+	code := safeCode(api.ErrorCode())
+	switch code {
+	case "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException",
+		"ExpiredTokenException", "IncompleteSignature", "MissingAuthenticationToken":
+		return &tether.Error{Code: tether.EUNAUTHORIZED, Op: op,
+			Message: "ECR refused the stored keys (" + code + ")"}
+	}
+	if code == "" {
+		code = "an unknown error"
+	}
+	return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: "ECR at " + host + " answered " + code}
+}
