@@ -29,7 +29,7 @@ func New(st tether.Store, sealer tether.Sealer, types tether.TypeRegistry, log *
 	s.Connections = NewConnections(st, sealer, types, rbac, audit)
 	rbac.changed = s.Connections.Wake // a revoked reader's watch ends
 	s.Keys = NewKeys(st, sealer, rbac, audit)
-	s.Backups = NewBackups(st, sealer, rbac, audit)
+	s.Backups = NewBackups(st, sealer, types, rbac, audit)
 	s.Namespaces = NewNamespaces(st, rbac, audit, s.Invalidate)
 	s.RoleBindings = NewRoleBindings(st, rbac, audit)
 	s.tokens = NewTokens(st)
