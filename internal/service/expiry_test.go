@@ -46,7 +46,9 @@ func (r expiryRegistry) Type(name string) *tether.ConnectionType {
 
 // expiringPassword is a docker password whose expiry the expiryRegistry
 // tells.
-func expiringPassword(v string) string { return base64.StdEncoding.EncodeToString([]byte("expires=" + v)) }
+func expiringPassword(v string) string {
+	return base64.StdEncoding.EncodeToString([]byte("expires=" + v))
+}
 
 // TestExpiryStored: the expiry a type tells from a connection's secrets is
 // computed on create, on update (from the merged secrets, when a masked
