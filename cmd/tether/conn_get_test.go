@@ -140,13 +140,13 @@ const wantYAMLList = `- id: docker-registry
 // wantTable is "conn get -o table" of the examples; tabwriter pads the
 // empty description of docker-registry, hence the trailing blanks.
 var wantTable = strings.Join([]string{
-	"ID                   TYPE       URI                                                      VITAL  DESCRIPTION",
-	"docker-registry      docker     gcr.io/project/odahuflow                                 false  ",
-	"docker-registry-ecr  ecr        5555555555.dkr.ecr.eu-central-1.amazonaws.com/odahuflow  false  Packager registry",
-	"ml-repository        git        git@github.com:odahu/odahu-examples.git                  false  Git repository with the Odahu-Flow examples",
-	"training-data        s3         s3://raw-data/model/input                                false  Training data for a model",
-	"training-data-azure  azureblob  raw-data/model/input                                     false  Training data for a model",
-	"training-data-gcs    gcs        gs://raw-data/model/input                                false  Training data for a model",
+	"ID                   TYPE       URI                                                      VITAL  EXPIRES  DESCRIPTION",
+	"docker-registry      docker     gcr.io/project/odahuflow                                 false  -        ",
+	"docker-registry-ecr  ecr        5555555555.dkr.ecr.eu-central-1.amazonaws.com/odahuflow  false  -        Packager registry",
+	"ml-repository        git        git@github.com:odahu/odahu-examples.git                  false  -        Git repository with the Odahu-Flow examples",
+	"training-data        s3         s3://raw-data/model/input                                false  -        Training data for a model",
+	"training-data-azure  azureblob  raw-data/model/input                                     false  -        Training data for a model",
+	"training-data-gcs    gcs        gs://raw-data/model/input                                false  -        Training data for a model",
 	"",
 }, "\n")
 

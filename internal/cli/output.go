@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -72,9 +73,10 @@ func printConnections(w io.Writer, format string, list []*tether.Connection) err
 		list = []*tether.Connection{}
 	}
 	return printOutput(w, format, list, func(w io.Writer) error {
-		t := newTable(w, "ID", "TYPE", "URI", "VITAL", "DESCRIPTION")
+		t := newTable(w, "ID", "TYPE", "URI", "VITAL", "EXPIRES", "DESCRIPTION")
+		now := time.Now()
 		for _, c := range list {
-			t.row(c.ID, c.Spec.Type, c.Spec.URI, fmt.Sprint(c.Spec.Vital), c.Spec.Description)
+			t.row(c.ID, c.Spec.Type, c.Spec.URI, fmt.Sprint(c.Spec.Vital), expiresCell(c.Status.Expiry, now), c.Spec.Description)
 		}
 		return t.flush()
 	})
