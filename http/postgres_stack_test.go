@@ -86,7 +86,7 @@ func serveReplica(t *testing.T, st tether.Store, dir, keyFile, tokenFile string,
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped, Types: types,
-		Watch: set.Connections, WatchBookmark: 200 * time.Millisecond,
+		Watch: set.Connections, WatchBookmark: 200 * time.Millisecond, Health: set.Health,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -165,7 +165,7 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped, Types: a.types,
-		Watch: set.Connections, WatchBookmark: cfg.watchBookmark,
+		Watch: set.Connections, WatchBookmark: cfg.watchBookmark, Health: set.Health,
 	}, set, nil
 }
 

@@ -17,6 +17,7 @@ type Set struct {
 	Audit        *Audit
 	Authn        *Authn
 	RBAC         *RBAC
+	Health       *Health
 	tokens       *Tokens
 }
 
@@ -32,6 +33,7 @@ func New(st tether.Store, sealer tether.Sealer, types tether.TypeRegistry, log *
 	s.Backups = NewBackups(st, sealer, types, rbac, audit)
 	s.Namespaces = NewNamespaces(st, rbac, audit, s.Invalidate)
 	s.RoleBindings = NewRoleBindings(st, rbac, audit)
+	s.Health = NewHealth(st, rbac, HealthOptions{})
 	s.tokens = NewTokens(st)
 	s.Tokens = NewTokenAdmin(st, rbac, audit, s.tokens.Invalidate)
 	chain := append([]tether.Authenticator{s.tokens}, more...)
