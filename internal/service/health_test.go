@@ -40,7 +40,9 @@ func TestHealthReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		expiry := func(hours int) *tether.Expiry { return &tether.Expiry{At: at.Add(time.Duration(hours) * time.Hour), What: "SAS token"} }
+		expiry := func(hours int) *tether.Expiry {
+			return &tether.Expiry{At: at.Add(time.Duration(hours) * time.Hour), What: "SAS token"}
+		}
 		want := &tether.HealthReport{At: at, ExpiringCapped: true,
 			Expiring: []tether.ConnectionHealth{{Namespace: "default", ID: "c2", Type: "s3", Expiry: expiry(1)},
 				{Namespace: "default", ID: "c1", Type: "s3", Expiry: expiry(2)}},
