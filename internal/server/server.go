@@ -37,6 +37,7 @@ type serverConfig struct {
 	trustedProxies                       []string
 	auditRetention                       string
 	watchBookmark                        time.Duration
+	probeIntervals                       []string
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -81,6 +82,7 @@ backups of the database: without it the secrets cannot be read.`,
 		"audience of the Kubernetes service-account tokens to accept (env TETHER_K8S_AUDIENCE)")
 	f.StringVar(&cfg.kubeconfig, "kubeconfig", env("TETHER_KUBECONFIG"),
 		"kubeconfig of the cluster whose service-account tokens to accept (env TETHER_KUBECONFIG; in a pod: the pod's cluster)")
+	f.StringArrayVar(&cfg.probeIntervals, "probe-interval", nil, probeIntervalUsage)
 	f.StringArrayVar(&cfg.trustedProxies, "trusted-proxy", nil,
 		"believe X-Forwarded-For only from peers in this network (CIDR or address; repeatable), e.g. the load balancer's")
 	return cmd
@@ -98,6 +100,10 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		return cli.Usagef("--tls-cert and --tls-key go together")
 	}
 	if err := cfg.serverLimits.check(); err != nil {
+		return err
+	}
+	sched, err := parseProbeSchedule(cfg.probeIntervals)
+	if err != nil {
 		return err
 	}
 	if cfg.pprofAddr != "" {
@@ -125,6 +131,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		return err
 	}
 	defer stopUpkeep()
+	defer startProbeSchedule(ctx, sched, serverProbes(st, sealer, a.types, set), log)()
 	deps.AccessLog = access
 	handler := thttp.NewServer(deps)
 	return serve(ctx, log, cfg, handler)
