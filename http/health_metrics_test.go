@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +17,10 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/tether-ml/tether"
+	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/conntype"
+	"github.com/tether-ml/tether/internal/seal"
+	"github.com/tether-ml/tether/internal/service"
 	"github.com/tether-ml/tether/internal/sqlite"
 )
 
@@ -116,4 +121,61 @@ func TestConnectionGauges(t *testing.T) {
 	if n := len(families["tether_connection_expiry_seconds"].GetMetric()) + len(families["tether_connection_test_ok"].GetMetric()); n != 2 {
 		t.Errorf("%d connection gauges, want 2 (one expiry, one test)", n)
 	}
+}
+
+// BenchmarkConnectionGauges scrapes /metrics as a scraper that reads
+// every namespace, from a SQLite store of 100,000 connections, each with
+// an expiry and a last test: the gauges are capped at
+// service.DefaultHealthCap each, and the report is read from the store
+// once per TTL (see service's BenchmarkHealthReport), so a scrape mostly
+// renders.
+func BenchmarkConnectionGauges(b *testing.B) {
+	const n = 100_000
+	dir := b.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "tether.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	result := []byte(`{"ok":true,"message":"listed","latencyMs":3,"at":"2030-01-01T00:00:00Z","from":"server","version":1}`)
+	at := time.Now().Add(24 * time.Hour)
+	records := func(yield func(*tether.Record, error) bool) {
+		for i := range n {
+			r := &tether.Record{Namespace: "default", ID: fmt.Sprintf("c%07d", i), Type: "s3", Spec: []byte(`{}`), Version: 1,
+				CreatedAt: at, UpdatedAt: at, LastTest: result, Expiry: &tether.Expiry{At: at.Add(time.Duration(i) * time.Second)}}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	if err := st.Import(context.Background(), &tether.Dump{RecordCount: n, Records: records}); err != nil {
+		b.Fatal(err)
+	}
+	kr, err := seal.Create(filepath.Join(dir, "tether.key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := service.NewTokens(st).Bootstrap(context.Background(), "", filepath.Join(dir, "admin.token")); err != nil {
+		b.Fatal(err)
+	}
+	token, err := os.ReadFile(filepath.Join(dir, "admin.token"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := service.New(st, kr, conntype.New(), nil)
+	h := thttp.NewServer(thttp.Deps{Connections: set.Connections, Auth: set.Authn, Audit: set.Audit, Health: set.Health})
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+	var size int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+		size = w.Body.Len()
+	}
+	b.ReportMetric(float64(size), "bytes/scrape")
 }
