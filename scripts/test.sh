@@ -4,8 +4,9 @@
 # and a short run of every fuzz target. Works on a fresh Debian machine with
 # Go; everything else comes from the Go module proxy, or from Debian's
 # packages (PostgreSQL, etcd, the Docker registry, sshd, through
-# scripts/testenv/). The first run builds kube-apiserver, Dex and MinIO from
-# the module proxy (20 to 40 min on 2 cores, then cached).
+# scripts/testenv/) and Azurite from npm. The first run builds
+# kube-apiserver, Dex, MinIO and fake-gcs-server from the module proxy (20 to
+# 40 min on 2 cores, then cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -116,6 +117,19 @@ step "start sshd"
 # need a real SSH server with a repository, for a system user `tethergit`
 # (created if missing; this needs root, as in CI).
 start_service sshd SSHD TETHER_TEST_SSHD TETHER_SSHD_STATE
+
+step "start fake-gcs-server"
+# The gcs connection's test (the bucket's metadata read with a token minted
+# from the service-account key) needs a Google Cloud Storage API: the
+# emulator fake-gcs-server, built once from the module proxy. It checks no
+# token; the test checks the token itself.
+start_service gcs GCS TETHER_TEST_GCS TETHER_GCS_STATE
+
+step "start Azurite"
+# The azureblob connection's test (the container's properties read with a
+# SAS) needs a blob service that checks SAS signatures: Azurite, installed
+# once from npm with the versions of scripts/testenv/azurite/.
+start_service azurite AZURITE TETHER_TEST_AZURITE TETHER_AZURITE_STATE
 
 step "build the container image"
 # The image tests (cmd/tether/image_test.go: the image run with podman and

@@ -1,6 +1,7 @@
 package conntype
 
 import (
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -21,6 +22,8 @@ func azureBlobType() *tether.ConnectionType {
 		}),
 		Check:  checkAzureBlob,
 		Render: renderAzureBlob,
+		Probe:  probeAzureBlob,
+		Expiry: azureBlobExpiry,
 	}
 }
 
@@ -81,15 +84,25 @@ func azureContainer(name string) bool {
 }
 
 // renderAzureBlob splits "<blob endpoint>/<SAS token>" into the Azure
-// SDKs' variables and a connection string.
+// SDKs' variables and a connection string. The endpoint keeps its path: an
+// emulator's (Azurite's http://127.0.0.1:10000/devstoreaccount1) names
+// the account there, not in the host, which is then an IP address or a
+// name without dots (localhost, a service's name).
 func renderAzureBlob(c *tether.Connection, _ string) (*tether.Rendering, error) {
 	u, err := url.Parse(string(secretBytes(c.Spec.KeySecret)))
 	if err != nil {
 		return nil, tether.Errorf(tether.EINVALID, "connection %q: spec.keySecret is not an endpoint URL with a SAS token", c.ID)
 	}
 	r := newRendering()
+	path := strings.Trim(u.EscapedPath(), "/")
 	account, _, _ := strings.Cut(u.Hostname(), ".")
 	endpoint := u.Scheme + "://" + u.Host + "/"
+	if path != "" {
+		endpoint += path + "/"
+		if _, err := netip.ParseAddr(u.Hostname()); err == nil || !strings.Contains(u.Hostname(), ".") {
+			account, _, _ = strings.Cut(path, "/")
+		}
+	}
 	container, _, _ := strings.Cut(strings.TrimPrefix(c.Spec.URI, "/"), "/")
 	r.Env["AZURE_STORAGE_ACCOUNT"] = account
 	r.Env["AZURE_STORAGE_SAS_TOKEN"] = u.RawQuery

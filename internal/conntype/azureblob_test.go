@@ -3,6 +3,8 @@ package conntype_test
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tether-ml/tether"
 )
 
@@ -43,4 +45,29 @@ func TestAzureBlob(t *testing.T) {
 		{name: "odahu field still checked", mut: func(c *tether.Connection) { c.Spec.Password = "not base64!" },
 			want: p("spec.password"), msg: "must be base64-encoded"},
 	})
+}
+
+// TestRenderAzureBlobEndpoints checks the account and the endpoint rendered
+// from the keySecret's URL: the account is the host's first label on Azure,
+// the path's first segment on an emulator addressed by IP or by a name
+// without dots, and the endpoint keeps the path either way.
+func TestRenderAzureBlobEndpoints(t *testing.T) {
+	for _, tc := range []struct{ secret, account, endpoint string }{
+		{"https://acct.blob.core.windows.net/?sv=1&sig=x", "acct", "https://acct.blob.core.windows.net/"},
+		{"https://acct.blob.core.windows.net?sv=1&sig=x", "acct", "https://acct.blob.core.windows.net/"},
+		{"http://127.0.0.1:10000/devstoreaccount1/?sv=1&sig=x", "devstoreaccount1", "http://127.0.0.1:10000/devstoreaccount1/"},
+		{"http://127.0.0.1:10000/devstoreaccount1?sv=1&sig=x", "devstoreaccount1", "http://127.0.0.1:10000/devstoreaccount1/"},
+		{"http://localhost:10000/devstoreaccount1?sv=1&sig=x", "devstoreaccount1", "http://localhost:10000/devstoreaccount1/"},
+		{"http://azurite:10000/devstoreaccount1?sv=1&sig=x", "devstoreaccount1", "http://azurite:10000/devstoreaccount1/"},
+		{"https://blob.example.com/acct?sv=1&sig=x", "blob", "https://blob.example.com/acct/"},
+	} {
+		c := validConn(t, "azureblob")
+		c.Spec.KeySecret = tether.Secret(b64(tc.secret))
+		env := render(t, c).Env
+		got := []string{env["AZURE_STORAGE_ACCOUNT"], env["AZURE_STORAGE_BLOB_ENDPOINT"], env["AZURE_STORAGE_CONNECTION_STRING"]}
+		want := []string{tc.account, tc.endpoint, "BlobEndpoint=" + tc.endpoint + ";SharedAccessSignature=sv=1&sig=x"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: account, endpoint, connection string (-want +got):\n%s", tc.secret, diff)
+		}
+	}
 }

@@ -36,6 +36,7 @@ func dockerType() *tether.ConnectionType {
 		Check:      checkDocker,
 		Render:     renderDocker,
 		Probe:      probeDocker,
+		Expiry:     caBundleExpiry,
 		Formats:    []tether.FileFormat{{Name: "docker-config", File: "config.json", Description: "a docker config.json"}},
 		// Kubernetes pulls images with a dockerconfigjson Secret, so one
 		// Secret serves as an imagePullSecret too.

@@ -21,8 +21,14 @@ func gcsType() *tether.ConnectionType {
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: "Service-account key JSON file, base64-encoded"},
 		}, "role"),
+		Parameters: []tether.Parameter{
+			{Name: "endpoint", Format: tether.FormatURL,
+				Description: "Endpoint URL of a Cloud Storage emulator (STORAGE_EMULATOR_HOST), " +
+					"e.g. http://fake-gcs:4443; unset for Google Cloud Storage itself"},
+		},
 		Check:  checkGCS,
 		Render: renderGCS,
+		Probe:  probeGCS,
 	}
 }
 
@@ -105,7 +111,9 @@ func gcpLocation(s string) bool {
 
 // renderGCS writes the service-account key file and points
 // GOOGLE_APPLICATION_CREDENTIALS at it; the key's project_id becomes
-// GOOGLE_CLOUD_PROJECT.
+// GOOGLE_CLOUD_PROJECT. An emulator's endpoint becomes
+// STORAGE_EMULATOR_HOST, which Google's Cloud Storage client libraries
+// (Go, Python, Java, Node.js) read, with its scheme.
 func renderGCS(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r := newRendering()
 	key := secretBytes(c.Spec.KeySecret)
@@ -118,5 +126,6 @@ func renderGCS(c *tether.Connection, dir string) (*tether.Rendering, error) {
 		setIf(r.Env, "GOOGLE_CLOUD_PROJECT", sa.ProjectID)
 		setIf(r.Env, "CLOUDSDK_CORE_PROJECT", sa.ProjectID)
 	}
+	setIf(r.Env, "STORAGE_EMULATOR_HOST", c.Spec.Parameters["endpoint"])
 	return r, nil
 }

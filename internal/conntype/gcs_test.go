@@ -45,7 +45,27 @@ func TestGCS(t *testing.T) {
 		{name: "role rejected", mut: func(c *tether.Connection) { c.Spec.Role = "roles/storage.objectAdmin" },
 			want: p("spec.role"), msg: "spec.role: not supported by type gcs"},
 		{name: "keyID accepted, as Odahu does", mut: func(c *tether.Connection) { c.Spec.KeyID = tether.Secret(b64("x")) }},
-		{name: "no parameters", mut: func(c *tether.Connection) { c.Spec.Parameters = tether.Params{"endpoint": "http://x"} },
-			want: p("spec.parameters.endpoint"), msg: "type gcs accepts no parameters"},
+		{name: "emulator endpoint", mut: param("endpoint", "http://fake-gcs:4443")},
+		{name: "endpoint not a URL", mut: param("endpoint", "fake-gcs:4443"), want: p("spec.parameters.endpoint")},
+		{name: "unknown parameter", mut: param("project", "x"),
+			want: p("spec.parameters.project"), msg: "unknown parameter"},
 	})
+}
+
+// TestRenderGCSEmulator checks that an emulator's endpoint reaches Google's
+// client libraries as STORAGE_EMULATOR_HOST, and that Cloud Storage itself
+// gets no such variable.
+func TestRenderGCSEmulator(t *testing.T) {
+	for _, tc := range []struct{ endpoint, want string }{
+		{"http://fake-gcs:4443", "http://fake-gcs:4443"},
+		{"", ""},
+	} {
+		c := validConn(t, "gcs")
+		if tc.endpoint != "" {
+			c.Spec.Parameters = tether.Params{"endpoint": tc.endpoint}
+		}
+		if got := render(t, c).Env["STORAGE_EMULATOR_HOST"]; got != tc.want {
+			t.Errorf("endpoint %q: STORAGE_EMULATOR_HOST=%q, want %q", tc.endpoint, got, tc.want)
+		}
+	}
 }

@@ -45,6 +45,7 @@ func s3Type() *tether.ConnectionType {
 			caBundleParam(),
 		},
 		Check:   checkS3,
+		Expiry:  caBundleExpiry,
 		Render:  renderS3,
 		Probe:   probeS3,
 		Formats: []tether.FileFormat{awsCredentialsFormat()},
