@@ -25,6 +25,38 @@ type Record struct {
 	// safe to show) and is not part of the connection: setting it changes
 	// neither Version nor UpdatedAt, and is no change to watch.
 	LastTest []byte
+	// Expiry is when the credential of this version stops working, as its
+	// type tells from the revealed connection (ConnectionType.Expiry); nil
+	// if it carries none. It is written with the record, so it always
+	// describes the version stored.
+	Expiry *Expiry
+}
+
+// RecordState is what the health gauges and the periodic connection tests
+// read of a record: how it fares, without its spec or secrets.
+type RecordState struct {
+	Namespace string
+	ID        string
+	Type      string
+	Version   int64
+	Expiry    *Expiry
+	LastTest  []byte // as Record.LastTest
+}
+
+// DueQuery selects the records whose periodic test is due.
+type DueQuery struct {
+	// Namespace, if set, is the only namespace searched; otherwise every
+	// namespace but those of Except is.
+	Namespace string
+	Except    []string
+	// Types are the types searched (those that have a connection test);
+	// none means none.
+	Types []string
+	// Before: only records whose last test was kept before it, or that
+	// have none.
+	Before time.Time
+	// Limit bounds the records returned (> 0).
+	Limit int
 }
 
 // ListOptions select and page records. Records are ordered by ID.
@@ -88,6 +120,20 @@ type Store interface {
 	// disappeared meanwhile: the result is of a version no longer stored,
 	// and is dropped.
 	SetLastTest(ctx context.Context, ns, id string, version int64, result []byte) (bool, error)
+	// ExpiringRecords returns the states of up to limit (> 0) records that
+	// carry an expiry, the soonest first, then by (namespace, id). It reads
+	// an index of those records only.
+	ExpiringRecords(ctx context.Context, limit int) ([]*RecordState, error)
+	// TestedRecords returns the states of up to limit (> 0) records that
+	// have a last test, in (namespace, id) order. It reads an index of
+	// those records only.
+	TestedRecords(ctx context.Context, limit int) ([]*RecordState, error)
+	// DueRecords returns the states of the records q selects, those whose
+	// last test was kept the longest ago first (never tested before any),
+	// then by (namespace, id). It reads an index of the time each record's
+	// last test was kept (by SetLastTest, or by the write that stored
+	// LastTest), which GetRecord does not return.
+	DueRecords(ctx context.Context, q DueQuery) ([]*RecordState, error)
 	// RecordsNotWrappedBy returns up to limit records, in (namespace, id)
 	// order after the cursor (afterNS, afterID), whose KeyID is not keyID
 	// and which hold sealed values.

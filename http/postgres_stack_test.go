@@ -101,7 +101,7 @@ func serveReplicaProbing(t testing.TB, st tether.Store, dir, keyFile, tokenFile 
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, AuditDropped: set.Audit.Dropped, Types: types,
-		Watch: set.Connections, WatchBookmark: 200 * time.Millisecond,
+		Watch: set.Connections, WatchBookmark: 200 * time.Millisecond, Health: set.Health,
 		Probes: service.NewProbes(st, kr, types, set.RBAC, set.Audit, probeOpts),
 	})
 	srv := httptest.NewServer(h)

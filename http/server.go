@@ -42,6 +42,9 @@ type Deps struct {
 	// Probes runs the connection tests (POST .../connection/{id}/test and
 	// .../connection/test); those routes are not served if nil.
 	Probes tether.ProbeService
+	// Health, if set, reports how the connections fare: /metrics shows it
+	// as gauges to a scraper allowed to read every namespace.
+	Health tether.HealthService
 	// Watch serves the watches of connections (?watch=true); none if nil.
 	Watch tether.WatchService
 	// WatchBookmark is how often a watch sends a bookmark when nothing
@@ -70,6 +73,7 @@ type Server struct {
 	openAPI  []byte // the OpenAPI document, listing the server's types
 	watch    tether.WatchService
 	probes   tether.ProbeService
+	health   tether.HealthService
 	bookmark time.Duration
 	// closing ends the watches when the server shuts down.
 	closing     context.Context
@@ -83,7 +87,7 @@ func NewServer(d Deps) *Server {
 		conns: d.Connections, keys: d.Keys, backups: d.Backups, ns: d.Namespaces, rb: d.RoleBindings,
 		tokens: d.Tokens, audit: d.Audit, auth: d.Auth, ready: d.Ready, log: d.Logger, access: d.AccessLog,
 		metrics: newMetrics(), throttle: newThrottle(), proxies: d.TrustedProxies, mux: http.NewServeMux(),
-		watch: d.Watch, probes: d.Probes, bookmark: cmp.Or(d.WatchBookmark, tether.DefaultBookmarkInterval),
+		watch: d.Watch, probes: d.Probes, health: d.Health, bookmark: cmp.Or(d.WatchBookmark, tether.DefaultBookmarkInterval),
 	}
 	s.closing, s.stopWatches = context.WithCancel(context.Background())
 	if s.log == nil {

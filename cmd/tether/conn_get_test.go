@@ -119,6 +119,9 @@ const wantYAMLList = `- id: docker-registry
     vital: false
   status:
     createdAt: TIME
+    expiry:
+      at: TIME
+      what: SAS token
     updatedAt: TIME
     version: 1
 - id: training-data-gcs
@@ -137,16 +140,21 @@ const wantYAMLList = `- id: docker-registry
     version: 1
 `
 
+// expiredDays matches the EXPIRES cell of the azure example, whose SAS
+// token expired in 2019: its count of days (four digits until 2047) is
+// replaced with NNNN.
+var expiredDays = regexp.MustCompile(`expired \d{4}d ago`)
+
 // wantTable is "conn get -o table" of the examples; tabwriter pads the
 // empty description of docker-registry, hence the trailing blanks.
 var wantTable = strings.Join([]string{
-	"ID                   TYPE       URI                                                      VITAL  LAST TEST  DESCRIPTION",
-	"docker-registry      docker     gcr.io/project/odahuflow                                 false  -          ",
-	"docker-registry-ecr  ecr        5555555555.dkr.ecr.eu-central-1.amazonaws.com/odahuflow  false  -          Packager registry",
-	"ml-repository        git        git@github.com:odahu/odahu-examples.git                  false  -          Git repository with the Odahu-Flow examples",
-	"training-data        s3         s3://raw-data/model/input                                false  -          Training data for a model",
-	"training-data-azure  azureblob  raw-data/model/input                                     false  -          Training data for a model",
-	"training-data-gcs    gcs        gs://raw-data/model/input                                false  -          Training data for a model",
+	"ID                   TYPE       URI                                                      VITAL  LAST TEST  EXPIRES            DESCRIPTION",
+	"docker-registry      docker     gcr.io/project/odahuflow                                 false  -          -                  ",
+	"docker-registry-ecr  ecr        5555555555.dkr.ecr.eu-central-1.amazonaws.com/odahuflow  false  -          -                  Packager registry",
+	"ml-repository        git        git@github.com:odahu/odahu-examples.git                  false  -          -                  Git repository with the Odahu-Flow examples",
+	"training-data        s3         s3://raw-data/model/input                                false  -          -                  Training data for a model",
+	"training-data-azure  azureblob  raw-data/model/input                                     false  -          expired NNNNd ago  Training data for a model",
+	"training-data-gcs    gcs        gs://raw-data/model/input                                false  -          -                  Training data for a model",
 	"",
 }, "\n")
 
@@ -186,7 +194,7 @@ func TestConnGet(t *testing.T) {
 		}
 	})
 	t.Run("table", func(t *testing.T) {
-		if diff := cmp.Diff(wantTable, c.ok("conn", "get", "-o", "table")); diff != "" {
+		if diff := cmp.Diff(wantTable, expiredDays.ReplaceAllString(c.ok("conn", "get", "-o", "table"), "expired NNNNd ago")); diff != "" {
 			t.Errorf("conn get -o table (-want +got):\n%s", diff)
 		}
 	})

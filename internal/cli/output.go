@@ -74,9 +74,10 @@ func printConnections(w io.Writer, format string, list []*tether.Connection) err
 	}
 	now := time.Now()
 	return printOutput(w, format, list, func(w io.Writer) error {
-		t := newTable(w, "ID", "TYPE", "URI", "VITAL", "LAST TEST", "DESCRIPTION")
+		t := newTable(w, "ID", "TYPE", "URI", "VITAL", "LAST TEST", "EXPIRES", "DESCRIPTION")
 		for _, c := range list {
-			t.row(c.ID, c.Spec.Type, c.Spec.URI, fmt.Sprint(c.Spec.Vital), lastTest(c.Status.LastTest, now), c.Spec.Description)
+			t.row(c.ID, c.Spec.Type, c.Spec.URI, fmt.Sprint(c.Spec.Vital), lastTest(c.Status.LastTest, now),
+				expiresCell(c.Status.Expiry, now), c.Spec.Description)
 		}
 		return t.flush()
 	})

@@ -31,3 +31,14 @@ func (l *Limiter) Acquire(ctx context.Context) (release func(), err error) {
 	var once sync.Once
 	return func() { once.Do(func() { l.sem.Release(1) }) }, nil
 }
+
+// TryAcquire takes a slot only if one is free and no caller of Acquire
+// waits for one, so that background tests take only what requests leave.
+// On success the caller must call release once the test is over.
+func (l *Limiter) TryAcquire() (release func(), ok bool) {
+	if !l.sem.TryAcquire(1) {
+		return nil, false
+	}
+	var once sync.Once
+	return func() { once.Do(func() { l.sem.Release(1) }) }, true
+}

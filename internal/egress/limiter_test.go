@@ -100,3 +100,36 @@ func TestLimiterConcurrent(t *testing.T) {
 		t.Errorf("peak %d, throttled %d; want %d and %d", peak, throttled, n, callers-n)
 	}
 }
+
+// TestLimiterTryAcquire holds that TryAcquire takes a free slot, and
+// takes none while every slot is taken or a caller of Acquire waits.
+func TestLimiterTryAcquire(t *testing.T) {
+	l := egress.NewLimiter(1)
+	release, ok := l.TryAcquire()
+	if !ok {
+		t.Fatal("TryAcquire of a free limiter failed")
+	}
+	if _, ok := l.TryAcquire(); ok {
+		t.Error("TryAcquire of a full limiter succeeded")
+	}
+	waited := make(chan func())
+	go func() {
+		r, err := l.Acquire(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		waited <- r
+	}()
+	time.Sleep(20 * time.Millisecond) // the caller of Acquire waits
+	release()
+	r := <-waited
+	if _, ok := l.TryAcquire(); ok {
+		t.Error("TryAcquire took the slot of a caller of Acquire")
+	}
+	r()
+	if again, ok := l.TryAcquire(); !ok {
+		t.Error("TryAcquire after the release failed")
+	} else {
+		again()
+	}
+}

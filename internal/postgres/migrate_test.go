@@ -260,14 +260,14 @@ func TestUpgradeKeepsData(t *testing.T) {
 		DROP TRIGGER tokens_notify_change ON tokens;
 		DROP TABLE changes, change_log_settings; DROP SEQUENCE changes_resource_version;
 		DROP FUNCTION tether_log_change() CASCADE;
-		ALTER TABLE connections DROP COLUMN last_test;
+		ALTER TABLE connections DROP COLUMN last_test, DROP COLUMN last_test_at, DROP COLUMN expires_at, DROP COLUMN expiry_what;
 		DELETE FROM schema_migrations WHERE version >= 3`); err != nil {
 		t.Fatalf("roll back to version 2: %v", err)
 	}
 	db = open(t, dbURL, postgres.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5, 6}) {
-		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5 6]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5, 6, 7}) {
+		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5 6 7]", applied, err)
 	}
 	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
 		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)

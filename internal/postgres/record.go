@@ -68,7 +68,7 @@ func queryRecords(ctx context.Context, op string, q querier, query string, args 
 func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 	const op = "postgres.CreateRecord"
 	_, err := db.pool.Exec(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, sqlrow.RecordValues[times](r)...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, sqlrow.RecordValues[times](r)...)
 	if isUnique(err) {
 		return tether.ConnectionExists(op, r.ID)
 	}
@@ -86,8 +86,9 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 	var updated, found bool
 	err := db.pool.QueryRow(ctx, `WITH updated AS (
 			UPDATE connections SET type = $3, vital = $4, spec = $5, sealed = $6, key_id = $7,
-				version = $8, created_at = $9, updated_at = $10, last_test = $11
-			WHERE namespace = $1 AND id = $2 AND version = $12
+				version = $8, created_at = $9, updated_at = $10, last_test = $11, last_test_at = $12,
+				expires_at = $13, expiry_what = $14
+			WHERE namespace = $1 AND id = $2 AND version = $15
 			RETURNING 1)
 		SELECT EXISTS (SELECT 1 FROM updated),
 			EXISTS (SELECT 1 FROM connections WHERE namespace = $1 AND id = $2)`,

@@ -38,6 +38,7 @@ type serverConfig struct {
 	trustedProxies                       []string
 	auditRetention                       string
 	watchBookmark                        time.Duration
+	probeIntervals                       []string
 }
 
 func (a *app) serverCommand() *cobra.Command {
@@ -83,6 +84,7 @@ backups of the database: without it the secrets cannot be read.`,
 		"audience of the Kubernetes service-account tokens to accept (env TETHER_K8S_AUDIENCE)")
 	f.StringVar(&cfg.kubeconfig, "kubeconfig", env("TETHER_KUBECONFIG"),
 		"kubeconfig of the cluster whose service-account tokens to accept (env TETHER_KUBECONFIG; in a pod: the pod's cluster)")
+	f.StringArrayVar(&cfg.probeIntervals, "probe-interval", nil, probeIntervalUsage)
 	f.StringArrayVar(&cfg.trustedProxies, "trusted-proxy", nil,
 		"believe X-Forwarded-For only from peers in this network (CIDR or address; repeatable), e.g. the load balancer's")
 	return cmd
@@ -104,6 +106,10 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	}
 	if _, err := cfg.probes.options(); err != nil {
 		return err // before any file is created
+	}
+	sched, err := parseProbeSchedule(cfg.probeIntervals)
+	if err != nil {
+		return err
 	}
 	if cfg.pprofAddr != "" {
 		if err := servePprof(cfg.pprofAddr, log); err != nil {
@@ -130,6 +136,7 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 		return err
 	}
 	defer stopUpkeep()
+	defer startProbeSchedule(ctx, sched, set.Probes, log)()
 	deps.AccessLog = access
 	handler := thttp.NewServer(deps)
 	return serve(ctx, log, cfg, handler)
@@ -174,12 +181,12 @@ func (a *app) services(ctx context.Context, cfg serverConfig, st store, sealer *
 	// policy and timeout: one --test-allow-cidr governs what the server
 	// reaches
 	set.Connections.UseEgress(probeOpts)
-	probes := service.NewProbes(st, sealer, a.types, set.RBAC, set.Audit, probeOpts)
+	set.Probes = service.NewProbes(st, sealer, a.types, set.RBAC, set.Audit, probeOpts)
 	return thttp.Deps{
 		Connections: set.Connections, Keys: set.Keys, Backups: set.Backups, Namespaces: set.Namespaces,
 		RoleBindings: set.RoleBindings, Tokens: set.Tokens, Audit: set.Audit, Auth: set.Authn,
 		Ready: st.Ping, Logger: log, TrustedProxies: proxies, AuditDropped: set.Audit.Dropped, Types: a.types,
-		Watch: set.Connections, WatchBookmark: cfg.watchBookmark, Probes: probes,
+		Watch: set.Connections, WatchBookmark: cfg.watchBookmark, Probes: set.Probes, Health: set.Health,
 	}, set, nil
 }
 

@@ -12,13 +12,15 @@ import (
 type Backups struct {
 	store  tether.Store
 	sealer tether.Sealer
+	types  tether.TypeRegistry
 	authz  tether.Authorizer
 	audit  tether.AuditLog
 }
 
-// NewBackups returns the backup service.
-func NewBackups(store tether.Store, sealer tether.Sealer, authz tether.Authorizer, audit tether.AuditLog) *Backups {
-	return &Backups{store: store, sealer: sealer, authz: authz, audit: audit}
+// NewBackups returns the backup service. types tell the expiry of each
+// restored connection, which a backup does not carry.
+func NewBackups(store tether.Store, sealer tether.Sealer, types tether.TypeRegistry, authz tether.Authorizer, audit tether.AuditLog) *Backups {
+	return &Backups{store: store, sealer: sealer, types: types, authz: authz, audit: audit}
 }
 
 var _ tether.BackupService = (*Backups)(nil)
@@ -59,7 +61,7 @@ func (b *Backups) Restore(ctx context.Context, open func() (*tether.Dump, error)
 		}
 	}
 	checked := *d
-	checked.Records = knownKeys(d.Records, d.KeyChecks)
+	checked.Records = withExpiry(knownKeys(d.Records, d.KeyChecks), b.sealer, b.types)
 	if err := b.store.Import(ctx, &checked); err != nil {
 		return err
 	}

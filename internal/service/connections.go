@@ -195,6 +195,7 @@ func (s *Connections) seal(ns string, c *tether.Connection, version int64, creat
 	r := &tether.Record{
 		Namespace: ns, ID: c.ID, Type: spec.Type, Vital: spec.Vital, Spec: specJSON,
 		Version: version, CreatedAt: created, UpdatedAt: updated,
+		Expiry: expiryOf(s.types.Type(spec.Type), c),
 	}
 	if len(secrets) == 0 {
 		return r, nil

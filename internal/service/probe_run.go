@@ -7,13 +7,18 @@ import (
 	"github.com/tether-ml/tether/internal/probe"
 )
 
-// run takes a slot of the limiter and runs t's probe on c, revealed, under
+// slotFunc takes a slot of the limiter for one test: Probes.acquire for a
+// caller's test, which waits a while for one; a background test takes one
+// only if it is free.
+type slotFunc func(ctx context.Context) (release func(), err error)
+
+// run takes a slot with acquire and runs t's probe on c, revealed, under
 // the timeout, and returns its result (probe.Run). The probe keeps the slot
 // until it returns: a probe that ignores the end of its context cannot hold
 // the request past the timeout, but neither can it let more probes run at
 // once than the limiter allows.
-func (p *Probes) run(ctx context.Context, t *tether.ConnectionType, c *tether.Connection, version int64) (*tether.ProbeResult, error) {
-	release, err := p.acquire(ctx)
+func (p *Probes) run(ctx context.Context, acquire slotFunc, t *tether.ConnectionType, c *tether.Connection, version int64) (*tether.ProbeResult, error) {
+	release, err := acquire(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,7 @@ func (p *Probes) Test(ctx context.Context, ns, id string) (*tether.ProbeResult, 
 	if err := p.check(ctx, tether.PermTest, ns, id); err != nil {
 		return nil, err
 	}
-	res, err := p.testStored(ctx, ns, id)
+	res, err := p.testStored(ctx, p.acquire, ns, id)
 	if err != nil {
 		_ = p.record(ctx, ns, id, tether.OutcomeFailed, tether.ErrorMessage(err))
 		return nil, err
@@ -123,9 +123,9 @@ func (p *Probes) Test(ctx context.Context, ns, id string) (*tether.ProbeResult, 
 	return res, nil
 }
 
-// testStored reads and opens the record ns/id, runs its test and keeps the
-// result.
-func (p *Probes) testStored(ctx context.Context, ns, id string) (*tether.ProbeResult, error) {
+// testStored reads and opens the record ns/id, runs its test in a slot
+// that acquire takes, and keeps the result.
+func (p *Probes) testStored(ctx context.Context, acquire slotFunc, ns, id string) (*tether.ProbeResult, error) {
 	r, err := p.store.GetRecord(ctx, ns, id)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func (p *Probes) testStored(ctx context.Context, ns, id string) (*tether.ProbeRe
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.run(ctx, t, c, r.Version)
+	res, err := p.run(ctx, acquire, t, c, r.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (p *Probes) testSpec(ctx context.Context, ns string, c *tether.Connection) 
 	if err != nil {
 		return nil, err
 	}
-	return p.run(ctx, t, c, 0)
+	return p.run(ctx, p.acquire, t, c, 0)
 }
 
 // probeOf returns the named type if it has a connection test.

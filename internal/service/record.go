@@ -71,6 +71,10 @@ func toConnection(r *tether.Record) (*tether.Connection, error) {
 	}
 	created, updated := r.CreatedAt, r.UpdatedAt
 	c.Status = tether.ConnectionStatus{CreatedAt: &created, UpdatedAt: &updated, Version: r.Version}
+	if r.Expiry != nil {
+		e := *r.Expiry
+		c.Status.Expiry = &e
+	}
 	if r.LastTest != nil {
 		c.Status.LastTest = new(tether.ProbeResult)
 		if err := json.Unmarshal(r.LastTest, c.Status.LastTest); err != nil {

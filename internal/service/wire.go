@@ -17,7 +17,11 @@ type Set struct {
 	Audit        *Audit
 	Authn        *Authn
 	RBAC         *RBAC
-	tokens       *Tokens
+	Health       *Health
+	// Probes runs connection tests; New leaves it nil, since it needs the
+	// server's egress options (NewProbes).
+	Probes *Probes
+	tokens *Tokens
 }
 
 // New wires the services. API tokens are always accepted; more
@@ -29,9 +33,10 @@ func New(st tether.Store, sealer tether.Sealer, types tether.TypeRegistry, log *
 	s.Connections = NewConnections(st, sealer, types, rbac, audit)
 	rbac.changed = s.Connections.Wake // a revoked reader's watch ends
 	s.Keys = NewKeys(st, sealer, rbac, audit)
-	s.Backups = NewBackups(st, sealer, rbac, audit)
+	s.Backups = NewBackups(st, sealer, types, rbac, audit)
 	s.Namespaces = NewNamespaces(st, rbac, audit, s.Invalidate)
 	s.RoleBindings = NewRoleBindings(st, rbac, audit)
+	s.Health = NewHealth(st, rbac, HealthOptions{})
 	s.tokens = NewTokens(st)
 	s.Tokens = NewTokenAdmin(st, rbac, audit, s.tokens.Invalidate)
 	chain := append([]tether.Authenticator{s.tokens}, more...)

@@ -111,7 +111,7 @@ func importRoleBinding(ctx context.Context, op string, tx *sql.Tx, b *tether.Rol
 // importRecords inserts records; a record the dump holds twice is
 // ECONFLICT, and an error of the sequence itself is returned as is.
 func importRecords(ctx context.Context, op string, tx *sql.Tx, records iter.Seq2[*tether.Record, error]) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return storeErr(ctx, op, err)
 	}

@@ -85,14 +85,17 @@ func TestUpgradeKeepsData(t *testing.T) {
 	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP TRIGGER connections_log_insert; DROP TRIGGER connections_log_update;
 		DROP TRIGGER connections_log_delete; DROP TABLE changes; DROP TABLE change_log_settings;
 		DROP TABLE namespaces; DROP TABLE role_bindings;
-		DROP TABLE audit_events; ALTER TABLE connections DROP COLUMN last_test;
+		DROP TABLE audit_events; DROP INDEX connections_expires_at; DROP INDEX connections_tested; DROP INDEX connections_last_test_at;
+		DROP INDEX connections_namespace_last_test_at; ALTER TABLE connections DROP COLUMN expires_at;
+		ALTER TABLE connections DROP COLUMN expiry_what; ALTER TABLE connections DROP COLUMN last_test_at;
+		ALTER TABLE connections DROP COLUMN last_test;
 		DELETE FROM schema_migrations WHERE version >= 2`); err != nil {
 		t.Fatalf("roll back to version 1: %v", err)
 	}
 	db = open(t, path, sqlite.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{2, 3, 4, 5}) {
-		t.Fatalf("Migrate from version 1 = %v, %v; want [2 3 4 5]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{2, 3, 4, 5, 6}) {
+		t.Fatalf("Migrate from version 1 = %v, %v; want [2 3 4 5 6]", applied, err)
 	}
 	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
 		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)
@@ -123,14 +126,17 @@ func TestUpgradeReindexesAudit(t *testing.T) {
 		DROP INDEX audit_events_time_namespace_connection;
 		CREATE INDEX audit_events_namespace_connection_time ON audit_events (namespace, connection, time);
 		CREATE INDEX audit_events_time ON audit_events (time);
+		DROP INDEX connections_expires_at; DROP INDEX connections_tested; DROP INDEX connections_last_test_at;
+		DROP INDEX connections_namespace_last_test_at; ALTER TABLE connections DROP COLUMN expires_at;
+		ALTER TABLE connections DROP COLUMN expiry_what; ALTER TABLE connections DROP COLUMN last_test_at;
 		ALTER TABLE connections DROP COLUMN last_test;
 		DELETE FROM schema_migrations WHERE version >= 3`); err != nil {
 		t.Fatalf("roll back to version 2: %v", err)
 	}
 	db = open(t, path, sqlite.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5}) {
-		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5, 6}) {
+		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5 6]", applied, err)
 	}
 	got, err := db.ListAudit(t.Context(), tether.AuditFilter{Namespace: "default", Connection: "c2",
 		Actions: []string{"connection.reveal"}, Since: now.Add(-20 * time.Hour)})

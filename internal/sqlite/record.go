@@ -96,7 +96,7 @@ func (db *DB) CreateRecord(ctx context.Context, r *tether.Record) error {
 	defer db.cache.forget(r.Namespace, r.ID)
 	defer db.changed()
 	_, err := db.write.ExecContext(ctx, `INSERT INTO connections (`+sqlrow.RecordColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sqlrow.RecordValues[times](r)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sqlrow.RecordValues[times](r)...)
 	if isUnique(err) {
 		return tether.ConnectionExists(op, r.ID)
 	}
@@ -113,10 +113,10 @@ func (db *DB) UpdateRecord(ctx context.Context, r *tether.Record, expectedVersio
 	defer db.changed()
 	return db.inTx(ctx, op, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE connections SET type = ?, vital = ?, spec = ?,
-			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?, last_test = ?
+			sealed = ?, key_id = ?, version = ?, created_at = ?, updated_at = ?, last_test = ?,
+			last_test_at = ?, expires_at = ?, expiry_what = ?
 			WHERE namespace = ? AND id = ? AND version = ?`,
-			r.Type, r.Vital, sqlrow.NonNil(r.Spec), sqlrow.Blob(r.Sealed), r.KeyID, r.Version,
-			toMicros(r.CreatedAt), toMicros(r.UpdatedAt), sqlrow.Blob(r.LastTest), r.Namespace, r.ID, expectedVersion)
+			append(sqlrow.RecordValues[times](r)[2:], r.Namespace, r.ID, expectedVersion)...)
 		if n, err := affected(res, err); err != nil || n == 1 {
 			return storeErr(ctx, op, err)
 		}

@@ -155,5 +155,9 @@ func cloneRecord(r *tether.Record) *tether.Record {
 	c.Spec = bytes.Clone(r.Spec)
 	c.Sealed = bytes.Clone(r.Sealed)
 	c.LastTest = bytes.Clone(r.LastTest)
+	if r.Expiry != nil {
+		e := *r.Expiry
+		c.Expiry = &e
+	}
 	return &c
 }

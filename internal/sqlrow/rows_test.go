@@ -113,7 +113,8 @@ func TestBindForms(t *testing.T) {
 	if got := sqlrow.Blob([]byte{}); !cmp.Equal(got, any([]byte{})) {
 		t.Errorf("Blob(empty) = %#v, want an empty slice", got)
 	}
-	want := []string{"namespace", "id", "type", "vital", "spec", "sealed", "key_id", "version", "created_at", "updated_at", "last_test"}
+	want := []string{"namespace", "id", "type", "vital", "spec", "sealed", "key_id", "version", "created_at", "updated_at", "last_test",
+		"last_test_at", "expires_at", "expiry_what"}
 	if diff := cmp.Diff(want, sqlrow.ColumnNames(sqlrow.RecordColumns)); diff != "" {
 		t.Errorf("ColumnNames (-want +got):\n%s", diff)
 	}

@@ -41,7 +41,8 @@ var (
 func TestRecord(t *testing.T) {
 	in := []*tether.Record{
 		{Namespace: "ns", ID: "a", Type: "s3", Vital: true, Spec: []byte(`{}`), Sealed: []byte{9},
-			KeyID: "k1", Version: 3, CreatedAt: t1, UpdatedAt: t2, LastTest: []byte(`{"ok":true}`)},
+			KeyID: "k1", Version: 3, CreatedAt: t1, UpdatedAt: t2, LastTest: []byte(`{"ok":true}`),
+			Expiry: &tether.Expiry{At: t1, What: "SAS token"}},
 		{Namespace: "ns", ID: "b", Type: "git", KeyID: "k1", Version: 1, CreatedAt: t2, UpdatedAt: t2},
 	}
 	var values [][]any
@@ -53,7 +54,8 @@ func TestRecord(t *testing.T) {
 	// emptyBytes lets the comparison ignore that.)
 	want := []*tether.Record{
 		{Namespace: "ns", ID: "a", Type: "s3", Vital: true, Spec: []byte(`{}`), Sealed: []byte{9},
-			KeyID: "k1", Version: 3, CreatedAt: t1.UTC(), UpdatedAt: t2, LastTest: []byte(`{"ok":true}`)},
+			KeyID: "k1", Version: 3, CreatedAt: t1.UTC(), UpdatedAt: t2, LastTest: []byte(`{"ok":true}`),
+			Expiry: &tether.Expiry{At: t1.UTC(), What: "SAS token"}},
 		{Namespace: "ns", ID: "b", Type: "git", Spec: []byte{}, KeyID: "k1", Version: 1, CreatedAt: t2, UpdatedAt: t2},
 	}
 	if diff := cmp.Diff(want, got, emptyBytes); diff != "" {

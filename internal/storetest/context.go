@@ -39,6 +39,12 @@ func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 			_, err := s.SetLastTest(ctx, "default", "present", 1, []byte(`{"ok":true}`))
 			return err
 		},
+		"ExpiringRecords": func() error { _, err := s.ExpiringRecords(ctx, 10); return err },
+		"TestedRecords":   func() error { _, err := s.TestedRecords(ctx, 10); return err },
+		"DueRecords": func() error {
+			_, err := s.DueRecords(ctx, tether.DueQuery{Types: []string{"s3"}, Before: time.Now(), Limit: 10})
+			return err
+		},
 		"RecordsNotWrappedBy": func() error {
 			_, err := s.RecordsNotWrappedBy(ctx, "key-9", "", "", 10)
 			return err

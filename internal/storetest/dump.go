@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tether-ml/tether"
 )
@@ -55,6 +56,7 @@ func seed(t *testing.T, s tether.Store) []*tether.Record {
 	}
 	plain := NewRecord("default", "plain", "git")
 	plain.Sealed, plain.KeyID, plain.Vital = nil, "", true
+	plain.Expiry = &tether.Expiry{At: base().Add(24 * time.Hour), What: `caBundle certificate "CN=git"`}
 	records = append(records, plain)
 	create(t, s, records...)
 	for _, id := range []string{"tok-1", "tok-2"} {

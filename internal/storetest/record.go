@@ -22,6 +22,10 @@ func changed(r *tether.Record) *tether.Record {
 	c.LastTest = fmt.Appendf(nil, `{"ok":true,"version":%d}`, r.Version+1)
 	c.Version = r.Version + 1
 	c.UpdatedAt = r.UpdatedAt.Add(time.Hour + 3*time.Microsecond)
+	c.Expiry = nil // an expiry comes and goes with the credential
+	if r.Expiry == nil {
+		c.Expiry = &tether.Expiry{At: c.UpdatedAt.Add(30*24*time.Hour + 5*time.Microsecond), What: fmt.Sprintf("SAS token %d", c.Version)}
+	}
 	return &c
 }
 
@@ -36,6 +40,8 @@ func testCreateGet(t *testing.T, s tether.Store) {
 	utc.UpdatedAt = time.Date(2031, 12, 31, 23, 59, 59, 999999000, time.UTC)
 	tested := NewRecord("default", "tested", "s3")
 	tested.LastTest = []byte(`{"ok":false,"message":"access denied","version":1}`)
+	expiring := NewRecord("default", "expiring", "azureblob")
+	expiring.Expiry = &tether.Expiry{At: time.Date(2030, 1, 2, 3, 4, 5, 678901000, time.FixedZone("X", -5*3600)), What: `caBundle certificate "CN=minio"`}
 	tests := []struct {
 		name string
 		r    *tether.Record
@@ -45,6 +51,7 @@ func testCreateGet(t *testing.T, s tether.Store) {
 		{"nil sealed", plain},
 		{"utc times", utc},
 		{"last test", tested},
+		{"expiry", expiring},
 		{"other namespace", NewRecord("team-a", "s3-data", "s3")},
 	}
 	for _, tc := range tests {
