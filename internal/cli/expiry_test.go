@@ -52,8 +52,9 @@ func TestConnectionTableExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	want := [][]string{{"ID", "TYPE", "URI", "VITAL", "EXPIRES", "DESCRIPTION"}, {"sas", "azureblob", "https://a.blob.core.windows.net/c", "false", "in", "3h", "!"},
-		{"keys", "s3", "s3://b", "false", "-"}}
+	want := [][]string{{"ID", "TYPE", "URI", "VITAL", "LAST", "TEST", "EXPIRES", "DESCRIPTION"},
+		{"sas", "azureblob", "https://a.blob.core.windows.net/c", "false", "-", "in", "3h", "!"},
+		{"keys", "s3", "s3://b", "false", "-", "-"}}
 	if len(lines) != len(want) {
 		t.Fatalf("table:\n%s", buf.String())
 	}
