@@ -38,6 +38,7 @@ func ecrType() *tether.ConnectionType {
 		},
 		Check:    checkECR,
 		Render:   renderECR,
+		Probe:    probeECR,
 		Exchange: exchangeECR,
 		Formats:  []tether.FileFormat{dockerConfigFormat()},
 		// A delivered ecr connection is a docker login: Kubernetes pulls

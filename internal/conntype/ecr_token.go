@@ -21,10 +21,31 @@ const ecrUser = "AWS"
 
 // exchangeECR returns c carrying, in place of its keys, a registry token
 // from ECR's GetAuthorizationToken (username and password, as docker logs
-// in with them) and its expiry, 12 hours on AWS. The call is signed with
-// the keys, in the uri's region, at parameters.endpoint when set, and does
-// not retry.
+// in with them) and its expiry, 12 hours on AWS.
 func exchangeECR(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (*tether.Connection, error) {
+	login, err := ecrAuthorize(ctx, c, env)
+	if err != nil {
+		return nil, err
+	}
+	d := c.Clone()
+	d.Spec.KeyID, d.Spec.KeySecret = "", ""
+	d.Spec.Username, d.Spec.Password = login.user, tether.Secret(b64(login.password))
+	d.Status.Expiry = &tether.Expiry{At: login.expires.UTC(), What: "ECR token"}
+	return d, nil
+}
+
+// ecrLogin is a registry token ECR issued: docker's user and password,
+// their expiry, and the registry they are for (proxyEndpoint, when ECR
+// names one).
+type ecrLogin struct {
+	user, password string
+	expires        time.Time
+	registry       string
+}
+
+// ecrAuthorize calls ECR's GetAuthorizationToken with c's keys, signed in
+// the uri's region, at parameters.endpoint when set, without retrying.
+func ecrAuthorize(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (*ecrLogin, error) {
 	const op = "conntype.exchangeECR"
 	opts := ecr.Options{
 		Region: c.Spec.Region,
@@ -46,34 +67,30 @@ func exchangeECR(ctx context.Context, c *tether.Connection, env tether.ProbeEnv)
 	if err != nil {
 		return nil, ecrError(op, host, err)
 	}
-	user, password, expires, ok := ecrToken(out)
+	login, ok := ecrToken(out)
 	if !ok {
 		return nil, &tether.Error{Code: tether.EUNAVAILABLE, Op: op,
 			Message: host + " answered GetAuthorizationToken without a usable token"}
 	}
-	d := c.Clone()
-	d.Spec.KeyID, d.Spec.KeySecret = "", ""
-	d.Spec.Username, d.Spec.Password = user, tether.Secret(b64(password))
-	d.Status.Expiry = &tether.Expiry{At: expires.UTC(), What: "ECR token"}
-	return d, nil
+	return login, nil
 }
 
 // ecrToken reads the first authorization of out: base64 of
-// "user:password", and its expiry.
-func ecrToken(out *ecr.GetAuthorizationTokenOutput) (user, password string, expires *time.Time, ok bool) {
+// "user:password", its expiry and its registry.
+func ecrToken(out *ecr.GetAuthorizationTokenOutput) (*ecrLogin, bool) {
 	if len(out.AuthorizationData) == 0 {
-		return "", "", nil, false
+		return nil, false
 	}
 	a := out.AuthorizationData[0]
 	raw, err := base64.StdEncoding.DecodeString(aws.ToString(a.AuthorizationToken))
 	if err != nil || a.ExpiresAt == nil {
-		return "", "", nil, false
+		return nil, false
 	}
-	user, password, ok = strings.Cut(string(raw), ":")
+	user, password, ok := strings.Cut(string(raw), ":")
 	if !ok || user == "" || password == "" || !clean(user) {
-		return "", "", nil, false
+		return nil, false
 	}
-	return user, password, a.ExpiresAt, true
+	return &ecrLogin{user: user, password: password, expires: *a.ExpiresAt, registry: aws.ToString(a.ProxyEndpoint)}, true
 }
 
 // ecrError maps an error of the ECR API to a tether.Error whose message

@@ -26,6 +26,12 @@ import (
 // signature, not the signature itself.
 func fakeECR(t *testing.T, keyID, region, user, password string, lifetime time.Duration) *httptest.Server {
 	t.Helper()
+	return fakeECRFor(t, keyID, region, user, password, lifetime, "https://123456789012.dkr.ecr."+region+".amazonaws.com")
+}
+
+// fakeECRFor serves, as fakeECR does, tokens for the registry at proxyEndpoint.
+func fakeECRFor(t *testing.T, keyID, region, user, password string, lifetime time.Duration, proxyEndpoint string) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		if r.Header.Get("X-Amz-Target") != "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" {
@@ -40,8 +46,8 @@ func fakeECR(t *testing.T, keyID, region, user, password string, lifetime time.D
 			return
 		}
 		token := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
-		fmt.Fprintf(w, `{"authorizationData":[{"authorizationToken":%q,"expiresAt":%d,"proxyEndpoint":"https://123456789012.dkr.ecr.%s.amazonaws.com"}]}`,
-			token, time.Now().Add(lifetime).Unix(), region)
+		fmt.Fprintf(w, `{"authorizationData":[{"authorizationToken":%q,"expiresAt":%d,"proxyEndpoint":%q}]}`,
+			token, time.Now().Add(lifetime).Unix(), proxyEndpoint)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
