@@ -168,10 +168,29 @@ func renderS3(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	return r, nil
 }
 
-// probeS3 lists at most one key under the uri's prefix, with the stored
-// keys (and session token), in the connection's region, at its endpoint
-// if it has one. The SDK does not retry: a probe answers once.
+// probeS3 lists at most one key under the uri's prefix with the
+// credentials a job gets: the stored keys (and session token), or, with a
+// role, the role's temporary credentials.
 func probeS3(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
+	if c.Spec.Role == "" {
+		return listS3(ctx, c, env)
+	}
+	// A job gets the role's credentials, never the keys: test those.
+	d, err := exchangeS3(ctx, c, env)
+	if err != nil {
+		return "", err
+	}
+	msg, err := listS3(ctx, d, env)
+	if err != nil {
+		return "", err
+	}
+	return "assumed role " + c.Spec.Role + " and " + msg, nil
+}
+
+// listS3 lists at most one key under the prefix of c's uri with c's keys
+// (and session token), in its region, at its endpoint if it has one. The
+// SDK does not retry: a probe answers once.
+func listS3(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
 	const op = "conntype.probeS3"
 	client, err := probeHTTP(c, env)
 	if err != nil {

@@ -38,6 +38,13 @@ func TestS3Probe(t *testing.T) {
 			code: tether.EUNAVAILABLE, msg: "unknown authority"},
 		{name: "refused address", conn: with(func(*tether.Connection) {}), env: refusingProbeEnv(),
 			code: tether.EFORBIDDEN, msg: "is not allowed"},
+		{name: "role", conn: with(func(c *tether.Connection) { c.Spec.Role = testRole }),
+			msg: "assumed role " + testRole + " and listed s3://" + bucket + "/model"},
+		{name: "role, wrong keySecret", conn: func() *tether.Connection {
+			c := minioConn(t, f, bucket, f.SecretKey+"x")
+			c.Spec.Role = testRole
+			return c
+		}(), code: tether.EUNAUTHORIZED, msg: "STS refused to assume the role with the stored keys"},
 		{name: "refused address without caBundle", conn: with(func(c *tether.Connection) { delete(c.Spec.Parameters, "caBundle") }),
 			env: refusingProbeEnv(), code: tether.EFORBIDDEN, msg: "is not allowed"},
 	}, f.SecretKey, b64(f.SecretKey), f.AccessKey, "Signature=", "X-Amz-")
