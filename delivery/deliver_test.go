@@ -2,11 +2,7 @@ package delivery_test
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
@@ -14,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tether-ml/tether"
@@ -24,32 +18,23 @@ import (
 	thttp "github.com/tether-ml/tether/http"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/egress"
+	"github.com/tether-ml/tether/internal/miniotest"
 	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/service"
 	"github.com/tether-ml/tether/internal/sqlite"
 )
-
-// minio is the test MinIO of TETHER_TEST_MINIO (scripts/testenv/minio.sh).
-type minio struct {
-	Endpoint  string `json:"endpoint"`
-	AccessKey string `json:"accessKey"`
-	SecretKey string `json:"secretKey"`
-	CAFile    string `json:"caFile"`
-	Region    string `json:"region"`
-}
 
 // TestMaterializeS3Role delivers an s3 connection with a role through the
 // Go client from a real server whose deliveries may reach the test MinIO:
 // the job gets temporary credentials with a session token, never the
 // stored keys, and they list the bucket.
 func TestMaterializeS3Role(t *testing.T) {
-	m := testMinio(t)
-	ca := readFile(t, m.CAFile)
+	m := miniotest.Load(t)
 	cl := roleServer(t)
 	c := &tether.Connection{ID: "role-data", Spec: tether.ConnectionSpec{
 		Type: "s3", URI: "s3://tether-delivery", Region: m.Region, Role: "arn:aws:iam::123456789012:role/reader",
 		KeyID: b64(m.AccessKey), KeySecret: b64(m.SecretKey),
-		Parameters: tether.Params{"endpoint": m.Endpoint, "forcePathStyle": "true", "caBundle": string(b64(ca))},
+		Parameters: tether.Params{"endpoint": m.Endpoint, "forcePathStyle": "true", "caBundle": string(b64(string(m.CA)))},
 	}}
 	if _, err := cl.Create(t.Context(), "default", c); err != nil {
 		t.Fatal(err)
@@ -77,7 +62,7 @@ func TestMaterializeS3Role(t *testing.T) {
 	if !masked[env["AWS_SESSION_TOKEN"]] || !masked[env["AWS_SECRET_ACCESS_KEY"]] {
 		t.Error("the output mask lacks the temporary credentials")
 	}
-	if err := listBuckets(t, m, ca, env); err != nil {
+	if err := listBuckets(t, m, env); err != nil {
 		t.Errorf("the temporary credentials do not work: %v", err)
 	}
 }
@@ -112,43 +97,9 @@ func roleServer(t *testing.T) *client.Client {
 	return cl
 }
 
-// createBucket lists the buckets with the delivered variables' credentials.
-func listBuckets(t *testing.T, m *minio, ca string, env map[string]string) error {
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM([]byte(ca))
-	client := s3.New(s3.Options{
-		Region: m.Region, BaseEndpoint: aws.String(m.Endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(env["AWS_ACCESS_KEY_ID"],
-			env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]),
-		HTTPClient: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
-	})
+// listBuckets lists the buckets with the delivered variables' credentials.
+func listBuckets(t *testing.T, m *miniotest.MinIO, env map[string]string) error {
+	client := m.Client(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"])
 	_, err := client.ListBuckets(t.Context(), &s3.ListBucketsInput{})
 	return err
-}
-
-// testMinio reads the test MinIO's fixtures, failing t without them unless
-// TETHER_TEST_SKIP_MINIO=1.
-func testMinio(t *testing.T) *minio {
-	t.Helper()
-	path := os.Getenv("TETHER_TEST_MINIO")
-	if path == "" {
-		if os.Getenv("TETHER_TEST_SKIP_MINIO") == "1" {
-			t.Skip("TETHER_TEST_SKIP_MINIO=1")
-		}
-		t.Fatal("TETHER_TEST_MINIO is not set: start MinIO with ./scripts/testenv/minio.sh (TETHER_TEST_SKIP_MINIO=1 skips)")
-	}
-	var m minio
-	if err := json.Unmarshal([]byte(readFile(t, path)), &m); err != nil {
-		t.Fatalf("MinIO fixtures: %v", err)
-	}
-	return &m
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/egress"
+	"github.com/tether-ml/tether/internal/miniotest"
 	"github.com/tether-ml/tether/internal/service"
 )
 
@@ -16,10 +17,10 @@ import (
 // egress policy, without the API, the store, the audit log or the limiter.
 // The difference between them is the server's own cost per test.
 func BenchmarkConnectionTest(b *testing.B) {
-	m := testMinio(b)
-	bucket := m.bucket(b)
+	m := miniotest.Load(b)
+	bucket := m.Bucket(b)
 	s := probeStack(b, service.ProbeOptions{})
-	body := m.body(b, "good", bucket, m.SecretKey)
+	body := minioBody(b, m, "good", bucket, m.SecretKey)
 	if r := s.do("POST", "/api/v1/connection", body); r.status != http.StatusCreated {
 		b.Fatalf("create: %d %s", r.status, r.body)
 	}
@@ -39,7 +40,7 @@ func BenchmarkConnectionTest(b *testing.B) {
 		dialer := egress.NewDialer(localProbes().Policy, nil, service.DefaultProbeTimeout)
 		env := tether.ProbeEnv{HTTP: egress.HTTPClient(dialer, egress.HTTPConfig{Timeout: service.DefaultProbeTimeout}), Dial: dialer.DialContext}
 		s3 := conntype.New().Type("s3")
-		c := m.conn("good", bucket, m.SecretKey)
+		c := m.Conn("good", bucket, m.SecretKey)
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := s3.Probe(b.Context(), c, env); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/client"
 	"github.com/tether-ml/tether/internal/egress"
+	"github.com/tether-ml/tether/internal/miniotest"
 	"github.com/tether-ml/tether/internal/service"
 )
 
@@ -17,15 +18,15 @@ import (
 // result, what kept it from running an error of its code (ETHROTTLED when
 // every slot is taken).
 func TestClientConnectionTests(t *testing.T) {
-	m := testMinio(t)
-	bucket := m.bucket(t)
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
 	s := probeStack(t, service.ProbeOptions{Limiter: egress.NewLimiter(1), Timeout: 3 * time.Second, QueueWait: 100 * time.Millisecond})
 	cl, err := client.NewClient(s.srv.URL, func() (string, error) { return s.token, nil }, s.srv.Client())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for id, key := range map[string]string{"good": m.SecretKey, "badkey": "nope"} {
-		if _, err := cl.Create(t.Context(), "default", m.conn(id, bucket, key)); err != nil {
+		if _, err := cl.Create(t.Context(), "default", m.Conn(id, bucket, key)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -41,7 +42,7 @@ func TestClientConnectionTests(t *testing.T) {
 		{"Test, wrong key", func() (*tether.ProbeResult, error) { return cl.Test(t.Context(), "", "badkey") }, false, ""},
 		{"Test, unknown", func() (*tether.ProbeResult, error) { return cl.Test(t.Context(), "default", "nope") }, false, tether.ENOTFOUND},
 		{"TestSpec", func() (*tether.ProbeResult, error) {
-			return cl.TestSpec(t.Context(), "default", m.conn("unsaved", bucket, m.SecretKey))
+			return cl.TestSpec(t.Context(), "default", m.Conn("unsaved", bucket, m.SecretKey))
 		}, true, ""},
 		{"TestSpec, invalid", func() (*tether.ProbeResult, error) {
 			return cl.TestSpec(t.Context(), "default", &tether.Connection{ID: "x", Spec: tether.ConnectionSpec{Type: "s3"}})
@@ -49,7 +50,7 @@ func TestClientConnectionTests(t *testing.T) {
 		{"TestSpec, every slot taken", func() (*tether.ProbeResult, error) {
 			go func() { _, _ = cl.TestSpec(t.Context(), "default", stuck) }()
 			time.Sleep(500 * time.Millisecond) // the stuck test holds the one slot
-			return cl.TestSpec(t.Context(), "default", m.conn("unsaved", bucket, m.SecretKey))
+			return cl.TestSpec(t.Context(), "default", m.Conn("unsaved", bucket, m.SecretKey))
 		}, false, tether.ETHROTTLED},
 	}
 	for _, tc := range tests {

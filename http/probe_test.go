@@ -14,6 +14,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/egress"
+	"github.com/tether-ml/tether/internal/miniotest"
 	"github.com/tether-ml/tether/internal/service"
 	"github.com/tether-ml/tether/internal/sqlite"
 )
@@ -24,13 +25,13 @@ import (
 // decoder of a create. A test that ran is 200 whether it passed or not;
 // what keeps it from running is the 4xx of its cause.
 func TestConnectionTestRoutes(t *testing.T) {
-	m := testMinio(t)
-	bucket := m.bucket(t)
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
 	s := newStack(t)
-	for _, c := range []string{m.body(t, "good", bucket, m.SecretKey), m.body(t, "badkey", bucket, m.SecretKey+"x")} {
+	for _, c := range []string{minioBody(t, m, "good", bucket, m.SecretKey), minioBody(t, m, "badkey", bucket, m.SecretKey+"x")} {
 		mustStatus(t, s.do("POST", "/api/v1/connection", c), http.StatusCreated)
 	}
-	good := m.body(t, "unsaved", bucket, m.SecretKey)
+	good := minioBody(t, m, "unsaved", bucket, m.SecretKey)
 	tests := []struct {
 		name, path, body string
 		status           int
@@ -44,7 +45,7 @@ func TestConnectionTestRoutes(t *testing.T) {
 		{"stored, unknown namespaced", "/api/v1/namespaces/default/connection/nope/test", "", 404, false, `connection "nope" is not found in namespace "default"`},
 		{"unsaved", "/api/v1/connection/test", good, 200, true, "listed"},
 		{"unsaved, namespaced", "/api/v1/namespaces/default/connection/test", good, 200, true, "listed"},
-		{"unsaved, wrong key", "/api/v1/connection/test", m.body(t, "unsaved", bucket, "nope"), 200, false, "SignatureDoesNotMatch"},
+		{"unsaved, wrong key", "/api/v1/connection/test", minioBody(t, m, "unsaved", bucket, "nope"), 200, false, "SignatureDoesNotMatch"},
 		{"unsaved, malformed JSON", "/api/v1/connection/test", `{"id":"x","spec":`, 400, false, ""},
 		{"unsaved, trailing data", "/api/v1/connection/test", good + "{}", 400, false, ""},
 		{"unsaved, duplicate key", "/api/v1/connection/test", strings.Replace(good, `{"id":"unsaved"`, `{"id":"unsaved","id":"other"`, 1), 400, false, "id"},
@@ -164,10 +165,10 @@ type timedResponse struct {
 func TestSlowTargetCannotTieUpServer(t *testing.T) {
 	const slots, fired = 2, 5
 	opts := service.ProbeOptions{Limiter: egress.NewLimiter(slots), Timeout: 4 * time.Second, QueueWait: 200 * time.Millisecond}
-	m := testMinio(t)
-	bucket := m.bucket(t)
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
 	s := probeStack(t, opts)
-	mustStatus(t, s.do("POST", "/api/v1/connection", m.body(t, "good", bucket, m.SecretKey)), http.StatusCreated)
+	mustStatus(t, s.do("POST", "/api/v1/connection", minioBody(t, m, "good", bucket, m.SecretKey)), http.StatusCreated)
 	stuck := fmt.Sprintf(`{"id":"stuck","spec":{"type":"docker","uri":"%s/team/model","username":"u","password":"cGFzcw=="}}`, stalledTarget(t))
 	mustStatus(t, s.do("POST", "/api/v1/connection", stuck), http.StatusCreated)
 

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tether-ml/tether/internal/miniotest"
 )
 
 // testReport is a line of "tether conn test -o json".
@@ -22,12 +24,12 @@ type testReport struct {
 // result shows in conn get; secrets appear in no output.
 func TestConnTest(t *testing.T) {
 	t.Parallel()
-	m := testMinio(t)
-	bucket := m.bucket(t)
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
 	s := startServer(t, serverOptions{Args: []string{"--test-allow-cidr", "127.0.0.1/32", "--test-timeout", "20s"}})
 	c := newCLI(t, s)
-	good := writeFile(t, c.dir, "good.yaml", m.manifest("good", bucket, m.SecretKey))
-	bad := writeFile(t, c.dir, "bad.yaml", m.manifest("badkey", bucket, m.SecretKey+"x"))
+	good := writeFile(t, c.dir, "good.yaml", m.Manifest("good", bucket, m.SecretKey))
+	bad := writeFile(t, c.dir, "bad.yaml", m.Manifest("badkey", bucket, m.SecretKey+"x"))
 	c.ok("conn", "create", "-f", good)
 	c.ok("conn", "create", "-f", bad)
 	host, err := os.Hostname()
@@ -95,7 +97,7 @@ func lineOf(text, prefix string) string {
 }
 
 // noSecrets fails t if out holds one of MinIO's keys, plain or base64.
-func noSecrets(t *testing.T, m *minio, out string) {
+func noSecrets(t *testing.T, m *miniotest.MinIO, out string) {
 	t.Helper()
 	for _, s := range []string{m.SecretKey, b64(m.SecretKey), m.AccessKey, b64(m.AccessKey)} {
 		if strings.Contains(out, s) {
@@ -109,10 +111,10 @@ func noSecrets(t *testing.T, m *minio, out string) {
 // a bad --test-allow-cidr stops the server from starting.
 func TestConnTestEgressPolicy(t *testing.T) {
 	t.Parallel()
-	m := testMinio(t)
+	m := miniotest.Load(t)
 	s := startServer(t, serverOptions{})
 	c := newCLI(t, s)
-	c.ok("conn", "create", "-f", writeFile(t, c.dir, "good.yaml", m.manifest("good", "any-bucket", m.SecretKey)))
+	c.ok("conn", "create", "-f", writeFile(t, c.dir, "good.yaml", m.Manifest("good", "any-bucket", m.SecretKey)))
 	r := c.run("", "conn", "test", "good")
 	wantExit(t, r, 3)
 	for _, want := range []string{"failed", "refused", "loopback", "--test-allow-cidr"} {

@@ -1,8 +1,6 @@
 package main_test
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,8 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/tether-ml/tether/internal/miniotest"
 )
 
 // TestRunAndRenderS3Role: an s3 connection with a role reaches `tether
@@ -23,11 +21,11 @@ import (
 // the stored keys appear nowhere.
 func TestRunAndRenderS3Role(t *testing.T) {
 	t.Parallel()
-	m := testMinio(t)
-	bucket := m.bucket(t)
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
 	s := startServer(t, serverOptions{Args: []string{"--test-allow-cidr", "127.0.0.1/32"}})
 	c := newCLI(t, s)
-	manifest := m.manifest("role-data", bucket, m.SecretKey) + "  role: arn:aws:iam::123456789012:role/reader\n"
+	manifest := m.Manifest("role-data", bucket, m.SecretKey) + "  role: arn:aws:iam::123456789012:role/reader\n"
 	c.ok("conn", "create", "-f", writeFile(t, c.dir, "role.yaml", manifest))
 
 	envFile := filepath.Join(c.dir, "job.env")
@@ -75,16 +73,9 @@ func readText(t *testing.T, path string) string {
 }
 
 // listBucket lists bucket with the credentials of env.
-func listBucket(t *testing.T, m *minio, bucket string, env map[string]string) {
+func listBucket(t *testing.T, m *miniotest.MinIO, bucket string, env map[string]string) {
 	t.Helper()
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(m.ca)
-	client := s3.New(s3.Options{
-		Region: m.Region, BaseEndpoint: aws.String(m.Endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(env["AWS_ACCESS_KEY_ID"],
-			env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]),
-		HTTPClient: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
-	})
+	client := m.Client(env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"])
 	out, err := client.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	if err != nil || len(out.Contents) != 1 {
 		t.Errorf("listing %s with the delivered credentials: %v", bucket, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/egress"
+	"github.com/tether-ml/tether/internal/miniotest"
 	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/service"
 	"github.com/tether-ml/tether/internal/sqlite"
@@ -27,13 +28,13 @@ const testRole = "arn:aws:iam::123456789012:role/tether-reader"
 // temporary credentials are reused until the connection changes, Reveal
 // still gives the stored keys, and each delivery is audited as a reveal.
 func TestDeliverS3RoleOnMinIO(t *testing.T) {
-	m := testMinio(t)
-	bucket := m.bucket(t)
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
 	st := openSQLite(t)
 	f := newProbeFixture(t, func(*testing.T) tether.Store { return st }, nil, service.ProbeOptions{})
 	f.conns = service.NewConnections(st, f.keys, conntype.New(), service.NewRBAC(st), service.NewAudit(st, service.NewRBAC(st), nil))
 	f.conns.UseEgress(service.ProbeOptions{Policy: egress.NewPolicy([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})})
-	c := m.conn("minio", bucket, m.SecretKey)
+	c := m.Conn("minio", bucket, m.SecretKey)
 	c.Spec.Role = testRole
 	stored, err := f.conns.Create(f.admin, "default", c)
 	if err != nil {
@@ -84,14 +85,14 @@ func TestDeliverS3RoleOnMinIO(t *testing.T) {
 // keys STS refuses (audited as failed, answered as unavailable with a
 // safe message: not the caller's authentication or permission).
 func TestDeliverRefusals(t *testing.T) {
-	m := testMinio(t)
+	m := miniotest.Load(t)
 	st := openSQLite(t)
 	f := newProbeFixture(t, func(*testing.T) tether.Store { return st }, nil, service.ProbeOptions{})
 	f.conns = service.NewConnections(st, f.keys, conntype.New(), service.NewRBAC(st), service.NewAudit(st, service.NewRBAC(st), nil))
 	allowed := service.NewConnections(st, f.keys, conntype.New(), service.NewRBAC(st), service.NewAudit(st, service.NewRBAC(st), nil))
 	allowed.UseEgress(service.ProbeOptions{Policy: egress.NewPolicy([]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})})
 	for id, secret := range map[string]string{"minio": m.SecretKey, "wrong-key": m.SecretKey + "x"} {
-		c := m.conn(id, "tether-refused", secret)
+		c := m.Conn(id, "tether-refused", secret)
 		c.Spec.Role = testRole
 		if _, err := f.conns.Create(f.admin, "default", c); err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
 	"github.com/tether-ml/tether/internal/egress"
+	"github.com/tether-ml/tether/internal/miniotest"
 	"github.com/tether-ml/tether/internal/seal"
 	"github.com/tether-ml/tether/internal/service"
 )
@@ -79,8 +80,8 @@ func TestProbeScheduleInterval(t *testing.T) {
 // the scheduler's name), a connection turned off is never tested, and the
 // health report turns to failed once the key is changed to a wrong one.
 func TestProbeScheduleOnMinIO(t *testing.T) {
-	m := testMinio(t)
-	bucket := m.bucket(t)
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
 	eachProbeStore(t, func(t *testing.T, open storeOpener) {
 		st := open(t)
 		kr, err := seal.Create(filepath.Join(t.TempDir(), "key"))
@@ -92,7 +93,7 @@ func TestProbeScheduleOnMinIO(t *testing.T) {
 		conns := service.NewConnections(st, kr, types, rbac, audit)
 		admin := as(tether.BootstrapSubject, "")
 		for _, id := range []string{"minio", "off"} {
-			if _, err := conns.Create(admin, "default", m.conn(id, bucket, m.SecretKey)); err != nil {
+			if _, err := conns.Create(admin, "default", m.Conn(id, bucket, m.SecretKey)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -116,7 +117,7 @@ func TestProbeScheduleOnMinIO(t *testing.T) {
 		if err != nil || len(events) == 0 || events[0].Subject != service.ProbeSchedulerSubject || events[0].Outcome != tether.OutcomeSuccess {
 			t.Errorf("audit of the periodic test: %v, %v; want a success of %s", events, err, service.ProbeSchedulerSubject)
 		}
-		wrong := m.conn("minio", bucket, m.SecretKey+"x")
+		wrong := m.Conn("minio", bucket, m.SecretKey+"x")
 		if _, err := conns.Update(admin, "default", wrong, tether.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
