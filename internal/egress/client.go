@@ -101,7 +101,7 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 			return tether.Errorf(tether.EINVALID, "host %q redirected more than %d times", via[0].URL.Hostname(), max)
 		}
 		if prev := via[len(via)-1]; prev.URL.Scheme == "https" && req.URL.Scheme != "https" {
-			return tether.Errorf(tether.EFORBIDDEN, "connection test refused: host %q redirected from https to %s", prev.URL.Hostname(), req.URL.Scheme)
+			return tether.Errorf(tether.EFORBIDDEN, "the server may not follow host %q from https to %s", prev.URL.Hostname(), req.URL.Scheme)
 		}
 		return nil
 	}

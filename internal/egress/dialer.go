@@ -115,11 +115,11 @@ func refusal(host string, ip netip.Addr, reason string) error {
 	if v4, _, ok := embeddedIPv4(ip); ok {
 		allow = v4
 	}
-	subject := fmt.Sprintf("host %q resolves to %s", host, ip)
+	subject := fmt.Sprintf("host %q at %s", host, ip)
 	if literal, err := netip.ParseAddr(host); err == nil && literal.WithZone("") == ip {
 		subject = "address " + ip.String()
 	}
-	msg := fmt.Sprintf("connection test refused: %s, refused as %s; an operator can allow it with %s=%s",
+	msg := fmt.Sprintf("the server may not reach %s, refused as %s; an operator can allow it with %s=%s",
 		subject, reason, AllowFlag, netip.PrefixFrom(allow, allow.BitLen()))
 	return &tether.Error{Code: tether.EFORBIDDEN, Op: "egress.Dial", Message: msg}
 }

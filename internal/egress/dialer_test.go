@@ -109,7 +109,7 @@ func TestDialRefused(t *testing.T) {
 		{"literal IPv6 loopback", allow("127.0.0.1/32"), "[::1]", []string{"::1", "loopback", "=::1/128"}, 0},
 		{"literal mapped", allow(), "[::ffff:127.0.0.1]", []string{"::ffff:127.0.0.1", "IPv4-mapped", "=127.0.0.1/32"}, 0},
 		{"literal NAT64", allow(), "[64:ff9b::7f00:1]", []string{"64:ff9b::7f00:1", "NAT64", "=127.0.0.1/32"}, 0},
-		{"name to loopback", allow(), "local.test", []string{`host "local.test" resolves to 127.0.0.1`, "loopback"}, 1},
+		{"name to loopback", allow(), "local.test", []string{`host "local.test" at 127.0.0.1`, "loopback"}, 1},
 		{"name to public and loopback", allow(), "mixed.test", []string{`"mixed.test"`, "127.0.0.1", "loopback"}, 1},
 		{"name to public and ULA", allow(), "mixed6.test", []string{`"mixed6.test"`, "fd00:ec2::254", "unique local"}, 1},
 		{"name to allowed and metadata", allow("127.0.0.1/32"), "half.test", []string{`"half.test"`, "169.254.169.254", "cloud metadata"}, 1},
@@ -166,7 +166,7 @@ func TestDialSystemResolver(t *testing.T) {
 	port, accepted := listen(t, "127.0.0.1:0")
 	address := net.JoinHostPort("localhost", port)
 	_, err := egress.NewDialer(allow(), nil, time.Second).DialContext(context.Background(), "tcp", address)
-	if code, msg := tether.ErrorCode(err), tether.ErrorMessage(err); code != tether.EFORBIDDEN || !strings.Contains(msg, `host "localhost" resolves to`) || !strings.Contains(msg, "loopback") {
+	if code, msg := tether.ErrorCode(err), tether.ErrorMessage(err); code != tether.EFORBIDDEN || !strings.Contains(msg, `host "localhost" at`) || !strings.Contains(msg, "loopback") {
 		t.Errorf("default policy: %q %q; want %q naming localhost as loopback", code, msg, tether.EFORBIDDEN)
 	}
 	conn, err := egress.NewDialer(allow("127.0.0.1/32", "::1/128"), nil, time.Second).DialContext(context.Background(), "tcp4", address)

@@ -30,7 +30,7 @@ func (p *probeConfig) addFlags(f *pflag.FlagSet, env func(string) string) {
 		def = strings.Split(v, ",")
 	}
 	f.StringSliceVar(&p.allowCIDRs, "test-allow-cidr", def,
-		"let connection tests reach this network although it is loopback, private or link-local (CIDR or address; repeatable or a comma list; env "+envTestAllowCIDR+")")
+		"let connection tests and credential exchanges (STS, ECR) reach this network although it is loopback, private or link-local (CIDR or address; repeatable or a comma list; env "+envTestAllowCIDR+")")
 	f.DurationVar(&p.timeout, "test-timeout", service.DefaultProbeTimeout, "time one connection test may take, its wait for the target included")
 	f.IntVar(&p.concurrency, "test-concurrency", service.DefaultProbeConcurrency,
 		"connection tests run at once; more wait briefly, then get 429")

@@ -104,7 +104,7 @@ func TestDeliverRefusals(t *testing.T) {
 	}{
 		{"viewer", "user:viewer", "minio", tether.EFORBIDDEN, "", f.conns},
 		{"refused address", "user:user", "minio", tether.EUNAVAILABLE,
-			`cannot deliver connection "minio": connection test refused: address 127.0.0.1, refused as loopback`, f.conns},
+			`cannot deliver connection "minio": the server may not reach address 127.0.0.1, refused as loopback`, f.conns},
 		{"refused keys", "user:user", "wrong-key", tether.EUNAVAILABLE,
 			`cannot deliver connection "wrong-key": STS refused to assume the role with the stored keys (AccessDenied)`, allowed},
 	}

@@ -74,7 +74,7 @@ func TestProbeResults(t *testing.T) {
 				}
 				resp.Body.Close()
 				return "reached the metadata service", nil
-			}, false, "connection test refused: address 169.254.169.254, refused as link-local"},
+			}, false, "the server may not reach address 169.254.169.254, refused as link-local"},
 		{"an HTTP client's error is shown without its URL",
 			func(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
 				resp, err := env.HTTP.Get(untrusted.URL + "/v2/?signature=" + probeSecret)
