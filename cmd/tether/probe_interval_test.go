@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tether-ml/tether"
+	"github.com/tether-ml/tether/internal/miniotest"
 )
 
 // TestProbeIntervalFlag: a wrong --probe-interval stops the server with a
@@ -23,41 +24,65 @@ func TestProbeIntervalFlag(t *testing.T) {
 }
 
 // TestProbeIntervalServer runs the server with a periodic test every
-// second: a connection's result appears in its status and on /metrics
-// (here a failure: the server's egress policy refuses the loopback
-// address of its target), one turned off is never tested, and a scrape
-// without a token shows no connection.
+// second, allowed to reach the test MinIO: the results appear in the
+// connections' status and on /metrics (1 for the working key, 0 for a
+// wrong one), one turned off is never tested, and a scrape without a
+// token shows no connection.
 func TestProbeIntervalServer(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, serverOptions{Args: []string{"--probe-interval", "1s", "--probe-interval", "default/off=0"}})
-	for _, id := range []string{"local", "off"} {
-		body := `{"id":"` + id + `","spec":{"type":"s3","uri":"s3://bucket/model","region":"us-east-1",` +
-			`"keyID":"QUtJQUlPU0ZPRE5ON0VYQU1QTEU=","keySecret":"c2VjcmV0","parameters":{"endpoint":"https://127.0.0.1:9"}}}`
-		if status, b := s.api("POST", "/api/v1/connection", body); status != http.StatusCreated {
+	m := miniotest.Load(t)
+	bucket := m.Bucket(t)
+	s := startServer(t, serverOptions{Args: []string{"--probe-interval", "1s", "--probe-interval", "default/off=0",
+		"--test-allow-cidr", "127.0.0.1/32"}})
+	keys := map[string]string{"good": m.SecretKey, "badkey": m.SecretKey + "x", "off": m.SecretKey}
+	for id, key := range keys {
+		body, err := json.Marshal(m.Conn(id, bucket, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, b := s.api("POST", "/api/v1/connection", string(body)); status != http.StatusCreated {
 			t.Fatalf("create %s: %d %s", id, status, b)
 		}
 	}
-	var c tether.Connection
-	for deadline := time.Now().Add(20 * time.Second); c.Status.LastTest == nil; time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no periodic test of default/local within 20s")
+	for id, ok := range map[string]bool{"good": true, "badkey": false} {
+		if r := awaitLastTest(t, s, id); r.OK != ok || !strings.HasPrefix(r.From, "server") {
+			t.Errorf("periodic result of %s: %+v, want ok %v, from the server", id, r, ok)
 		}
-		_, b := s.api("GET", "/api/v1/connection/local", nil)
-		if err := json.Unmarshal(b, &c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if r := c.Status.LastTest; r.OK || !strings.Contains(r.Message, "refused") || !strings.HasPrefix(r.From, "server") {
-		t.Errorf("periodic result %+v, want a refusal on the server", r)
 	}
 	_, metrics := s.api("GET", "/metrics", nil)
-	if want := `tether_connection_test_ok{connection="local",namespace="default",type="s3"} 0`; !strings.Contains(string(metrics), want) {
-		t.Errorf("/metrics lacks %s", want)
+	for _, want := range []string{
+		`tether_connection_test_ok{connection="good",namespace="default",type="s3"} 1`,
+		`tether_connection_test_ok{connection="badkey",namespace="default",type="s3"} 0`,
+		// MinIO's CA certificate in caBundle carries an expiry.
+		`tether_connection_expiry_seconds{connection="off",namespace="default",type="s3"} `,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
-	if strings.Contains(string(metrics), `connection="off"`) {
+	if strings.Contains(string(metrics), `tether_connection_test_ok{connection="off"`) {
 		t.Error("/metrics shows a test of the connection turned off")
 	}
 	if _, _, anon := s.apiWith("", "GET", "/metrics", nil); strings.Contains(string(anon), "tether_connection_") {
 		t.Error("/metrics without a token shows the connection gauges")
+	}
+}
+
+// awaitLastTest waits up to 20 s for a result of a periodic test of
+// default/id and returns it.
+func awaitLastTest(t *testing.T, s *server, id string) *tether.ProbeResult {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var c tether.Connection
+		_, b := s.api("GET", "/api/v1/connection/"+id, nil)
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Status.LastTest != nil {
+			return c.Status.LastTest
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no periodic test of default/%s within 20s", id)
+		}
 	}
 }
