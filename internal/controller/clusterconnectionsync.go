@@ -25,9 +25,12 @@ type clusterReconciler struct{ reconciler }
 func (r *clusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	s := &v1alpha1.ClusterConnectionSync{}
 	if err := r.c.Get(ctx, req.NamespacedName, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.expiry.forget(kindClusterSync, req.Namespace, req.Name)
+		}
 		return ctrl.Result{}, ctrlclient.IgnoreNotFound(err)
 	}
-	return r.reconcile(ctx, syncState{obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status.SyncStatus,
+	return r.reconcile(ctx, syncState{kind: kindClusterSync, obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status.SyncStatus,
 		status: &s.Status, copyStatus: func() any { return s.Status.DeepCopy() },
 		deliver: func(ctx context.Context) (outcome, bool, error) {
 			o, err := r.deliver(ctx, s)
@@ -77,7 +80,7 @@ func (r *clusterReconciler) deliver(ctx context.Context, s *v1alpha1.ClusterConn
 // hold it; the first refusal is the outcome's message.
 func (r *clusterReconciler) deliverTo(ctx context.Context, s *v1alpha1.ClusterConnectionSync, c *tether.Connection, selected []string) (outcome, error) {
 	o, ready := synced(c.Status.Version), int32(0)
-	o.refresh = refreshOf(c, r.now())
+	o.refresh, o.expiry = refreshOf(c, r.now()), c.Status.Expiry
 	for _, ns := range selected {
 		changed, err := r.apply.apply(ctx, clusterTarget(s, ns), c)
 		switch {

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -20,10 +21,13 @@ type syncReconciler struct{ reconciler }
 func (r *syncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	s := &v1alpha1.ConnectionSync{}
 	if err := r.c.Get(ctx, req.NamespacedName, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.expiry.forget(kindSync, req.Namespace, req.Name)
+		}
 		return ctrl.Result{}, ctrlclient.IgnoreNotFound(err)
 	}
 	t := syncTarget(s)
-	return r.reconcile(ctx, syncState{obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status,
+	return r.reconcile(ctx, syncState{kind: kindSync, obj: s, spec: s.Spec.DeliverySpec, ready: &s.Status,
 		status: &s.Status, copyStatus: func() any { return s.Status.DeepCopy() },
 		deliver: func(ctx context.Context) (outcome, bool, error) { return r.deliver(ctx, s, t) }})
 }
@@ -75,7 +79,7 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 	}
 	s.Status.DeliveredVersion = c.Status.Version
 	o := synced(c.Status.Version)
-	o.refresh = refreshOf(c, r.now())
+	o.refresh, o.expiry = refreshOf(c, r.now()), c.Status.Expiry
 	if changed {
 		r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "Secret %s updated to version %d of %s/%s%s",
 			secretName(s.Spec.DeliverySpec), c.Status.Version, s.Spec.Connection.Namespace, s.Spec.Connection.ID, expiring(c))

@@ -22,10 +22,12 @@ type reconciler struct {
 	events recorder.EventRecorder
 	resync time.Duration
 	now    func() time.Time
+	expiry *expiryGauge
 }
 
 // syncState is one sync, of either kind, as reconcile handles it.
 type syncState struct {
+	kind  string // kindSync or kindClusterSync
 	obj   ctrlclient.Object
 	spec  v1alpha1.DeliverySpec
 	ready *v1alpha1.SyncStatus // where the Ready condition and last sync time are
@@ -75,10 +77,24 @@ func (r *reconciler) reconcile(ctx context.Context, s syncState) (ctrl.Result, e
 			return ctrl.Result{}, err
 		}
 	}
+	r.recordExpiry(s, o)
 	if o.retry {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: requeueAfter(resyncAfter(s.spec, r.resync), o.refresh, r.now())}, nil
+}
+
+// recordExpiry keeps the expiry gauge of s true to what it holds
+// delivered: the new credential's expiry once delivered, none once what it
+// delivered is removed; a failed delivery leaves the former credential,
+// and its expiry, in place.
+func (r *reconciler) recordExpiry(s syncState, o outcome) {
+	switch {
+	case o.reason == v1alpha1.ReasonSynced:
+		r.expiry.set(s.kind, s.obj.GetNamespace(), s.obj.GetName(), o.expiry)
+	case o.removes() && deleting(s.spec.DeletionPolicy):
+		r.expiry.forget(s.kind, s.obj.GetNamespace(), s.obj.GetName())
+	}
 }
 
 // release lets a sync being deleted go. Only a sync written by an earlier

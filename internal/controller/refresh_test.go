@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/api/v1alpha1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 )
 
 // tokenLifetime is the lifetime of the fake ECR's tokens: the controller
@@ -61,13 +64,60 @@ func TestConnectionSyncRefreshesECRToken(t *testing.T) {
 	h.waitReason("registry", v1alpha1.ReasonSynced, converge)
 	first := h.waitToken("registry", "", converge)
 	expires := start.Add(tokenLifetime)
+	firstExpiry := h.waitExpiryGauge("registry", func(at float64) bool { return at > 0 })
+	if at := time.Unix(int64(firstExpiry), 0); at.Before(start.Add(tokenLifetime-2*time.Second)) || at.After(time.Now().Add(tokenLifetime+time.Second)) {
+		t.Errorf("expiry gauge %v, want the first token's expiry, about %v", at, expires)
+	}
 	second := h.waitToken("registry", first, tokenLifetime)
+	h.waitExpiryGauge("registry", func(at float64) bool { return at > firstExpiry })
 	refreshed := time.Since(start)
 	t.Logf("token %s replaced by %s %v after the sync was created (lifetime %v)", first, second, refreshed, tokenLifetime)
 	if time.Now().After(expires.Add(-5 * time.Second)) {
 		t.Errorf("the token was refreshed %v after the sync was created, less than 5s before it expired (%v)", refreshed, tokenLifetime)
 	}
 	h.checkEvents("registry", v1alpha1.ReasonSynced)
+	h.deleteAndWait(&v1alpha1.ConnectionSync{ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: "registry"}})
+	h.waitExpiryGauge("registry", func(at float64) bool { return at == 0 })
+}
+
+// waitExpiryGauge waits until the controller's expiry gauge of
+// ConnectionSync name (0 when it has no series) satisfies ok, and returns
+// it.
+func (h *harness) waitExpiryGauge(name string, ok func(at float64) bool) float64 {
+	h.t.Helper()
+	var at float64
+	waitFor(h.t, 30*time.Second, "the expiry gauge of "+name, func() (bool, string) {
+		at = expiryGauge(h.t, h.ns, name)
+		return ok(at), fmt.Sprintf("it is %v", at)
+	})
+	return at
+}
+
+// expiryGauge reads tether_sync_credential_expiry_timestamp_seconds of
+// ConnectionSync namespace/name from the controller's registry; 0 if it
+// has no series.
+func expiryGauge(t *testing.T, namespace, name string) float64 {
+	t.Helper()
+	mfs, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"kind": "ConnectionSync", "namespace": namespace, "name": name}
+	for _, mf := range mfs {
+		if mf.GetName() != "tether_sync_credential_expiry_timestamp_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			if maps.Equal(got, want) {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
 }
 
 // waitToken waits until the dockerconfigjson Secret name holds a token

@@ -21,6 +21,7 @@ import (
 	"github.com/tether-ml/tether/api/v1alpha1"
 	"github.com/tether-ml/tether/client"
 	"github.com/tether-ml/tether/delivery"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 )
 
 // setup adds the reconcilers, the change feed and, if configured, the
@@ -63,14 +64,18 @@ func setup(ctx context.Context, mgr ctrl.Manager, cfg Config) error {
 // feed f and by the changes of the objects they deliver.
 func addReconcilers(mgr ctrl.Manager, cfg Config, acc *access, ap *applier, f *feed) error {
 	const op = "controller.addReconcilers"
+	expiry, err := newExpiryGauge(metrics.Registry)
+	if err != nil {
+		return tether.Internal(op, err)
+	}
 	base := reconciler{c: mgr.GetClient(), access: acc, apply: ap, events: mgr.GetEventRecorder("tether-controller"),
-		resync: cmpDuration(cfg.ResyncInterval, DefaultResyncInterval), now: time.Now}
+		resync: cmpDuration(cfg.ResyncInterval, DefaultResyncInterval), now: time.Now, expiry: expiry}
 	// Names are checked for uniqueness across the process, which would
 	// refuse a second Run in one process (a restarted controller, tests).
 	skip := true
 	opts := controller.Options{MaxConcurrentReconciles: max(cfg.MaxConcurrentReconciles, 1), SkipNameValidation: &skip,
 		RateLimiter: retryLimiter()}
-	err := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ConnectionSync{}, builder.WithPredicates(syncChanged())).
+	err = ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.ConnectionSync{}, builder.WithPredicates(syncChanged())).
 		Named("connectionsync").
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(ownerOf(kindSync)), builder.WithPredicates(notCreated())).
 		WatchesRawSource(source.Channel(f.toSync, &handler.EnqueueRequestForObject{})).

@@ -68,7 +68,8 @@ type outcome struct {
 	message string
 	remove  bool
 	retry   bool
-	refresh time.Time // zero: the credential does not expire
+	refresh time.Time      // zero: the credential does not expire
+	expiry  *tether.Expiry // of the delivered credential; nil if it does not expire
 }
 
 // readOutcome maps the error of a reading of Tether to the reason of the
