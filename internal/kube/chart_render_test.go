@@ -223,4 +223,16 @@ func TestChartServiceMonitor(t *testing.T) {
 	if diff := cmp.Diff(want, eps); diff != "" {
 		t.Errorf("endpoints (-want +got):\n%s", diff)
 	}
+	// With a token, Prometheus sends it, and /metrics adds the
+	// per-connection gauges.
+	for _, o := range renderChart(t, "tether", "serviceMonitor: {enabled: true, tokenSecret: {name: tether-metrics}}\n") {
+		if o.GetKind() != "ServiceMonitor" {
+			continue
+		}
+		eps, _, _ := unstructured.NestedSlice(o.Object, "spec", "endpoints")
+		want := map[string]any{"type": "Bearer", "credentials": map[string]any{"name": "tether-metrics", "key": "token"}}
+		if got := eps[0].(map[string]any)["authorization"]; !cmp.Equal(want, got) {
+			t.Errorf("authorization %v, want %v", got, want)
+		}
+	}
 }
