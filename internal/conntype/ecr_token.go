@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/smithy-go"
 
@@ -47,20 +45,10 @@ type ecrLogin struct {
 // the uri's region, at parameters.endpoint when set, without retrying.
 func ecrAuthorize(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (*ecrLogin, error) {
 	const op = "conntype.exchangeECR"
-	opts := ecr.Options{
-		Region: c.Spec.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(string(secretBytes(c.Spec.KeyID)),
-			string(secretBytes(c.Spec.KeySecret)), ""),
-		HTTPClient: env.HTTP,
-		Retryer:    aws.NopRetryer{},
-	}
-	host := "api.ecr." + c.Spec.Region + ".amazonaws.com"
-	if ep := c.Spec.Parameters["endpoint"]; ep != "" {
-		opts.BaseEndpoint = aws.String(ep)
-		if u, err := url.Parse(ep); err == nil {
-			host = u.Host
-		}
-	}
+	call := newAWSCall(c, "api.ecr")
+	opts := ecr.Options{Region: c.Spec.Region, Credentials: call.creds, HTTPClient: env.HTTP,
+		Retryer: aws.NopRetryer{}, BaseEndpoint: call.base}
+	host := call.host
 	ctx, cancel := probeContext(ctx, env)
 	defer cancel()
 	out, err := ecr.New(opts).GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})

@@ -3,12 +3,10 @@ package conntype
 import (
 	"context"
 	"errors"
-	"net/url"
 	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
@@ -197,21 +195,10 @@ func listS3(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (str
 		return "", err
 	}
 	p := c.Spec.Parameters
-	opts := s3.Options{
-		Region:       c.Spec.Region,
-		UsePathStyle: p["forcePathStyle"] == "true",
-		Credentials: credentials.NewStaticCredentialsProvider(string(secretBytes(c.Spec.KeyID)),
-			string(secretBytes(c.Spec.KeySecret)), string(paramBytes(c, "sessionToken"))),
-		HTTPClient: client,
-		Retryer:    aws.NopRetryer{},
-	}
-	host := "s3." + c.Spec.Region + ".amazonaws.com"
-	if ep := p["endpoint"]; ep != "" {
-		opts.BaseEndpoint = aws.String(ep)
-		if u, err := url.Parse(ep); err == nil {
-			host = u.Host
-		}
-	}
+	call := newAWSCall(c, "s3")
+	opts := s3.Options{Region: c.Spec.Region, UsePathStyle: p["forcePathStyle"] == "true", Credentials: call.creds,
+		HTTPClient: client, Retryer: aws.NopRetryer{}, BaseEndpoint: call.base}
+	host := call.host
 	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(c.Spec.URI, "s3://"), "/")
 	ctx, cancel := probeContext(ctx, env)
 	defer cancel()

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
@@ -76,20 +74,10 @@ func exchangeS3(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) 
 	if err != nil {
 		return nil, err
 	}
-	opts := sts.Options{
-		Region: c.Spec.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(string(secretBytes(c.Spec.KeyID)),
-			string(secretBytes(c.Spec.KeySecret)), string(paramBytes(c, "sessionToken"))),
-		HTTPClient: client,
-		Retryer:    aws.NopRetryer{},
-	}
-	host := "sts." + c.Spec.Region + ".amazonaws.com"
-	if ep := c.Spec.Parameters["endpoint"]; ep != "" {
-		opts.BaseEndpoint = aws.String(ep)
-		if u, err := url.Parse(ep); err == nil {
-			host = u.Host
-		}
-	}
+	call := newAWSCall(c, "sts")
+	opts := sts.Options{Region: c.Spec.Region, Credentials: call.creds, HTTPClient: client,
+		Retryer: aws.NopRetryer{}, BaseEndpoint: call.base}
+	host := call.host
 	ctx, cancel := probeContext(ctx, env)
 	defer cancel()
 	out, err := sts.New(opts).AssumeRole(ctx, assumeRoleInput(c))
