@@ -1,6 +1,7 @@
 package tether
 
 import (
+	"slices"
 	"time"
 )
 
@@ -45,6 +46,39 @@ type ConnectionSpec struct {
 	WebUILink   string `json:"webUILink,omitempty"`
 	Vital       bool   `json:"vital"`
 	Parameters  Params `json:"parameters,omitempty"`
+	// SecretKeys names the parameters that are secret, for the types whose
+	// parameters are free-form (ConnectionType.FreeParameters, as custom):
+	// those are sealed and masked like a schema's secret parameters.
+	SecretKeys []string `json:"secretKeys,omitempty"`
+	// SecretRef and ConfigMapRef name an existing Kubernetes Secret or
+	// ConfigMap in the namespace that receives the connection, holding
+	// its credentials instead of the connection (Polyaxon's secret and
+	// configMap). A connection that names one holds no secret value.
+	SecretRef    *ObjectRef `json:"secret,omitempty"`
+	ConfigMapRef *ObjectRef `json:"configMap,omitempty"`
+}
+
+// ObjectRef names a Kubernetes Secret or ConfigMap that a connection is
+// delivered from, as Polyaxon's connection secret and configMap do.
+type ObjectRef struct {
+	// Name is the object's name in the namespace the connection is
+	// delivered to.
+	Name string `json:"name"`
+	// MountPath, if set, mounts the object as files there; otherwise its
+	// keys become environment variables.
+	MountPath string `json:"mountPath,omitempty"`
+	// Items, if set, are the only keys delivered.
+	Items []string `json:"items,omitempty"`
+}
+
+// Clone returns a deep copy of r, or nil.
+func (r *ObjectRef) Clone() *ObjectRef {
+	if r == nil {
+		return nil
+	}
+	out := *r
+	out.Items = slices.Clone(r.Items)
+	return &out
 }
 
 // ConnectionStatus is owned by the server and ignored on input, except
@@ -103,6 +137,9 @@ func (c *Connection) Clone() *Connection {
 			out.Spec.Parameters[k] = v
 		}
 	}
+	out.Spec.SecretKeys = slices.Clone(c.Spec.SecretKeys)
+	out.Spec.SecretRef = c.Spec.SecretRef.Clone()
+	out.Spec.ConfigMapRef = c.Spec.ConfigMapRef.Clone()
 	return &out
 }
 

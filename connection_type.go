@@ -14,11 +14,20 @@ import (
 type ConnectionType struct {
 	Name        string
 	Description string
+	// Group is the family the type belongs to, as Polyaxon's catalog
+	// groups its kinds (one of the Group* constants); lists and forms
+	// group types by it.
+	Group string
 	// Fields are the TypedFields this type uses. A typed field that is not
 	// listed must be empty.
 	Fields []Field
 	// Parameters are the keys this type accepts in spec.parameters.
 	Parameters []Parameter
+	// FreeParameters, if set, makes spec.parameters free-form: any key is
+	// accepted besides the declared Parameters, and spec.secretKeys names
+	// those of them that are secret (custom). Otherwise spec.secretKeys
+	// must be empty.
+	FreeParameters bool
 	// Check adds the type's own rules (formats, cross-field rules) to p,
 	// after the schema's generic checks. It may fill derived defaults (ecr
 	// derives its region from the uri). It must not do I/O.
@@ -62,7 +71,32 @@ type ConnectionType struct {
 	// a role). It reaches AWS only through env, and its errors follow
 	// Probe's rules.
 	Exchange func(ctx context.Context, c *Connection, env ProbeEnv) (*Connection, error)
+	// Airflow, if set, maps the type to Airflow's connection model and
+	// back: `tether conn render --as airflow` and Airflow imports use it.
+	Airflow *AirflowForm
+	// Polyaxon, if set, maps the type to Polyaxon's connection kinds and
+	// back; nil means Polyaxon's kind is the type's name and its schema is
+	// empty.
+	Polyaxon *PolyaxonForm
 }
+
+// Groups of connection types (ConnectionType.Group), in the order Polyaxon's
+// catalog lists them.
+const (
+	GroupBlob         = "blob"         // buckets and containers
+	GroupVolume       = "volume"       // host paths and volume claims
+	GroupRegistry     = "registry"     // container registries
+	GroupCode         = "code"         // source repositories
+	GroupCloud        = "cloud"        // cloud credentials without a bucket
+	GroupDatabase     = "database"     // databases and query engines
+	GroupService      = "service"      // hosts and HTTP/gRPC services
+	GroupNotification = "notification" // chat and alerting hooks
+	GroupCustom       = "custom"       // free-form
+)
+
+// Groups lists the Group* constants in order.
+var Groups = []string{GroupBlob, GroupVolume, GroupRegistry, GroupCode, GroupCloud,
+	GroupDatabase, GroupService, GroupNotification, GroupCustom}
 
 // FileFormat is one file of a type's rendering offered as an output
 // format. Several types may offer one format (one Name), with the same
