@@ -20,6 +20,7 @@ const (
 	PathRotateKeys   = "/api/v1/keys/rotate"
 	PathBackup       = "/api/v1/backup"
 	PathRestore      = "/api/v1/restore"
+	PathTypes        = "/api/v1/connection-types"
 )
 
 // MaxBodyBytes is the largest request body the API reads.

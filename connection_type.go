@@ -18,6 +18,14 @@ type ConnectionType struct {
 	// groups its kinds (one of the Group* constants); lists and forms
 	// group types by it.
 	Group string
+	// URI says what spec.uri holds for the type, as a pattern with an
+	// example ("s3://<bucket>[/path], e.g. s3://raw-data/input"); forms
+	// and the JSON Schema show it. Empty when the type takes no uri.
+	URI string
+	// Example is a valid spec of the type, its secrets made up: the JSON
+	// Schema, forms and the documentation show it, and the tests validate
+	// it.
+	Example *ConnectionSpec
 	// Fields are the TypedFields this type uses. A typed field that is not
 	// listed must be empty.
 	Fields []Field

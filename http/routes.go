@@ -27,6 +27,8 @@ const (
 	routeRotateKeys    = tether.PathRotateKeys
 	routeBackup        = tether.PathBackup
 	routeRestore       = tether.PathRestore
+	routeTypes         = tether.PathTypes
+	routeType          = tether.PathTypes + "/{name}"
 	namespacedInfix    = "/namespaces/{ns}"
 	connectionsSegment = "/connection"
 )
@@ -58,6 +60,8 @@ func (s *Server) routes() {
 		conn("POST", routeTestUnsaved, s.testUnsavedConnection)
 	}
 	api("GET "+tether.PathAllConnections, s.watchAll)
+	api("GET "+routeTypes, s.listTypes)
+	api("GET "+routeType, s.getType)
 
 	api("GET "+routeNamespaces, s.listNamespaces)
 	api("POST "+routeNamespaces, s.createNamespace)

@@ -71,6 +71,7 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 	openAPI  []byte // the OpenAPI document, listing the server's types
+	types    []*tether.TypeSchema
 	watch    tether.WatchService
 	probes   tether.ProbeService
 	health   tether.HealthService
@@ -100,6 +101,7 @@ func NewServer(d Deps) *Server {
 		s.metrics.countAuditDrops(d.AuditDropped)
 	}
 	s.openAPI = openAPIDocumentFor(d.Types, s.log)
+	s.types = typeSchemas(d.Types)
 	s.routes()
 	s.handler = s.observe(s.recoverPanics(jsonFallback(s.mux)))
 	return s

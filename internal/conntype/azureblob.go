@@ -14,7 +14,13 @@ import (
 // "<container>[/path]", without scheme.
 func azureBlobType() *tether.ConnectionType {
 	return &tether.ConnectionType{
-		Name:        "azureblob",
+		Name:  "azureblob",
+		Group: tether.GroupBlob,
+		URI:   "<container>[/path], e.g. raw-data/model/input",
+		Example: &tether.ConnectionSpec{
+			URI:         "raw-data/model/input",
+			KeySecret:   tether.Secret(b64("https://myaccount.blob.core.windows.net/?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&sig=c2lnbmF0dXJl")),
+			Description: "Training data of the churn model"},
 		Description: "Azure Blob Storage container, reached with a shared access signature (SAS)",
 		Fields: withOdahuFields([]tether.Field{
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,

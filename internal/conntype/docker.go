@@ -24,7 +24,13 @@ import (
 // publicly trusted.
 func dockerType() *tether.ConnectionType {
 	return &tether.ConnectionType{
-		Name:        "docker",
+		Name:  "docker",
+		Group: tether.GroupRegistry,
+		URI:   "<registry host>[/path], without a scheme, e.g. gcr.io/project/models",
+		Example: &tether.ConnectionSpec{
+			URI: "gcr.io/project/models", Username: "_json",
+			Password:    tether.Secret(b64("registry-password")),
+			Description: "Images of the model servers"},
 		Description: "Docker registry reached with a username and password, e.g. gcr.io/project",
 		Fields: withOdahuFields([]tether.Field{
 			{Name: "username", Required: true,

@@ -22,7 +22,14 @@ var ecrURIPattern = tether.NewPattern(
 // config.json, and the keys stay on the server.
 func ecrType() *tether.ConnectionType {
 	return &tether.ConnectionType{
-		Name:        "ecr",
+		Name:  "ecr",
+		Group: tether.GroupRegistry,
+		URI:   "<account>.dkr.ecr.<region>.amazonaws.com[/prefix], e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/models",
+		Example: &tether.ConnectionSpec{
+			URI:         "123456789012.dkr.ecr.eu-central-1.amazonaws.com/models",
+			KeyID:       tether.Secret(b64("AKIAIOSFODNN7EXAMPLE")),
+			KeySecret:   tether.Secret(b64("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
+			Description: "Images of the model servers"},
 		Description: "Amazon ECR registry, e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/prefix",
 		Fields: withOdahuFields([]tether.Field{
 			{Name: "region",

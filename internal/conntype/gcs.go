@@ -13,7 +13,13 @@ import (
 // rejected.
 func gcsType() *tether.ConnectionType {
 	return &tether.ConnectionType{
-		Name:        "gcs",
+		Name:  "gcs",
+		Group: tether.GroupBlob,
+		URI:   "gs://<bucket>[/path], e.g. gs://raw-data/model/input",
+		Example: &tether.ConnectionSpec{
+			URI: "gs://raw-data/model/input", Region: "us-central1",
+			KeySecret:   tether.Secret(b64(exampleServiceAccount)),
+			Description: "Training data of the churn model"},
 		Description: "Google Cloud Storage bucket, reached with a service-account key",
 		Fields: withOdahuFields([]tether.Field{
 			{Name: "region", Required: true,
@@ -129,3 +135,14 @@ func renderGCS(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	setIf(r.Env, "STORAGE_EMULATOR_HOST", c.Spec.Parameters["endpoint"])
 	return r, nil
 }
+
+// exampleServiceAccount is the service-account key of the type's example:
+// the form of a real one, with made-up values.
+const exampleServiceAccount = `{
+  "type": "service_account",
+  "project_id": "ml-project",
+  "private_key_id": "0123456789abcdef",
+  "private_key": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n",
+  "client_email": "trainer@ml-project.iam.gserviceaccount.com",
+  "client_id": "123456789012345678901"
+}`

@@ -3,6 +3,8 @@ package conntype
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +25,9 @@ import (
 func gitType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "git",
+		Group:       tether.GroupCode,
+		URI:         "git@<host>:<org>/<repo>.git or ssh://[user@]<host>[:port]/<path>, e.g. git@github.com:org/models.git",
+		Example:     exampleGitSpec(),
 		Description: "Git repository over SSH, e.g. git@github.com:org/repo.git",
 		Fields: withOdahuFields([]tether.Field{
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
@@ -388,4 +393,19 @@ func gitProbeError(op, addr, path string, err error) error {
 		return &tether.Error{Code: tether.EUNAVAILABLE, Op: op, Message: addr + " sent no valid git ref advertisement"}
 	}
 	return unreachable(op, addr, err)
+}
+
+// exampleGitSpec is the type's example. Its key is an Ed25519 key made from
+// a fixed seed, so that the example validates without carrying a key that
+// anyone uses, and its host key pin is the key's own public half.
+func exampleGitSpec() *tether.ConnectionSpec {
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	block, _ := ssh.MarshalPrivateKey(priv, "example")
+	pub, _ := ssh.NewPublicKey(priv.Public())
+	return &tether.ConnectionSpec{
+		URI: "git@github.com:org/models.git", Reference: "main",
+		KeySecret:   tether.Secret(b64(string(pem.EncodeToMemory(block)))),
+		PublicKey:   b64("github.com " + string(ssh.MarshalAuthorizedKey(pub))),
+		Description: "Training code of the churn model",
+	}
 }

@@ -23,7 +23,14 @@ import (
 // publicly trusted (AWS_CA_BUNDLE).
 func s3Type() *tether.ConnectionType {
 	return &tether.ConnectionType{
-		Name:        "s3",
+		Name:  "s3",
+		Group: tether.GroupBlob,
+		URI:   "s3://<bucket>[/path], e.g. s3://raw-data/model/input",
+		Example: &tether.ConnectionSpec{
+			URI: "s3://raw-data/model/input", Region: "eu-central-1",
+			KeyID:       tether.Secret(b64("AKIAIOSFODNN7EXAMPLE")),
+			KeySecret:   tether.Secret(b64("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
+			Description: "Training data of the churn model"},
 		Description: "Amazon S3 bucket, or one of an S3-compatible store (MinIO, Ceph)",
 		Fields: withOdahuFields([]tether.Field{
 			{Name: "region", Required: true,
