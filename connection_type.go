@@ -18,6 +18,14 @@ type ConnectionType struct {
 	// groups its kinds (one of the Group* constants); lists and forms
 	// group types by it.
 	Group string
+	// URI says what spec.uri holds for the type, as a pattern with an
+	// example ("s3://<bucket>[/path], e.g. s3://raw-data/input"); forms
+	// and the JSON Schema show it. Empty when the type takes no uri.
+	URI string
+	// Example is a valid spec of the type, its secrets made up: the JSON
+	// Schema, forms and the documentation show it, and the tests validate
+	// it.
+	Example *ConnectionSpec
 	// Fields are the TypedFields this type uses. A typed field that is not
 	// listed must be empty.
 	Fields []Field
@@ -112,7 +120,9 @@ type KubeSecret struct {
 	// Type is the Secret's type, e.g. "kubernetes.io/dockerconfigjson".
 	Type string
 	// Keys maps the files the type requires to their keys in the Secret
-	// (config.json to .dockerconfigjson); every rendering has these files.
+	// (config.json to .dockerconfigjson). A rendering without them (a git
+	// connection over HTTPS has no SSH key) is delivered as an Opaque
+	// Secret.
 	Keys map[string]string
 }
 
@@ -219,6 +229,31 @@ func (t *ConnectionType) Parameter(name string) *Parameter {
 		}
 	}
 	return nil
+}
+
+// SecretParameters returns the parameters of spec that are secret: the
+// schema's secret parameters and, when the type's parameters are free-form
+// (FreeParameters), one plain-text parameter for each key that
+// spec.SecretKeys names. Sealing, masking, the update's merge and output
+// masking all read it, so a declared secret key is handled like a schema's
+// secret parameter.
+func (t *ConnectionType) SecretParameters(spec *ConnectionSpec) []Parameter {
+	var out []Parameter
+	for _, prm := range t.Parameters {
+		if prm.Secret {
+			out = append(out, prm)
+		}
+	}
+	if !t.FreeParameters || spec == nil {
+		return out
+	}
+	for _, key := range spec.SecretKeys {
+		known := slices.ContainsFunc(out, func(p Parameter) bool { return p.Name == key })
+		if key != "" && !known && t.Parameter(key) == nil {
+			out = append(out, Parameter{Name: key, Secret: true})
+		}
+	}
+	return out
 }
 
 // TypeRegistry knows every connection type.
