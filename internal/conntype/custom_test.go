@@ -8,7 +8,9 @@ import (
 )
 
 func TestCustom(t *testing.T) {
-	keys := func(k ...string) func(c *tether.Connection) { return func(c *tether.Connection) { c.Spec.SecretKeys = k } }
+	keys := func(k ...string) func(c *tether.Connection) {
+		return func(c *tether.Connection) { c.Spec.SecretKeys = k }
+	}
 	runTypeCases(t, "custom", []typeCase{
 		{name: "example"},
 		{name: "any key", mut: param("anything.goes-here_1", "v")},

@@ -47,7 +47,7 @@ func TestKindRenderings(t *testing.T) {
 		{name: "aws", typ: "aws", env: map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_REGION": "eu-central-1",
 			"AWS_SHARED_CREDENTIALS_FILE": "/conn/credentials"},
 			files: map[string]string{"credentials": "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n", "config": "region = eu-central-1\n"},
-			none: []string{"AWS_ENDPOINT_URL"}},
+			none:  []string{"AWS_ENDPOINT_URL"}},
 		{name: "gcp", typ: "gcp", env: map[string]string{"GOOGLE_APPLICATION_CREDENTIALS": "/conn/key.json",
 			"CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE": "/conn/key.json", "GOOGLE_CLOUD_PROJECT": "project-id", "CLOUDSDK_CORE_PROJECT": "project-id"},
 			files: map[string]string{"key.json": `"type": "service_account"`}},
