@@ -65,7 +65,8 @@ func checkSSH(s *tether.ConnectionSpec, p *tether.Problems) {
 // renderSSH writes an ssh_config for the host (user, port, key, pinned
 // host keys, strict checking) so that SSH_COMMAND, "ssh -F <config>",
 // followed by SSH_HOST reaches it; the same command serves as
-// GIT_SSH_COMMAND or rsync -e. A password is given as SSHPASS (sshpass -e).
+// GIT_SSH_COMMAND or rsync -e. A password is given as SSHPASS (sshpass -e)
+// and in the file sshpass (sshpass -f), for a delivery of files alone.
 func renderSSH(c *tether.Connection, dir string) (*tether.Rendering, error) {
 	r := newRendering()
 	host, port := hostPort(c.Spec.URI, 22)
@@ -79,6 +80,7 @@ func renderSSH(c *tether.Connection, dir string) (*tether.Rendering, error) {
 		cfg += "  BatchMode yes\n"
 	} else {
 		r.Env["SSHPASS"] = string(secretBytes(c.Spec.Password))
+		r.Files["sshpass"] = secretBytes(c.Spec.Password)
 	}
 	if c.Spec.PublicKey != "" {
 		r.Files["known_hosts"] = knownHosts(c.Spec.URI, string(publicKeyBytes(c.Spec.PublicKey)))
