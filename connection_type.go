@@ -120,7 +120,9 @@ type KubeSecret struct {
 	// Type is the Secret's type, e.g. "kubernetes.io/dockerconfigjson".
 	Type string
 	// Keys maps the files the type requires to their keys in the Secret
-	// (config.json to .dockerconfigjson); every rendering has these files.
+	// (config.json to .dockerconfigjson). A rendering without them (a git
+	// connection over HTTPS has no SSH key) is delivered as an Opaque
+	// Secret.
 	Keys map[string]string
 }
 
@@ -227,6 +229,31 @@ func (t *ConnectionType) Parameter(name string) *Parameter {
 		}
 	}
 	return nil
+}
+
+// SecretParameters returns the parameters of spec that are secret: the
+// schema's secret parameters and, when the type's parameters are free-form
+// (FreeParameters), one plain-text parameter for each key that
+// spec.SecretKeys names. Sealing, masking, the update's merge and output
+// masking all read it, so a declared secret key is handled like a schema's
+// secret parameter.
+func (t *ConnectionType) SecretParameters(spec *ConnectionSpec) []Parameter {
+	var out []Parameter
+	for _, prm := range t.Parameters {
+		if prm.Secret {
+			out = append(out, prm)
+		}
+	}
+	if !t.FreeParameters || spec == nil {
+		return out
+	}
+	for _, key := range spec.SecretKeys {
+		known := slices.ContainsFunc(out, func(p Parameter) bool { return p.Name == key })
+		if key != "" && !known && t.Parameter(key) == nil {
+			out = append(out, Parameter{Name: key, Secret: true})
+		}
+	}
+	return out
 }
 
 // TypeRegistry knows every connection type.

@@ -117,3 +117,14 @@ func BenchmarkMasker(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// A custom connection's parameters that secretKeys names are masked; the
+// others are not.
+func TestMaskValuesCoverSecretKeys(t *testing.T) {
+	c := &tether.Connection{ID: "feat", Spec: tether.ConnectionSpec{Type: "custom", URI: "https://features.example.com",
+		Parameters: tether.Params{"API_TOKEN": "tok-3f9a2c", "PROJECT": "churn"}, SecretKeys: []string{"API_TOKEN"}}}
+	out := mask(t, delivery.MaskValues(types, []*tether.Connection{c}, nil), []string{"token tok-3f9a2c", "project churn"})
+	if out != "token *****\nproject churn" {
+		t.Errorf("got %q", out)
+	}
+}

@@ -29,8 +29,8 @@ func SecretValues(t *tether.ConnectionType, c *tether.Connection) []string {
 			add(*v, f.Base64)
 		}
 	}
-	for _, p := range t.Parameters {
-		if v := c.Spec.Parameters[p.Name]; p.Secret && v != "" {
+	for _, p := range t.SecretParameters(&c.Spec) {
+		if v := c.Spec.Parameters[p.Name]; v != "" {
 			add(v, p.Base64)
 		}
 	}

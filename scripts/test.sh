@@ -118,6 +118,13 @@ step "start sshd"
 # (created if missing; this needs root, as in CI).
 start_service sshd SSHD TETHER_TEST_SSHD TETHER_SSHD_STATE
 
+step "start git-http-backend"
+# The git connection's tests over HTTPS (git clone with only the rendered
+# credential helper, refused for a wrong token, and the smart-HTTP probe)
+# need a git server with basic auth: Debian's git-http-backend behind a
+# lighttpd of its own.
+start_service githttp GITHTTP TETHER_TEST_GITHTTP TETHER_GITHTTP_STATE
+
 step "start fake-gcs-server"
 # The gcs connection's test (the bucket's metadata read with a token minted
 # from the service-account key) needs a Google Cloud Storage API: the

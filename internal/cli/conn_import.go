@@ -161,5 +161,12 @@ func (a *app) importDetails(c *tether.Connection) string {
 	for _, p := range t.Parameters {
 		show(p.Name, c.Spec.Parameters[p.Name], p.Secret)
 	}
+	if t.FreeParameters {
+		for _, k := range slices.Sorted(maps.Keys(c.Spec.Parameters)) {
+			if t.Parameter(k) == nil {
+				show(k, c.Spec.Parameters[k], slices.Contains(c.Spec.SecretKeys, k))
+			}
+		}
+	}
 	return strings.Join(parts, " ")
 }

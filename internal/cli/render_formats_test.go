@@ -37,7 +37,7 @@ func TestRenderFormatsFollowTheRegistry(t *testing.T) {
 		t.Errorf("built-in formats (-want +got):\n%s", diff)
 	}
 	wantHelp := "  docker-config    a docker config.json (docker and ecr connections)\n" +
-		"  aws-credentials  an AWS shared credentials file (s3 connections)\n" +
+		"  aws-credentials  an AWS shared credentials file (s3 and aws connections)\n" +
 		"  k8s-secret       a Kubernetes Secret: kubernetes.io/dockerconfigjson for\n" +
 		"                   docker and ecr, kubernetes.io/ssh-auth for git, Opaque\n" +
 		"                   otherwise (for s3, Kaptain's aws-configuration keys)\n"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -83,13 +84,24 @@ func secretTarget(c *tether.Connection, t *tether.ConnectionType, name string) (
 		return func(v string) { *c.Spec.Field(name) = v }, f.Base64, nil
 	}
 	pname := strings.TrimPrefix(name, "parameters.")
+	setParam := func(v string) {
+		if c.Spec.Parameters == nil {
+			c.Spec.Parameters = tether.Params{}
+		}
+		c.Spec.Parameters[pname] = v
+	}
 	if p := t.Parameter(pname); p != nil && p.Secret {
+		return setParam, p.Base64, nil
+	}
+	if t.FreeParameters && t.Parameter(pname) == nil && pname != "" {
+		// A free-form parameter set as a secret is declared secret too, so
+		// that it is sealed and masked.
 		return func(v string) {
-			if c.Spec.Parameters == nil {
-				c.Spec.Parameters = tether.Params{}
+			setParam(v)
+			if !slices.Contains(c.Spec.SecretKeys, pname) {
+				c.Spec.SecretKeys = append(c.Spec.SecretKeys, pname)
 			}
-			c.Spec.Parameters[pname] = v
-		}, p.Base64, nil
+		}, false, nil
 	}
 	return nil, false, usagef("--set-secret %s: not a secret field of type %s (secret: %s)", name, t.Name, strings.Join(secretNames(t), ", "))
 }
@@ -105,6 +117,9 @@ func secretNames(t *tether.ConnectionType) []string {
 		if p.Secret {
 			names = append(names, fmt.Sprintf("parameters.%s", p.Name))
 		}
+	}
+	if t.FreeParameters {
+		names = append(names, "parameters.NAME")
 	}
 	return names
 }

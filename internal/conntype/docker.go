@@ -48,6 +48,7 @@ func dockerType() *tether.ConnectionType {
 		// Secret serves as an imagePullSecret too.
 		KubeSecret: dockerKubeSecret(),
 		Shared:     dockerShared(),
+		Polyaxon:   dockerPolyaxon(),
 	}
 }
 
@@ -289,4 +290,21 @@ func (h httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 			"connection test refused: registry sent the test to host %q in plain %s", req.URL.Hostname(), req.URL.Scheme)
 	}
 	return h.next.RoundTrip(req)
+}
+
+// dockerPolyaxon is Polyaxon's form of a docker connection: kind registry,
+// whose schema's url is the uri (a registry host and repository path).
+func dockerPolyaxon() *tether.PolyaxonForm {
+	return &tether.PolyaxonForm{
+		Kind:   "registry",
+		Schema: func(c *tether.Connection) map[string]any { return map[string]any{"url": c.Spec.URI} },
+		Spec: func(schema map[string]any, spec *tether.ConnectionSpec) error {
+			u, ok := schema["url"].(string)
+			if !ok || u == "" {
+				return tether.Errorf(tether.EINVALID, "schema.url: required, the registry and repository (registry.com/org/repo)")
+			}
+			spec.URI = u
+			return nil
+		},
+	}
 }

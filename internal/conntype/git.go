@@ -26,12 +26,16 @@ func gitType() *tether.ConnectionType {
 	return &tether.ConnectionType{
 		Name:        "git",
 		Group:       tether.GroupCode,
-		URI:         "git@<host>:<org>/<repo>.git or ssh://[user@]<host>[:port]/<path>, e.g. git@github.com:org/models.git",
+		URI:         "git@<host>:<org>/<repo>.git, ssh://[user@]<host>[:port]/<path> or https://<host>/<path>, e.g. git@github.com:org/models.git",
 		Example:     exampleGitSpec(),
-		Description: "Git repository over SSH, e.g. git@github.com:org/repo.git",
+		Description: "Git repository over SSH (a private key) or HTTPS (a token), e.g. git@github.com:org/repo.git",
 		Fields: withOdahuFields([]tether.Field{
-			{Name: "keySecret", Required: true, Secret: true, Base64: true,
-				Description: "SSH private key without passphrase, base64-encoded (base64 -w0 ~/.ssh/id_ed25519)"},
+			{Name: "keySecret", Secret: true, Base64: true,
+				Description: "SSH private key without passphrase, base64-encoded (base64 -w0 ~/.ssh/id_ed25519); required over SSH"},
+			{Name: "password", Secret: true, Base64: true,
+				Description: "Access token (or password) of an https uri, base64-encoded; required over HTTPS"},
+			{Name: "username",
+				Description: "User of the token over HTTPS (default " + defaultGitUser + ")"},
 			{Name: "reference",
 				Description: "Branch, tag or commit to check out, e.g. main"},
 			{Name: "publicKey", Base64: true,
@@ -40,13 +44,24 @@ func gitType() *tether.ConnectionType {
 		Check:  checkGit,
 		Render: renderGit,
 		Probe:  probeGit,
+		// Over HTTPS there is no key file: such a rendering is an Opaque
+		// Secret.
 		KubeSecret: &tether.KubeSecret{Type: "kubernetes.io/ssh-auth",
 			Keys: map[string]string{"id_key": "ssh-privatekey"}},
+		Airflow:  &tether.AirflowForm{ConnTypes: []string{"git"}, To: gitToAirflow, From: gitFromAirflow},
+		Polyaxon: &tether.PolyaxonForm{Kind: "git", Schema: gitPolyaxonSchema, Spec: gitFromPolyaxon},
 	}
 }
 
 // checkGit checks the uri, the reference, the private key and the host keys.
 func checkGit(s *tether.ConnectionSpec, p *tether.Problems) {
+	if isHTTPGit(s.URI) {
+		checkGitHTTPS(s, p)
+		return
+	}
+	if s.KeySecret == "" {
+		p.Add("spec.keySecret", "required by type git over SSH")
+	}
 	if s.URI != "" {
 		if msg := gitURIProblem(s.URI); msg != "" {
 			p.Add("spec.uri", msg)
@@ -78,7 +93,7 @@ func gitURIProblem(uri string) string {
 			return "must be " + forms
 		}
 	case strings.Contains(uri, "://"):
-		return "must be an SSH URL, " + forms + ": only SSH is supported"
+		return "must be an SSH URL, " + forms + ", or an https:// one"
 	case !scpURL(uri):
 		return "must be " + forms
 	}
@@ -209,6 +224,9 @@ func isPublicKey(b []byte) bool {
 // checking always on (without a pinned key, ssh checks the user's own
 // known_hosts). The key's permissions (0600) satisfy ssh.
 func renderGit(c *tether.Connection, dir string) (*tether.Rendering, error) {
+	if isHTTPGit(c.Spec.URI) {
+		return renderGitHTTPS(c, dir)
+	}
 	r := newRendering()
 	keyPath := filepath.Join(dir, "id_key")
 	r.Files["id_key"] = secretBytes(c.Spec.KeySecret)
@@ -260,6 +278,9 @@ var errHostKey = errors.New("host key not pinned")
 // the ref advertisement up to its first flush.
 func probeGit(ctx context.Context, c *tether.Connection, env tether.ProbeEnv) (string, error) {
 	const op = "conntype.probeGit"
+	if isHTTPGit(c.Spec.URI) {
+		return probeGitHTTPS(ctx, c, env)
+	}
 	user, addr, path := sshTarget(c.Spec.URI)
 	cfg, err := sshProbeConfig(c, user)
 	if err != nil {

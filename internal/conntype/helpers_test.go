@@ -189,7 +189,12 @@ func validConn(t testing.TB, typ string) *tether.Connection {
 		// renders
 		s.Username, s.Password = "AWS", tether.Secret(b64("ecr-token"))
 	default:
-		t.Fatalf("no valid connection of type %q", typ)
+		ct := conntype.New().Type(typ)
+		if ct == nil || ct.Example == nil {
+			t.Fatalf("no valid connection of type %q", typ)
+		}
+		c.Spec = (&tether.Connection{Spec: *ct.Example}).Clone().Spec
+		c.Spec.Type = typ
 	}
 	return c
 }

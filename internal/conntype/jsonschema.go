@@ -84,6 +84,9 @@ func specSchema(t *tether.ConnectionType) object {
 			required = append(required, name)
 		}
 	}
+	if slices.ContainsFunc(t.Parameters, func(p tether.Parameter) bool { return p.Required }) {
+		required = append(required, "parameters")
+	}
 	if t.FreeParameters {
 		props["secretKeys"] = object{"type": "array", "items": object{"type": "string"}, "uniqueItems": true,
 			"description": "The parameters whose values are secret"}

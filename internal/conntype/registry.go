@@ -42,6 +42,10 @@ var _ tether.TypeRegistry = (*Registry)(nil)
 func New(extra ...*tether.ConnectionType) *Registry {
 	all := append([]*tether.ConnectionType{
 		dockerType(), s3Type(), gcsType(), azureBlobType(), gitType(), ecrType(),
+		wasbType(), awsType(), gcpType(), azureType(),
+		sshType(), ftpType(), sambaType(), httpType(), grpcType(), jenkinsType(), segmentType(),
+		slackType(), discordType(), mattermostType(), pagerDutyType(), hipchatType(), webhookType(),
+		customType(),
 	}, extra...)
 	r := &Registry{types: make(map[string]*tether.ConnectionType, len(all)), declared: all}
 	for _, t := range all {
@@ -96,7 +100,8 @@ func (r *Registry) Validate(c *tether.Connection) error {
 	checkCommon(&c.Spec, &p)
 	if t := r.checkType(c.Spec.Type, &p); t != nil {
 		checkFields(t, &c.Spec, &p)
-		checkParams(t, c.Spec.Parameters, &p)
+		checkParams(t, &c.Spec, &p)
+		checkSecretKeys(t, &c.Spec, &p)
 		if t.Check != nil {
 			t.Check(&c.Spec, &p)
 		}

@@ -20,11 +20,13 @@ func TestTypes(t *testing.T) {
 			t.Errorf("Type(%q) is not the schema Types returns", ct.Name)
 		}
 	}
-	want := []string{"azureblob", "docker", "ecr", "gcs", "git", "s3"}
+	want := []string{"aws", "azure", "azureblob", "custom", "discord", "docker", "ecr", "ftp", "gcp", "gcs", "git",
+		"grpc", "hipchat", "http", "jenkins", "mattermost", "pager_duty", "s3", "samba", "segment", "slack", "ssh",
+		"wasb", "webhook"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("Types (-want +got):\n%s", diff)
 	}
-	if r.Type("hdfs") != nil || r.Type("") != nil {
+	if r.Type("gopher") != nil || r.Type("") != nil {
 		t.Error("Type of an unknown name is not nil")
 	}
 	r.Types()[0] = nil
@@ -94,7 +96,9 @@ func TestOdahuRequiredFields(t *testing.T) {
 		{"s3", []string{"region", "keyID", "keySecret"}, nil}, // role: an IAM role to assume
 		{"gcs", []string{"region", "keySecret"}, []string{"role"}},
 		{"azureblob", []string{"keySecret"}, nil},
-		{"git", []string{"keySecret"}, nil},
+		// git requires keySecret over SSH only (checkGit): over HTTPS
+		// it takes a token.
+		{"git", nil, nil},
 		{"docker", []string{"username", "password"}, nil},
 		{"ecr", []string{"keyID", "keySecret"}, nil},
 	}

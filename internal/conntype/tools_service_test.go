@@ -30,6 +30,7 @@ var (
 	minioService    = testService{"TETHER_TEST_MINIO", "TETHER_TEST_SKIP_MINIO", "minio.sh", "MinIO"}
 	registryService = testService{"TETHER_TEST_REGISTRY", "TETHER_TEST_SKIP_REGISTRY", "registry.sh", "a Docker registry"}
 	sshdService     = testService{"TETHER_TEST_SSHD", "TETHER_TEST_SKIP_SSHD", "sshd.sh", "an SSH server with a git repository"}
+	githttpService  = testService{"TETHER_TEST_GITHTTP", "TETHER_TEST_SKIP_GITHTTP", "githttp.sh", "a git server over HTTP with basic auth"}
 )
 
 // fixtures decodes the service's fixtures file into v, or skips t if the

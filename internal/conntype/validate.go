@@ -74,8 +74,11 @@ func checkFields(t *tether.ConnectionType, s *tether.ConnectionSpec, p *tether.P
 }
 
 // checkParams checks spec.parameters against the type's schema. An empty
-// value counts as unset: consumers must treat it so.
-func checkParams(t *tether.ConnectionType, params tether.Params, p *tether.Problems) {
+// value counts as unset: consumers must treat it so. A type with free-form
+// parameters takes any key that is a plain name, secret when
+// spec.secretKeys names it.
+func checkParams(t *tether.ConnectionType, s *tether.ConnectionSpec, p *tether.Problems) {
+	params := s.Parameters
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
@@ -85,6 +88,8 @@ func checkParams(t *tether.ConnectionType, params tether.Params, p *tether.Probl
 		v, path := params[key], paramPath(key)
 		prm := t.Parameter(key)
 		switch {
+		case prm == nil && t.FreeParameters:
+			checkFreeParam(key, v, slices.Contains(s.SecretKeys, key), p)
 		case prm == nil:
 			p.Add(path, unknownParam(t))
 		case v == "":
@@ -96,6 +101,46 @@ func checkParams(t *tether.ConnectionType, params tether.Params, p *tether.Probl
 	for _, prm := range t.Parameters {
 		if prm.Required && params[prm.Name] == "" {
 			p.Add(paramPath(prm.Name), "required by type "+t.Name)
+		}
+	}
+}
+
+// checkFreeParam checks one free-form parameter: its key must be a plain
+// name (it becomes a variable or a file name in renderings) and its value
+// clean text.
+func checkFreeParam(key, v string, secret bool, p *tether.Problems) {
+	path := paramPath(key)
+	if !isToken(key, 64) || key[0] == '-' || key[0] == '.' {
+		p.Add(path, "parameter names are 1 to 64 letters, digits, '_', '.' and '-', not starting with '-' or '.'")
+		return
+	}
+	if v != "" {
+		checkValue(path, v, secret, false, p)
+	}
+}
+
+// checkSecretKeys checks spec.secretKeys: only a type with free-form
+// parameters takes it, and each key must name a free-form parameter that
+// is set, once. An unset one is reported at the parameter's path, so that
+// an update that omits it to keep its stored value passes.
+func checkSecretKeys(t *tether.ConnectionType, s *tether.ConnectionSpec, p *tether.Problems) {
+	if len(s.SecretKeys) == 0 {
+		return
+	}
+	if !t.FreeParameters {
+		p.Add("spec.secretKeys", "not supported by type "+t.Name+": its schema says which parameters are secret")
+		return
+	}
+	for i, key := range s.SecretKeys {
+		switch {
+		case !isToken(key, 64):
+			p.Add("spec.secretKeys", "must list parameter names (letters, digits, '_', '.' and '-')")
+		case slices.Contains(s.SecretKeys[:i], key):
+			p.Add("spec.secretKeys", "names parameter "+key+" twice")
+		case t.Parameter(key) != nil:
+			p.Add("spec.secretKeys", "names parameter "+key+", which the schema of type "+t.Name+" declares")
+		case s.Parameters[key] == "":
+			p.Add(paramPath(key), "named by spec.secretKeys but not set")
 		}
 	}
 }

@@ -86,7 +86,12 @@ func conn(t testing.TB, typ string) (*tether.Connection, *tether.ConnectionType)
 	case "docker":
 		s.URI, s.Username, s.Password = "gcr.io/project/odahuflow", "_json", tether.Secret(b64(dockerPasswd))
 	default:
-		t.Fatalf("no fixture of type %q", typ)
+		ct := conntype.New().Type(typ)
+		if ct == nil || ct.Example == nil {
+			t.Fatalf("no fixture of type %q", typ)
+		}
+		c.Spec = (&tether.Connection{Spec: *ct.Example}).Clone().Spec
+		c.Spec.Type = typ
 	}
 	reg := conntype.New()
 	if err := reg.Validate(c); err != nil {
@@ -174,6 +179,20 @@ func TestDeliveryModes(t *testing.T) {
 		{"gcs", false, true, "gcs connections are delivered as files: give --mount-path"},
 		{"docker", false, true, "docker connections are delivered as files: give --mount-path"},
 		{"git", false, true, "git connections are delivered as files: give --mount-path"},
+		{"gcp", false, true, "gcp connections are delivered as files: give --mount-path"},
+		{"aws", true, true, ""},
+		{"ssh", true, true, ""},
+		{"ftp", true, true, ""},
+		{"samba", true, true, ""},
+		{"http", true, true, ""},
+	}
+	for _, typ := range []string{"wasb", "azure", "grpc", "jenkins", "segment", "slack", "discord", "mattermost",
+		"hipchat", "webhook", "pager_duty", "custom"} {
+		cases = append(cases, struct {
+			typ           string
+			envOK, fileOK bool
+			envErr        string
+		}{typ, true, false, typ + " connections have no files to mount: omit --mount-path"})
 	}
 	var covered []string
 	for _, tc := range cases {

@@ -63,7 +63,7 @@ func (d *delivery) meta() metav1.ObjectMeta {
 func (d *delivery) setFiles(r *tether.Rendering) error {
 	const op = "kube.setFiles"
 	st, special := corev1.SecretTypeOpaque, map[string]string(nil)
-	if ks := d.typ.KubeSecret; ks != nil {
+	if ks := d.typ.KubeSecret; ks != nil && hasFiles(r, ks.Keys) {
 		st, special = corev1.SecretType(ks.Type), ks.Keys
 	}
 	d.secretType, d.data, d.paths = st, map[string][]byte{}, map[string]string{}
@@ -126,4 +126,16 @@ func keyChars(s string) string {
 		k = "_" + k[1:]
 	}
 	return k
+}
+
+// hasFiles reports whether r has every file that keys maps. A rendering
+// without them (a git connection over HTTPS has no SSH key) is not of the
+// type's Secret type: it is delivered as an Opaque Secret.
+func hasFiles(r *tether.Rendering, keys map[string]string) bool {
+	for f := range keys {
+		if _, ok := r.Files[f]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,9 @@ package kube_test
 
 import (
 	"encoding/base64"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -188,4 +191,20 @@ func mustRender(t *testing.T, typ *tether.ConnectionType, c *tether.Connection) 
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestSecretOfGitOverHTTPS checks that a git connection over HTTPS, which
+// renders no SSH key, is delivered as an Opaque Secret holding its
+// credential file, not as a kubernetes.io/ssh-auth one lacking its key.
+func TestSecretOfGitOverHTTPS(t *testing.T) {
+	c, typ := conn(t, "git")
+	c.Spec = tether.ConnectionSpec{Type: "git", URI: "https://gitlab.com/org/test", Username: "bot",
+		Password: tether.Secret(b64("glpat-token"))}
+	s, err := kube.Secret(c, typ, kube.DeliveryOptions{MountPath: "/conn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Type != corev1.SecretTypeOpaque || !strings.Contains(string(s.Data["git-credential"]), "password=glpat-token") {
+		t.Errorf("Secret of type %s with keys %v", s.Type, slices.Sorted(maps.Keys(s.Data)))
+	}
 }

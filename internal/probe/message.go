@@ -84,8 +84,8 @@ func secretValues(t *tether.ConnectionType, c *tether.Connection) []string {
 			out = append(out, *p)
 		}
 	}
-	for _, prm := range t.Parameters {
-		if v := spec.Parameters[prm.Name]; prm.Secret && v != "" && v != tether.Mask {
+	for _, prm := range t.SecretParameters(&spec) {
+		if v := spec.Parameters[prm.Name]; v != "" && v != tether.Mask {
 			out = append(out, v)
 		}
 	}

@@ -27,8 +27,8 @@ func splitSecrets(spec *tether.ConnectionSpec, t *tether.ConnectionType) map[str
 			*p = tether.Mask
 		}
 	}
-	for _, prm := range t.Parameters {
-		if v := spec.Parameters[prm.Name]; prm.Secret && v != "" {
+	for _, prm := range t.SecretParameters(spec) {
+		if v := spec.Parameters[prm.Name]; v != "" {
 			secrets[paramPrefix+prm.Name] = v
 			spec.Parameters[prm.Name] = tether.Mask
 		}

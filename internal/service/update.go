@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/tether-ml/tether"
@@ -99,8 +100,8 @@ func keptSecrets(in *tether.Connection, t *tether.ConnectionType) []string {
 			out = append(out, "spec."+name)
 		}
 	}
-	for _, prm := range t.Parameters {
-		if v := in.Spec.Parameters[prm.Name]; prm.Secret && (v == "" || v == tether.Mask) {
+	for _, prm := range t.SecretParameters(&in.Spec) {
+		if v := in.Spec.Parameters[prm.Name]; v == "" || v == tether.Mask {
 			out = append(out, "spec.parameters."+prm.Name)
 		}
 	}
@@ -133,16 +134,29 @@ func (s *Connections) merge(cur *tether.Record, in *tether.Connection) (*tether.
 			*p = *stored.Spec.Field(name)
 		}
 	}
-	for _, prm := range t.Parameters {
+	keepSecretParams(t, c, stored)
+	return c, nil
+}
+
+// keepSecretParams puts back into c every secret parameter of stored that
+// c omits or masks. A free-form key that stored declared secret stays
+// declared so (in c's secretKeys), even if c's secretKeys omit it: a
+// stored secret is never kept in the clear.
+func keepSecretParams(t *tether.ConnectionType, c, stored *tether.Connection) {
+	for _, prm := range t.SecretParameters(&stored.Spec) {
 		v, set := c.Spec.Parameters[prm.Name]
-		if prev := stored.Spec.Parameters[prm.Name]; prm.Secret && prev != "" && (!set || v == "" || v == tether.Mask) {
-			if c.Spec.Parameters == nil {
-				c.Spec.Parameters = tether.Params{}
-			}
-			c.Spec.Parameters[prm.Name] = prev
+		prev := stored.Spec.Parameters[prm.Name]
+		if prev == "" || (set && v != "" && v != tether.Mask) {
+			continue
+		}
+		if c.Spec.Parameters == nil {
+			c.Spec.Parameters = tether.Params{}
+		}
+		c.Spec.Parameters[prm.Name] = prev
+		if t.Parameter(prm.Name) == nil && !slices.Contains(c.Spec.SecretKeys, prm.Name) {
+			c.Spec.SecretKeys = append(c.Spec.SecretKeys, prm.Name)
 		}
 	}
-	return c, nil
 }
 
 // wantsStored reports whether in omits or masks any secret, i.e. whether
@@ -156,8 +170,8 @@ func wantsStored(c *tether.Connection, t *tether.ConnectionType) bool {
 			return true
 		}
 	}
-	for _, prm := range t.Parameters {
-		if v := c.Spec.Parameters[prm.Name]; prm.Secret && (v == "" || v == tether.Mask) {
+	for _, prm := range t.SecretParameters(&c.Spec) {
+		if v := c.Spec.Parameters[prm.Name]; v == "" || v == tether.Mask {
 			return true
 		}
 	}
