@@ -37,7 +37,38 @@ func gitType() *tether.ConnectionType {
 		Probe:  probeGit,
 		KubeSecret: &tether.KubeSecret{Type: "kubernetes.io/ssh-auth",
 			Keys: map[string]string{"id_key": "ssh-privatekey"}},
+		Airflow: &tether.AirflowForm{ConnTypes: []string{"git"}, To: gitToAirflow, From: gitFromAirflow},
+		Polyaxon: &tether.PolyaxonForm{Kind: "git", Schema: func(c *tether.Connection) map[string]any {
+			return map[string]any{"url": c.Spec.URI}
+		}, Spec: func(schema map[string]any, s *tether.ConnectionSpec) (err error) {
+			s.URI, err = schemaString(schema, "url")
+			return err
+		}},
 	}
+}
+
+// gitToAirflow is the git provider's connection (GitHook): the uri as
+// host, the key inline as extra private_key, and strict host key checking
+// on (GitHook's default is off): the worker's known_hosts must hold the
+// host key, since Airflow has no field for publicKey. reference has no
+// place either.
+func gitToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
+	return &tether.AirflowConnection{ConnType: "git", Description: c.Spec.Description, Host: c.Spec.URI,
+		Extra: map[string]any{"private_key": string(secretBytes(c.Spec.KeySecret)), "strict_host_key_checking": "yes"}}, nil
+}
+
+// gitFromAirflow reads an SSH git connection with an inline key.
+func gitFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
+	const what = "the Airflow git connection"
+	key := extraString(a.Extra, "private_key")
+	switch {
+	case key == "" && extraString(a.Extra, "key_file") != "":
+		return nil, formError(what, "names a key_file on the worker: only an inline private_key can be imported")
+	case key == "":
+		return nil, formError(what, "has no private_key in its extra: type git connects over SSH with a key")
+	}
+	return &tether.ConnectionSpec{Type: "git", URI: a.Host, Description: a.Description,
+		KeySecret: tether.Secret(b64(key))}, nil
 }
 
 // checkGit checks the uri, the reference, the private key and the host keys.
