@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -92,5 +93,5 @@ func (a *app) airflowImport(args []string, fromEnv bool, prefix string) (*credim
 	if len(entries) == 0 {
 		return nil, tether.Errorf(tether.EINVALID, "%s holds no connection", args[0])
 	}
-	return credimport.Airflow(entries, a.types, args[0], prefix), nil
+	return credimport.Airflow(entries, a.types, filepath.Base(args[0]), prefix), nil
 }
