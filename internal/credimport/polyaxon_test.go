@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
 
 	"github.com/tether-ml/tether"
 	"github.com/tether-ml/tether/internal/conntype"
@@ -83,6 +84,52 @@ func TestPolyaxonConfigRefused(t *testing.T) {
 		_, err := credimport.PolyaxonConfig("agent.yaml", []byte(tt.data), conntype.New(), "")
 		if err == nil || !strings.Contains(err.Error(), tt.want) || tether.ErrorCode(err) != tether.EINVALID {
 			t.Errorf("PolyaxonConfig(%q) = %v, want EINVALID containing %q", tt.data, err, tt.want)
+		}
+	}
+}
+
+// TestPolyaxonRoundTrip writes connections of every type as Polyaxon
+// entries (the registry's forms, as conn export does), in an agent config
+// YAML, and reads the config back: the types, uris and Secret references
+// are the originals.
+func TestPolyaxonRoundTrip(t *testing.T) {
+	reg := conntype.New()
+	conns := []*tether.Connection{
+		{ID: "data", Spec: tether.ConnectionSpec{Type: "s3", URI: "s3://raw-data/in"}},
+		{ID: "models", Spec: tether.ConnectionSpec{Type: "gcs", URI: "gs://models/v1"}},
+		{ID: "blobs", Spec: tether.ConnectionSpec{Type: "azureblob", URI: "container/path"}},
+		{ID: "registry", Spec: tether.ConnectionSpec{Type: "docker", URI: "registry.example.com:5000/org"}},
+		{ID: "ecr", Spec: tether.ConnectionSpec{Type: "ecr", URI: "123456789012.dkr.ecr.eu-central-1.amazonaws.com"}},
+		{ID: "repo", Spec: tether.ConnectionSpec{Type: "git", URI: "ssh://git@git.example.com:2222/org/repo.git"}},
+	}
+	var entries []*tether.PolyaxonConnection
+	for _, c := range conns {
+		c.Spec.SecretRef = &tether.ObjectRef{Name: c.ID, MountPath: "/etc/tether/" + c.ID}
+		e, err := reg.ToPolyaxon(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	doc, err := yaml.Marshal(map[string]any{"connections": entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := credimport.PolyaxonConfig("export.yaml", doc, reg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Refused) > 0 || len(res.Connections) != len(conns) {
+		t.Fatalf("read back %d connections, refused %v\n%s", len(res.Connections), res.Refused, doc)
+	}
+	byID := map[string]*tether.Connection{}
+	for _, c := range res.Connections {
+		byID[c.ID] = c
+	}
+	for _, c := range conns {
+		got := byID[c.ID]
+		if got == nil || got.Spec.Type != c.Spec.Type || got.Spec.URI != c.Spec.URI || !cmp.Equal(got.Spec.SecretRef, c.Spec.SecretRef) {
+			t.Errorf("%s read back as %+v, want type %s uri %s", c.ID, got, c.Spec.Type, c.Spec.URI)
 		}
 	}
 }
