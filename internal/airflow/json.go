@@ -3,6 +3,7 @@ package airflow
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -227,19 +228,13 @@ func decodeObject(data []byte) (map[string]any, error) {
 // syntaxProblem describes a JSON error without quoting the input.
 func syntaxProblem(err error) string {
 	var se *json.SyntaxError
-	if ok := asSyntax(err, &se); ok {
+	if errors.As(err, &se) {
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
 	}
 	if strings.Contains(err.Error(), "EOF") {
 		return "it ends too early"
 	}
 	return "it cannot be decoded"
-}
-
-func asSyntax(err error, se **json.SyntaxError) bool {
-	s, ok := err.(*json.SyntaxError)
-	*se = s
-	return ok
 }
 
 // jsonErrorf is an EINVALID error about a connection's JSON form.
