@@ -18,8 +18,10 @@ type AirflowConnection struct {
 // AirflowForm maps one connection type to Airflow's model and back.
 type AirflowForm struct {
 	// ConnTypes are the Airflow conn_types imported as this type; the
-	// first is the one it is exported as. A conn_type belongs to one
-	// Tether type only.
+	// first is the one it is exported as. Several types may list one
+	// conn_type (s3 and a type of bare AWS credentials both read aws): an
+	// import tries their From in the registry's order, and the first that
+	// reads the connection wins.
 	ConnTypes []string
 	// To returns c, valid and revealed, in Airflow's model. Secret values
 	// (Password, and any secret in Extra) are plain text.
@@ -27,6 +29,7 @@ type AirflowForm struct {
 	// From returns the spec of the Tether connection that a, read from
 	// Airflow, describes, with its secrets as the API takes them (base64
 	// for the Secret-typed fields). The caller validates it. An error is
-	// EINVALID and names what a lacks, never a value.
+	// EINVALID and names what a lacks, never a value. Nil: the type is
+	// exported to Airflow only (ecr, delivered as a docker login).
 	From func(a *AirflowConnection) (*ConnectionSpec, error)
 }

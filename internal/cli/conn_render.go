@@ -41,6 +41,7 @@ there (the directory is created 0700, files 0600).`
 // renderOptions are the flags of "conn render".
 type renderOptions struct {
 	id, as, dir string
+	output      string // of --as airflow: uri or json
 	k8s         kube.DeliveryOptions
 	formats     *renderFormats
 }
@@ -57,7 +58,9 @@ func (a *app) connRenderCommand() *cobra.Command {
   tether conn render --id ml-repository --as env --dir ./conn > conn.env
   tether conn render --id training-data --as poddefault --k8s-namespace user | kubectl apply -f -
   tether conn render --id registry --as poddefault --mount-path /home/jovyan/.docker | kubectl apply -f -
-  tether conn render --id team-b-data --as poddefault --prefix TEAM_B_DATA_ | kubectl apply -f -`,
+  tether conn render --id team-b-data --as poddefault --prefix TEAM_B_DATA_ | kubectl apply -f -
+  tether conn render --id training-data --as airflow >> airflow.env
+  tether conn render --id training-data --as airflow -o json > connections.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.check(); err != nil {
@@ -82,6 +85,7 @@ func (a *app) connRenderCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.id, "id", "", "connection id")
 	f.StringVar(&o.as, "as", "", "format: "+strings.Join(o.formats.names, ", "))
+	f.StringVarP(&o.output, "output", "o", "uri", "with --as airflow: uri (an AIRFLOW_CONN_ line) or json (a connections file)")
 	f.StringVar(&o.dir, "dir", "", "write the connection's files into this directory (env, dotenv, json)")
 	f.StringVar(&o.k8s.Namespace, "k8s-namespace", "", "metadata.namespace of the Kubernetes objects")
 	f.StringVar(&o.k8s.MountPath, "mount-path", "", "mount the connection's files at this path (poddefault)")
@@ -102,6 +106,12 @@ func (o *renderOptions) check() error {
 	}
 	if !slices.Contains(o.formats.names, o.as) {
 		return usagef("--as %q: use one of %s", o.as, strings.Join(o.formats.names, ", "))
+	}
+	switch {
+	case o.as == "airflow" && o.output != "" && o.output != "uri" && o.output != "json":
+		return usagef("-o %q: with --as airflow, use uri or json", o.output)
+	case o.as != "airflow" && o.output != "" && o.output != "uri":
+		return usagef("-o goes with --as airflow")
 	}
 	if o.dir != "" && o.as != "env" && o.as != "dotenv" && o.as != "json" {
 		return usagef("--dir goes with --as env, dotenv or json")
@@ -127,6 +137,8 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 		return k8sYAML(err, s)
 	case "poddefault":
 		return poddefaultYAML(c, t, o.k8s)
+	case "airflow":
+		return a.airflowForm(c, o.output)
 	}
 	if ff := o.formats.file(o.as); ff != nil {
 		return renderedFile(c, t, ff)

@@ -65,7 +65,7 @@ var printers = []struct {
 	}},
 	{"conn import plan", 2, func(w io.Writer, s string) error {
 		a := &app{env: Env{Stdout: w}, types: conntype.New()}
-		return a.printImportPlan([]*tether.Connection{{ID: s, Spec: tether.ConnectionSpec{Type: s, URI: s}}})
+		return a.printImportPlan(&importPlan{list: []*tether.Connection{{ID: s, Spec: tether.ConnectionSpec{Type: s, URI: s}}}})
 	}},
 }
 

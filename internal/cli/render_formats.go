@@ -28,7 +28,7 @@ type fileFormat struct {
 
 // newRenderFormats collects the formats of the types of reg.
 func newRenderFormats(reg *conntype.Registry) *renderFormats {
-	f := &renderFormats{names: []string{"env", "dotenv", "json"}}
+	f := &renderFormats{names: []string{"env", "dotenv", "json", "airflow"}}
 	bySecret := map[string][]string{}
 	var secretTypes []string
 	for _, t := range reg.Declared() {
@@ -73,6 +73,10 @@ func (f *renderFormats) file(name string) *fileFormat {
 func (f *renderFormats) help() string {
 	var b strings.Builder
 	b.WriteString(renderLongHead)
+	b.WriteString(helpItem("airflow", "AIRFLOW_CONN_<CONN_ID>=URI, the variable Airflow reads the connection from; "+
+		"the conn_id is the id with '-' as '_' (training-data: AIRFLOW_CONN_TRAINING_DATA, conn_id training_data). "+
+		"With -o json, {conn_id: {conn_type, login, password, host, port, schema, extra}}, a file that "+
+		"'airflow connections import' and Airflow's local-filesystem backend read"))
 	for _, ff := range f.files {
 		b.WriteString(helpItem(ff.Name, fmt.Sprintf("%s (%s connections)", ff.Description, enumerate(ff.types, "and"))))
 	}

@@ -32,7 +32,7 @@ func thrownType() *tether.ConnectionType {
 // always had, and a type added to the registry adds its own.
 func TestRenderFormatsFollowTheRegistry(t *testing.T) {
 	builtin := newRenderFormats(conntype.New())
-	if diff := cmp.Diff([]string{"env", "dotenv", "json", "docker-config", "aws-credentials", "k8s-secret", "poddefault"},
+	if diff := cmp.Diff([]string{"env", "dotenv", "json", "airflow", "docker-config", "aws-credentials", "k8s-secret", "poddefault"},
 		builtin.names); diff != "" {
 		t.Errorf("built-in formats (-want +got):\n%s", diff)
 	}

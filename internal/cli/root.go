@@ -153,7 +153,7 @@ func (a *app) connCommand() *cobra.Command {
 		Aliases: []string{"conn", "connections"},
 		Short:   "Manage connections",
 	}
-	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand(), a.connTestCommand(), a.connTypesCommand())
+	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand(), a.connExportCommand(), a.connTestCommand(), a.connTypesCommand())
 	return RequireSubcommand(cmd)
 }
 

@@ -72,7 +72,7 @@ func azureToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
 }
 
 func azureFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
-	tenant, sub := extraValue(a, "tenantId"), extraValue(a, "subscriptionId")
+	tenant, sub := airflowExtra(a, "tenantId"), airflowExtra(a, "subscriptionId")
 	if a.Login == "" || a.Password == "" || tenant == "" || sub == "" {
 		return nil, tether.Errorf(tether.EINVALID, "an Airflow azure connection needs login, password, and tenantId and subscriptionId in extra")
 	}

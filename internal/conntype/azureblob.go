@@ -26,11 +26,81 @@ func azureBlobType() *tether.ConnectionType {
 			{Name: "keySecret", Required: true, Secret: true, Base64: true,
 				Description: `"<primary blob endpoint>/<SAS token>", e.g. https://acct.blob.core.windows.net/?sv=...&sig=..., base64-encoded`},
 		}),
-		Check:  checkAzureBlob,
-		Render: renderAzureBlob,
-		Probe:  probeAzureBlob,
-		Expiry: azureBlobExpiry,
+		Check:    checkAzureBlob,
+		Render:   renderAzureBlob,
+		Probe:    probeAzureBlob,
+		Expiry:   azureBlobExpiry,
+		Airflow:  &tether.AirflowForm{ConnTypes: []string{"wasb"}, To: azureBlobToAirflow, From: azureBlobFromAirflow},
+		Polyaxon: &tether.PolyaxonForm{Kind: "wasb", Schema: azureBlobSchema, Spec: azureBlobSpec},
 	}
+}
+
+// azureBlobToAirflow is Airflow's wasb connection (WasbHook) with a SAS:
+// the account as login, "<endpoint>/?<SAS>" as extra sas_token, which
+// WasbHook takes as the account URL when it starts with https. The
+// container and path go in the schema field, which WasbHook does not use.
+func azureBlobToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
+	sas := string(secretBytes(c.Spec.KeySecret))
+	account := ""
+	if u, err := url.Parse(sas); err == nil {
+		account, _, _ = strings.Cut(u.Hostname(), ".")
+	}
+	return &tether.AirflowConnection{ConnType: "wasb", Description: c.Spec.Description, Login: account,
+		Schema: c.Spec.URI, Extra: map[string]any{"sas_token": sas}}, nil
+}
+
+// azureBlobFromAirflow reads a wasb connection with a SAS: sas_token (or
+// the older extra__wasb__sas_token) as a URL, or as a bare token of the
+// login's account; the container from the schema field.
+func azureBlobFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
+	const what = "the Airflow wasb connection"
+	sas := firstOf(extraString(a.Extra, "sas_token"), extraString(a.Extra, "extra__wasb__sas_token"))
+	switch {
+	case sas == "":
+		return nil, formError(what, "has no sas_token in its extra: azureblob connections use a SAS, "+
+			"not an account key or a connection string")
+	case !strings.HasPrefix(sas, "https://") && !strings.HasPrefix(sas, "http://"):
+		if a.Login == "" {
+			return nil, formError(what, "has a bare sas_token but no account name as its login")
+		}
+		sas = "https://" + a.Login + ".blob.core.windows.net/?" + strings.TrimPrefix(sas, "?")
+	}
+	if a.Schema == "" {
+		return nil, formError(what, "names no container: Tether reads it (container[/path]) from the schema field")
+	}
+	return &tether.ConnectionSpec{Type: "azureblob", URI: a.Schema, Description: a.Description,
+		KeySecret: tether.Secret(b64(sas))}, nil
+}
+
+// azureBlobSchema is Polyaxon's wasb bucket,
+// wasbs://<container>@<account host>/<path>, the account host read from
+// the SAS URL when c is revealed.
+func azureBlobSchema(c *tether.Connection) map[string]any {
+	container, path, _ := strings.Cut(c.Spec.URI, "/")
+	host := ""
+	if key, ok := decoded(c.Spec.KeySecret.Reveal()); ok {
+		if u, err := url.Parse(string(key)); err == nil {
+			host = u.Host
+		}
+	}
+	bucket := "wasbs://" + container
+	if host != "" {
+		bucket += "@" + host
+	}
+	return map[string]any{"bucket": bucket + "/" + path}
+}
+
+// azureBlobSpec reads the container and path of a Polyaxon wasb bucket.
+func azureBlobSpec(schema map[string]any, s *tether.ConnectionSpec) error {
+	b, err := bucketURI(schema, "wasbs", "wasb")
+	if err != nil {
+		return err
+	}
+	rest := strings.TrimPrefix(b, "wasbs://")
+	authority, path, _ := strings.Cut(rest, "/")
+	container, _, _ := strings.Cut(authority, "@")
+	s.URI = strings.TrimSuffix(container+"/"+path, "/")
+	return nil
 }
 
 // checkAzureBlob checks the uri and the form of the SAS URL.

@@ -101,7 +101,7 @@ func customFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, err
 		}
 	}
 	for k := range a.Extra {
-		if v := extraValue(a, k); k != "tether_secret_keys" && v != "" {
+		if v := airflowExtra(a, k); k != "tether_secret_keys" && v != "" {
 			s.Parameters[k] = v
 		}
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -48,8 +50,69 @@ func dockerType() *tether.ConnectionType {
 		// Secret serves as an imagePullSecret too.
 		KubeSecret: dockerKubeSecret(),
 		Shared:     dockerShared(),
-		Polyaxon:   dockerPolyaxon(),
+		Airflow:    &tether.AirflowForm{ConnTypes: []string{"docker"}, To: dockerToAirflow, From: dockerFromAirflow},
+		Polyaxon:   &tether.PolyaxonForm{Kind: "registry", Schema: registrySchema, Spec: dockerSpec},
 	}
+}
+
+// dockerToAirflow is Airflow's docker connection (DockerHook): the
+// registry as host, its port as port when the uri has no path, and the
+// username and password as login and password.
+func dockerToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
+	a := &tether.AirflowConnection{ConnType: "docker", Description: c.Spec.Description, Host: c.Spec.URI,
+		Login: c.Spec.Username, Password: tether.Secret(secretBytes(c.Spec.Password))}
+	if host, port, err := net.SplitHostPort(c.Spec.URI); err == nil && !strings.Contains(c.Spec.URI, "/") {
+		if n, err := strconv.Atoi(port); err == nil {
+			a.Host, a.Port = host, n
+		}
+	}
+	return a, nil
+}
+
+// dockerFromAirflow reads a docker connection: the host without scheme or
+// API version path (https://index.docker.io/v1/ is docker.io), with the
+// port put back after it.
+func dockerFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
+	const what = "the Airflow docker connection"
+	if a.Host == "" {
+		return nil, formError(what, "has no host: the registry")
+	}
+	host := a.Host
+	if _, rest, ok := strings.Cut(host, "://"); ok {
+		host = rest
+	}
+	host = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(host, "/"), "/v1"), "/v2")
+	if authsKey(host) == dockerHubKey {
+		host = "docker.io"
+	}
+	if a.Port != 0 {
+		h, path, _ := strings.Cut(host, "/")
+		host = strings.TrimSuffix(net.JoinHostPort(h, strconv.Itoa(a.Port))+"/"+path, "/")
+	}
+	return &tether.ConnectionSpec{Type: "docker", URI: host, Description: a.Description, Username: a.Login,
+		Password: tether.Secret(b64(a.Password.Reveal()))}, nil
+}
+
+// registrySchema is Polyaxon's registry schema: the uri as url.
+func registrySchema(c *tether.Connection) map[string]any {
+	return map[string]any{"url": c.Spec.URI}
+}
+
+// dockerSpec reads a Polyaxon registry url; an ECR url is an ecr
+// connection's, not a docker one's.
+func dockerSpec(schema map[string]any, s *tether.ConnectionSpec) error {
+	u, err := schemaString(schema, "url")
+	if err != nil {
+		return err
+	}
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		u = rest
+	}
+	if ecrURIPattern.MatchString(u) {
+		return formError("the Polyaxon schema", "url names an ECR registry: an ecr connection")
+	}
+	s.URI = strings.TrimSuffix(u, "/")
+	return nil
 }
 
 // dockerConfigFormat is the docker config.json of the types that render
@@ -290,21 +353,4 @@ func (h httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 			"connection test refused: registry sent the test to host %q in plain %s", req.URL.Hostname(), req.URL.Scheme)
 	}
 	return h.next.RoundTrip(req)
-}
-
-// dockerPolyaxon is Polyaxon's form of a docker connection: kind registry,
-// whose schema's url is the uri (a registry host and repository path).
-func dockerPolyaxon() *tether.PolyaxonForm {
-	return &tether.PolyaxonForm{
-		Kind:   "registry",
-		Schema: func(c *tether.Connection) map[string]any { return map[string]any{"url": c.Spec.URI} },
-		Spec: func(schema map[string]any, spec *tether.ConnectionSpec) error {
-			u, ok := schema["url"].(string)
-			if !ok || u == "" {
-				return tether.Errorf(tether.EINVALID, "schema.url: required, the registry and repository (registry.com/org/repo)")
-			}
-			spec.URI = u
-			return nil
-		},
-	}
 }

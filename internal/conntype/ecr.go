@@ -53,7 +53,33 @@ func ecrType() *tether.ConnectionType {
 		// docker connections of a job.
 		KubeSecret: dockerKubeSecret(),
 		Shared:     dockerShared(),
+		// Delivered, an ecr connection is a docker login with a registry
+		// token (the keys stay on the server): Airflow gets it as a docker
+		// connection, which cannot be read back as ecr.
+		Airflow: &tether.AirflowForm{ConnTypes: []string{"docker"}, To: ecrToAirflow},
+		Polyaxon: &tether.PolyaxonForm{Kind: "registry", Schema: registrySchema, Spec: func(schema map[string]any, s *tether.ConnectionSpec) error {
+			u, err := schemaString(schema, "url")
+			if _, rest, ok := strings.Cut(u, "://"); ok {
+				u = rest
+			}
+			s.URI = u
+			if err == nil && !ecrURIPattern.MatchString(u) {
+				err = formError("the Polyaxon schema", "url is not an ECR registry")
+			}
+			return err
+		}},
 	}
+}
+
+// ecrToAirflow is the docker connection of the registry token a delivery
+// carries.
+func ecrToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
+	if c.Spec.Password == "" {
+		return nil, tether.Errorf(tether.EINVALID, "ecr connection %q carries no registry token: it is exported as delivered", c.ID)
+	}
+	host, _, _ := strings.Cut(c.Spec.URI, "/")
+	return &tether.AirflowConnection{ConnType: "docker", Description: c.Spec.Description, Host: host,
+		Login: firstOf(c.Spec.Username, ecrUser), Password: tether.Secret(secretBytes(c.Spec.Password))}, nil
 }
 
 // checkECR checks the decoded keys and the uri, fills the region from the

@@ -70,7 +70,7 @@ func gcpToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
 // name or the older extra__google_cloud_platform__ one) and the project
 // (extra's, or else the key's).
 func gcpFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
-	key, project := extraValue(a, "keyfile_dict"), extraValue(a, "project")
+	key, project := airflowExtra(a, "keyfile_dict"), airflowExtra(a, "project")
 	if key == "" {
 		return nil, tether.Errorf(tether.EINVALID, "an Airflow google_cloud_platform connection needs keyfile_dict in extra")
 	}
@@ -84,9 +84,9 @@ func gcpFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error)
 	return &tether.ConnectionSpec{URI: "gcp://" + project, Description: a.Description, KeySecret: b64Secret(key)}, nil
 }
 
-// extraValue returns Airflow's extra[name], or its older prefixed form
+// airflowExtra returns Airflow's extra[name], or its older prefixed form
 // extra__<conn_type>__name, as text: an object is JSON-encoded.
-func extraValue(a *tether.AirflowConnection, name string) string {
+func airflowExtra(a *tether.AirflowConnection, name string) string {
 	v, ok := a.Extra[name]
 	if !ok {
 		v = a.Extra["extra__"+a.ConnType+"__"+name]

@@ -32,10 +32,67 @@ func gcsType() *tether.ConnectionType {
 				Description: "Endpoint URL of a Cloud Storage emulator (STORAGE_EMULATOR_HOST), " +
 					"e.g. http://fake-gcs:4443; unset for Google Cloud Storage itself"},
 		},
-		Check:  checkGCS,
-		Render: renderGCS,
-		Probe:  probeGCS,
+		Check:   checkGCS,
+		Render:  renderGCS,
+		Probe:   probeGCS,
+		Airflow: &tether.AirflowForm{ConnTypes: []string{"google_cloud_platform"}, To: gcsToAirflow, From: gcsFromAirflow},
+		Polyaxon: &tether.PolyaxonForm{Kind: "gcs", Schema: bucketSchema, Spec: func(schema map[string]any, s *tether.ConnectionSpec) error {
+			uri, err := bucketURI(schema, "gs", "gcs")
+			s.URI = uri
+			return err
+		}},
 	}
+}
+
+// gcsToAirflow is Airflow's google_cloud_platform connection: the key as
+// keyfile_dict (its JSON text) and its project_id as project. Airflow's
+// connection has no bucket: the uri's bucket and path go in the schema
+// field, which Google's hooks do not use; the region and the emulator's
+// endpoint have no place and are dropped.
+func gcsToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
+	key := secretBytes(c.Spec.KeySecret)
+	var sa struct {
+		ProjectID string `json:"project_id"`
+	}
+	_ = json.Unmarshal(key, &sa)
+	extra := map[string]any{"keyfile_dict": string(key)}
+	nest(extra, sa.ProjectID, "project")
+	_, bucket, _ := strings.Cut(c.Spec.URI, "://")
+	return &tether.AirflowConnection{ConnType: "google_cloud_platform", Description: c.Spec.Description,
+		Schema: bucket, Extra: extra}, nil
+}
+
+// gcsFromAirflow reads the key (keyfile_dict, as a string or an object,
+// under its name or the older extra__google_cloud_platform__ one) and the
+// bucket from the schema field; the region is the project (extra project,
+// else the key's project_id).
+func gcsFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
+	const what = "the Airflow google_cloud_platform connection"
+	const old = "extra__google_cloud_platform__"
+	key := a.Extra["keyfile_dict"]
+	if key == nil {
+		key = a.Extra[old+"keyfile_dict"]
+	}
+	var text []byte
+	switch k := key.(type) {
+	case string:
+		text = []byte(k)
+	case map[string]any:
+		text, _ = json.Marshal(k)
+	default:
+		return nil, formError(what, "has no keyfile_dict in its extra: a key file path or the worker's own "+
+			"credentials cannot be imported")
+	}
+	if a.Schema == "" {
+		return nil, formError(what, "names no bucket: Tether reads it (bucket[/path]) from the schema field")
+	}
+	var sa struct {
+		ProjectID string `json:"project_id"`
+	}
+	_ = json.Unmarshal(text, &sa)
+	project := firstOf(extraString(a.Extra, "project"), extraString(a.Extra, old+"project"), sa.ProjectID)
+	return &tether.ConnectionSpec{Type: "gcs", URI: "gs://" + a.Schema, Description: a.Description,
+		Region: project, KeySecret: tether.Secret(b64(string(text)))}, nil
 }
 
 // checkGCS checks the uri, the region's form and that the key is a

@@ -171,10 +171,14 @@ func gitFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error)
 	if a.Host == "" {
 		return nil, tether.Errorf(tether.EINVALID, "an Airflow git connection needs the repository URL in host")
 	}
-	s := &tether.ConnectionSpec{URI: a.Host, Description: a.Description, Username: a.Login,
-		Password: b64Secret(a.Password.Reveal()), Reference: extraValue(a, "reference"),
-		KeySecret: b64Secret(extraValue(a, "private_key"))}
-	if hk := extraValue(a, "host_key"); hk != "" {
+	if airflowExtra(a, "private_key") == "" && airflowExtra(a, "key_file") != "" {
+		return nil, tether.Errorf(tether.EINVALID,
+			"the Airflow git connection names a key_file on the worker: only an inline private_key can be imported")
+	}
+	s := &tether.ConnectionSpec{Type: "git", URI: a.Host, Description: a.Description, Username: a.Login,
+		Password: b64Secret(a.Password.Reveal()), Reference: airflowExtra(a, "reference"),
+		KeySecret: b64Secret(airflowExtra(a, "private_key"))}
+	if hk := airflowExtra(a, "host_key"); hk != "" {
 		s.PublicKey = b64(hk + "\n")
 	}
 	return s, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -64,7 +65,83 @@ func s3Type() *tether.ConnectionType {
 		Probe:    probeS3,
 		Exchange: exchangeS3,
 		Formats:  []tether.FileFormat{awsCredentialsFormat()},
+		Airflow:  &tether.AirflowForm{ConnTypes: []string{"aws"}, To: s3ToAirflow, From: s3FromAirflow},
+		Polyaxon: &tether.PolyaxonForm{Kind: "s3", Schema: bucketSchema, Spec: func(schema map[string]any, s *tether.ConnectionSpec) error {
+			uri, err := bucketURI(schema, "s3")
+			s.URI = uri
+			return err
+		}},
 	}
+}
+
+// bucketSchema is the Polyaxon schema of a blob store: its uri as bucket.
+func bucketSchema(c *tether.Connection) map[string]any {
+	return map[string]any{"bucket": c.Spec.URI}
+}
+
+// s3ToAirflow is Airflow's aws connection (AwsConnectionWrapper): the keys
+// as login and password, and in extra the region, endpoint, session token,
+// role (unless c carries its temporary credentials already), S3 options,
+// and the bucket as service_config.s3.bucket_name, which S3Hook takes as
+// its default bucket. The uri's path has no place there and is dropped.
+func s3ToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
+	p := c.Spec.Parameters
+	bucket, _, _ := strings.Cut(strings.TrimPrefix(c.Spec.URI, "s3://"), "/")
+	extra := map[string]any{}
+	nest(extra, c.Spec.Region, "region_name")
+	nest(extra, p["endpoint"], "endpoint_url")
+	nest(extra, string(paramBytes(c, "sessionToken")), "aws_session_token")
+	if p["sessionToken"] == "" {
+		nest(extra, c.Spec.Role, "role_arn")
+		nest(extra, p["externalId"], "assume_role_kwargs", "ExternalId")
+		if n, err := strconv.Atoi(p["durationSeconds"]); err == nil {
+			nest(extra, n, "assume_role_kwargs", "DurationSeconds")
+		}
+	}
+	if p["forcePathStyle"] == "true" {
+		nest(extra, "path", "config_kwargs", "s3", "addressing_style")
+	}
+	nest(extra, p["signatureVersion"], "config_kwargs", "signature_version")
+	nest(extra, bucket, "service_config", "s3", "bucket_name")
+	return &tether.AirflowConnection{ConnType: "aws", Description: c.Spec.Description,
+		Login: string(secretBytes(c.Spec.KeyID)), Password: tether.Secret(secretBytes(c.Spec.KeySecret)), Extra: extra}, nil
+}
+
+// s3FromAirflow is the s3 connection of an aws connection that names a
+// bucket (service_config.s3.bucket_name); one without is cloud
+// credentials, not a bucket.
+func s3FromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
+	const what = "the Airflow aws connection"
+	e := a.Extra
+	bucket := extraString(e, "service_config", "s3", "bucket_name")
+	if bucket == "" {
+		return nil, formError(what, "names no bucket (extra.service_config.s3.bucket_name): "+
+			"an s3 connection is a bucket")
+	}
+	s := &tether.ConnectionSpec{Type: "s3", URI: "s3://" + bucket, Description: a.Description,
+		Region: firstOf(extraString(e, "region_name"), extraString(e, "region")), Role: extraString(e, "role_arn"),
+		KeyID: tether.Secret(b64(a.Login)), KeySecret: tether.Secret(b64(a.Password.Reveal()))}
+	setParam(s, "endpoint", firstOf(extraString(e, "endpoint_url"), extraString(e, "host")))
+	if t := extraString(e, "aws_session_token"); t != "" {
+		setParam(s, "sessionToken", b64(t))
+	}
+	if extraString(e, "config_kwargs", "s3", "addressing_style") == "path" {
+		setParam(s, "forcePathStyle", "true")
+	}
+	setParam(s, "signatureVersion", extraString(e, "config_kwargs", "signature_version"))
+	setParam(s, "externalId", extraString(e, "assume_role_kwargs", "ExternalId"))
+	setParam(s, "durationSeconds", extraValue(e, "assume_role_kwargs", "DurationSeconds"))
+	return s, nil
+}
+
+// firstOf returns the first of vs that is not empty.
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // awsCredentialsFormat is the AWS shared credentials file of the types

@@ -120,7 +120,7 @@ func wasbToAirflow(c *tether.Connection) (*tether.AirflowConnection, error) {
 }
 
 func wasbFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error) {
-	container, sas, host := extraValue(a, "container_name"), extraValue(a, "sas_token"), a.Host
+	container, sas, host := airflowExtra(a, "container_name"), airflowExtra(a, "sas_token"), a.Host
 	if host == "" && a.Login != "" {
 		host = a.Login + ".blob.core.windows.net"
 	}
@@ -130,7 +130,7 @@ func wasbFromAirflow(a *tether.AirflowConnection) (*tether.ConnectionSpec, error
 	if container == "" || host == "" {
 		return nil, tether.Errorf(tether.EINVALID, "an Airflow wasb connection needs login or host, and container_name in extra")
 	}
-	s := &tether.ConnectionSpec{URI: "wasbs://" + container + "@" + host + "/" + extraValue(a, "path"),
+	s := &tether.ConnectionSpec{URI: "wasbs://" + container + "@" + host + "/" + airflowExtra(a, "path"),
 		Description: a.Description, KeySecret: b64Secret(a.Password.Reveal())}
 	if sas != "" {
 		s.Parameters = tether.Params{"sasToken": b64(sas)}

@@ -20,10 +20,14 @@ import (
 )
 
 // Result is what an import found: the connections to create, sorted by id,
-// and the entries of the source that could not become one.
+// the entries of the source that hold nothing to import (Skipped), and
+// those that are wrong: malformed, of a kind no type reads, or with an id
+// that cannot be made valid (Refused). An import with refused entries
+// writes nothing unless told to leave them out.
 type Result struct {
 	Connections []*tether.Connection
 	Skipped     []Skip
+	Refused     []Skip
 }
 
 // Skip is an entry of the source that was not imported, and why.
@@ -84,9 +88,16 @@ func CheckIDPrefix(prefix string) error {
 func sortResult(r *Result) {
 	sort.Slice(r.Connections, func(i, j int) bool { return r.Connections[i].ID < r.Connections[j].ID })
 	sort.SliceStable(r.Skipped, func(i, j int) bool { return r.Skipped[i].Source < r.Skipped[j].Source })
+	sort.SliceStable(r.Refused, func(i, j int) bool { return r.Refused[i].Source < r.Refused[j].Source })
 }
 
 // skipf records a skipped entry.
 func (r *Result) skipf(source, format string, args ...any) {
 	r.Skipped = append(r.Skipped, Skip{Source: source, Reason: fmt.Sprintf(format, args...)})
+}
+
+// refuse records a refused entry; the reason is err's message, which is
+// safe to show.
+func (r *Result) refuse(source string, err error) {
+	r.Refused = append(r.Refused, Skip{Source: source, Reason: tether.ErrorMessage(err)})
 }

@@ -217,3 +217,16 @@ func carriesSecret(v string, secrets []string) bool {
 	}
 	return false
 }
+
+// EnvMode reports whether c, of type t, is delivered in env mode when no
+// mount path is given: its Secret's keys are variables, so a consumer
+// that reads a Secret's keys as variables (Polyaxon's secret reference
+// without mountPath) gets the whole connection. Otherwise its Secret
+// holds files, which must be mounted. c must be valid and revealed.
+func EnvMode(c *tether.Connection, t *tether.ConnectionType) (bool, error) {
+	d, err := newDelivery(c, t, DeliveryOptions{})
+	if err != nil {
+		return false, err
+	}
+	return d.envMode, nil
+}
