@@ -148,3 +148,9 @@ func TestChangeHistory(t *testing.T) {
 		return open(t, filepath.Join(t.TempDir(), "tether.db"), sqlite.Options{ChangeHistory: history})
 	})
 }
+
+func TestHistoryKeep(t *testing.T) {
+	storetest.RunHistoryKeep(t, func(t *testing.T, keep int) tether.Store {
+		return open(t, filepath.Join(t.TempDir(), "tether.db"), sqlite.Options{HistoryKeep: keep})
+	})
+}
