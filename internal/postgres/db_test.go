@@ -195,3 +195,7 @@ func TestHistoryKeep(t *testing.T) {
 		return open(t, pgtest.FreshDatabase(t, ""), postgres.Options{HistoryKeep: keep})
 	})
 }
+
+// BenchmarkHistory: go test -bench History -run '^$' ./internal/postgres/
+// (TETHER_BENCH_RECORDS sets the scale).
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, openBench) }

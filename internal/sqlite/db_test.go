@@ -154,3 +154,7 @@ func TestHistoryKeep(t *testing.T) {
 		return open(t, filepath.Join(t.TempDir(), "tether.db"), sqlite.Options{HistoryKeep: keep})
 	})
 }
+
+// BenchmarkHistory: go test -bench History -run '^$' ./internal/sqlite/
+// (TETHER_BENCH_RECORDS sets the scale).
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, openBench) }
