@@ -98,10 +98,11 @@ func flatten(path string, v any, out map[string]string) {
 		}
 		return
 	}
-	b, _ := json.Marshal(v)
 	if s, ok := v.(string); ok {
 		out[path] = s
 		return
 	}
+	// A value decoded from JSON always encodes again.
+	b, _ := json.Marshal(v)
 	out[path] = string(b)
 }
