@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -46,4 +47,24 @@ func TestConnHistory(t *testing.T) {
 	wantExit(t, c.run("", "conn", "diff", "docker-registry", "1", "x"), 2)
 	wantExit(t, c.run("", "conn", "rollback", "docker-registry"), 2)
 	s.stop()
+}
+
+// TestHistoryKeepFlag: a server started with --history-keep 2 keeps the
+// last two versions of a connection; 0 is refused.
+func TestHistoryKeepFlag(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOptions{Args: []string{"--history-keep", "2"}})
+	c := newCLI(t, s)
+	createOdahuExamples(t, c)
+	for i := range 3 {
+		docker := writeFile(t, c.dir, "docker.yaml", c.ok("conn", "get", "--id", "docker-registry"))
+		wantExit(t, c.run(fmt.Sprintf("password-%d\n", i), "conn", "edit", "-f", docker, "--set-secret", "password=-"), 0)
+	}
+	out := c.ok("conn", "history", "docker-registry", "-o", "jsonpath=[*].version")
+	if strings.Fields(out)[0] != "4" || len(strings.Fields(out)) != 2 {
+		t.Errorf("versions kept with --history-keep 2: %q, want 4 3", out)
+	}
+	s.stop()
+	r := c.run("", "server", "--history-keep", "0", "--data-dir", t.TempDir())
+	wantError(t, r, 2, "--history-keep must be at least 1")
 }
