@@ -85,6 +85,11 @@ func importVersions(ctx context.Context, op string, tx pgx.Tx, versions iter.Seq
 		WHERE c.namespace = $1 AND c.id = $2 AND $3 <= c.version
 		AND $3 > c.version - (SELECT keep FROM history_settings)
 		ON CONFLICT (namespace, id, version) DO NOTHING`
+	// The records were written in this transaction: without statistics the
+	// planner could scan them for every version instead of using the key.
+	if _, err := tx.Exec(ctx, `ANALYZE connections`); err != nil {
+		return storeErr(ctx, op, err)
+	}
 	b := &pgx.Batch{}
 	for r, err := range versions {
 		if err != nil {

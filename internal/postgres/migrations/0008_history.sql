@@ -28,8 +28,14 @@ CREATE TABLE connection_versions (
     PRIMARY KEY (namespace, id, version)
 );
 
+-- The prune runs only once a connection has more versions than are kept:
+-- a restore's COPY (versions 1 mostly) then writes without it. Its plan,
+-- cached by plpgsql, could otherwise be one made while the table was empty
+-- (a sequential scan) and repeated for every row of a large transaction.
 CREATE FUNCTION tether_keep_version() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    k bigint;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         DELETE FROM connection_versions WHERE namespace = OLD.namespace AND id = OLD.id;
@@ -48,8 +54,11 @@ BEGIN
         vital = excluded.vital, spec = excluded.spec, sealed = excluded.sealed,
         key_id = excluded.key_id, created_at = excluded.created_at,
         updated_at = excluded.updated_at;
-    DELETE FROM connection_versions WHERE namespace = NEW.namespace AND id = NEW.id
-        AND version <= NEW.version - (SELECT keep FROM history_settings);
+    SELECT keep INTO k FROM history_settings;
+    IF NEW.version > k THEN
+        DELETE FROM connection_versions WHERE namespace = NEW.namespace AND id = NEW.id
+            AND version <= NEW.version - k;
+    END IF;
     RETURN NULL;
 END;
 $$;
