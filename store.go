@@ -168,6 +168,7 @@ type Store interface {
 	Import(ctx context.Context, d *Dump) error
 
 	ChangeLog
+	History
 	TokenStore
 	NamespaceStore
 	RoleBindingStore
@@ -253,6 +254,12 @@ type Dump struct {
 	// Records yields every record in (namespace, id) order, then stops; an
 	// error ends the sequence.
 	Records iter.Seq2[*Record, error]
+	// Versions, when not nil, yields every version the history keeps, in
+	// (namespace, id, version) order, the live ones included; it is read
+	// after Records and before Audit. An export always sets it; a dump read
+	// from a backup without history leaves it nil. Import keeps those of a
+	// record of the dump that the store's history would keep.
+	Versions iter.Seq2[*Record, error]
 	// Audit, when not nil, yields the audit log, oldest first; it is read
 	// after Records (a backup stores it after them). An export always sets
 	// it and reads the log only if it is iterated; a dump read from a backup

@@ -37,6 +37,13 @@ func (c *Client) Backup(ctx context.Context, w io.Writer, audit bool, progress f
 			progress(n, d.RecordCount)
 		}
 	}
+	if d.Versions != nil {
+		for _, err := range d.Versions {
+			if err != nil {
+				return n, err
+			}
+		}
+	}
 	if d.Audit != nil {
 		for _, err := range d.Audit {
 			if err != nil {

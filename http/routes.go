@@ -53,6 +53,7 @@ func (s *Server) routes() {
 	conn("DELETE", routeConnection, s.deleteConnection)
 	conn("GET", routeDecrypted, s.revealConnection)
 	conn("GET", routeUsage, s.connectionUsage)
+	s.historyRoutes(conn)
 	if s.probes != nil {
 		// POST .../connection/test has one segment fewer than a stored
 		// connection's test, and no other route takes POST there.

@@ -45,6 +45,10 @@ type Deps struct {
 	// Health, if set, reports how the connections fare: /metrics shows it
 	// as gauges to a scraper allowed to read every namespace.
 	Health tether.HealthService
+	// History serves the history routes (.../connection/{id}/history,
+	// .../rollback); Connections serves them when it implements
+	// tether.HistoryService and History is nil.
+	History tether.HistoryService
 	// Watch serves the watches of connections (?watch=true); none if nil.
 	Watch tether.WatchService
 	// WatchBookmark is how often a watch sends a bookmark when nothing
@@ -74,6 +78,7 @@ type Server struct {
 	types    []*tether.TypeSchema
 	watch    tether.WatchService
 	probes   tether.ProbeService
+	history  tether.HistoryService
 	health   tether.HealthService
 	bookmark time.Duration
 	// closing ends the watches when the server shuts down.
@@ -89,6 +94,10 @@ func NewServer(d Deps) *Server {
 		tokens: d.Tokens, audit: d.Audit, auth: d.Auth, ready: d.Ready, log: d.Logger, access: d.AccessLog,
 		metrics: newMetrics(), throttle: newThrottle(), proxies: d.TrustedProxies, mux: http.NewServeMux(),
 		watch: d.Watch, probes: d.Probes, health: d.Health, bookmark: cmp.Or(d.WatchBookmark, tether.DefaultBookmarkInterval),
+	}
+	s.history = d.History
+	if h, ok := d.Connections.(tether.HistoryService); ok && s.history == nil {
+		s.history = h
 	}
 	s.closing, s.stopWatches = context.WithCancel(context.Background())
 	if s.log == nil {

@@ -5,7 +5,9 @@
 // Version 2, written today: the first line is a header (format, version,
 // counts, key checks), then one line per item, section after section:
 // namespaces, role bindings, tokens (hashes only), connections (sealed as
-// stored) and, when asked for, the audit log. The last line is a trailer
+// stored), the versions the connections' history keeps (sealed as stored;
+// announced by the header, since backups written before there was a
+// history lack them) and, when asked for, the audit log. The last line is a trailer
 // with the count of each section and the SHA-256 of every byte before it,
 // so that a truncated or altered backup is refused instead of half
 // restored. Only the connections and the audit log stream; the other
@@ -64,6 +66,9 @@ func Write(w io.Writer, d *tether.Dump, opts Options) error {
 	if err := e.records(d, opts.Progress); err != nil {
 		return err
 	}
+	if err := e.versions(d); err != nil {
+		return err
+	}
 	if audit {
 		if err := e.audit(d); err != nil {
 			return err
@@ -101,6 +106,21 @@ func (e *encoder) records(d *tether.Dump, progress func(done, total int)) error 
 	return nil
 }
 
+// versions writes the connections' history, when the dump has one.
+func (e *encoder) versions(d *tether.Dump) error {
+	if d.Versions == nil {
+		return nil
+	}
+	for v, err := range d.Versions {
+		if err != nil {
+			return err
+		}
+		e.put(entry{ConnectionVersion: toRecord(v)})
+		e.n.Versions++
+	}
+	return nil
+}
+
 func (e *encoder) audit(d *tether.Dump) error {
 	for ev, err := range d.Audit {
 		if err != nil {
@@ -126,5 +146,6 @@ func finish(bw *bufio.Writer, w io.Writer, h hash.Hash, n counts) error {
 
 func toHeader(d *tether.Dump, audit bool) header {
 	return header{Format: Format, Version: Version, RecordCount: d.RecordCount, KeyChecks: d.KeyChecks,
-		Namespaces: len(d.Namespaces), RoleBindings: len(d.RoleBindings), TokenCount: len(d.Tokens), Audit: audit}
+		Namespaces: len(d.Namespaces), RoleBindings: len(d.RoleBindings), TokenCount: len(d.Tokens), Audit: audit,
+		Versions: d.Versions != nil}
 }

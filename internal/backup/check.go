@@ -26,6 +26,8 @@ func (st *stream) check(e *entry) error {
 		problem = checkToken(e.Token)
 	case e.Connection != nil:
 		problem = st.checkRecord(e.Connection)
+	case e.ConnectionVersion != nil:
+		problem = st.checkRecord(e.ConnectionVersion)
 	default:
 		problem = checkAudit(e.Audit)
 	}

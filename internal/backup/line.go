@@ -17,8 +17,10 @@ type header struct {
 	Namespaces   int               `json:"namespaces,omitempty"`
 	RoleBindings int               `json:"roleBindings,omitempty"`
 	TokenCount   int               `json:"tokenCount,omitempty"`
-	Audit        bool              `json:"audit,omitempty"`  // the audit log follows the connections
-	Tokens       []token           `json:"tokens,omitempty"` // version 1 only
+	Audit        bool              `json:"audit,omitempty"` // the audit log follows the connections
+	// Versions: the connections' history follows the connections.
+	Versions bool    `json:"versions,omitempty"`
+	Tokens   []token `json:"tokens,omitempty"` // version 1 only
 }
 
 // entry is one line of a version 2 backup: exactly one field is set.
@@ -27,7 +29,9 @@ type entry struct {
 	RoleBinding *roleBinding `json:"roleBinding,omitempty"`
 	Token       *token       `json:"token,omitempty"`
 	Connection  *record      `json:"connection,omitempty"`
-	Audit       *auditEvent  `json:"audit,omitempty"`
+	// ConnectionVersion is one version a connection's history keeps.
+	ConnectionVersion *record     `json:"connectionVersion,omitempty"`
+	Audit             *auditEvent `json:"audit,omitempty"`
 }
 
 type namespace struct {
@@ -88,6 +92,7 @@ type counts struct {
 	RoleBindings int `json:"roleBindings,omitempty"`
 	Tokens       int `json:"tokens,omitempty"`
 	AuditEvents  int `json:"auditEvents,omitempty"`
+	Versions     int `json:"versions,omitempty"`
 }
 
 // trailer is the last line.

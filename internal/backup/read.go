@@ -95,8 +95,8 @@ func (s *scanner) checkTrailer(line []byte, hd header, n counts) error {
 
 // String names the counts for a message.
 func (n counts) String() string {
-	return fmt.Sprintf("%d connections, %d namespaces, %d role bindings, %d tokens and %d audit events",
-		n.Records, n.Namespaces, n.RoleBindings, n.Tokens, n.AuditEvents)
+	return fmt.Sprintf("%d connections, %d connection versions, %d namespaces, %d role bindings, %d tokens and %d audit events",
+		n.Records, n.Versions, n.Namespaces, n.RoleBindings, n.Tokens, n.AuditEvents)
 }
 
 func invalid(msg string) error { return tether.Errorf(tether.EINVALID, "%s", msg) }

@@ -14,16 +14,18 @@ const (
 	secRoleBindings
 	secTokens
 	secConnections
+	secVersions
 	secAudit
 )
 
-var sectionNames = []string{"namespaces", "role bindings", "tokens", "connections", "audit log"}
+var sectionNames = []string{"namespaces", "role bindings", "tokens", "connections", "connection history", "audit log"}
 
 // section returns which section e belongs to, or -1 unless exactly one of
 // its fields is set.
 func (e *entry) section() int {
 	found := -1
-	for i, set := range []bool{e.Namespace != nil, e.RoleBinding != nil, e.Token != nil, e.Connection != nil, e.Audit != nil} {
+	for i, set := range []bool{e.Namespace != nil, e.RoleBinding != nil, e.Token != nil, e.Connection != nil,
+		e.ConnectionVersion != nil, e.Audit != nil} {
 		if set && found >= 0 {
 			return -1
 		}
@@ -43,7 +45,7 @@ type stream struct {
 	stage   int             // the section of the last line read
 	ahead   *entry          // a line read but not yet taken
 	end     []byte          // the trailer, once read
-	started [2]bool         // Records, Audit have been iterated
+	started [3]bool         // Records, Versions, Audit have been iterated
 }
 
 // readV2 reads the small sections whole and returns a dump streaming the
@@ -53,6 +55,9 @@ func readV2(s *scanner, hd header) (*tether.Dump, error) {
 	d := &tether.Dump{KeyChecks: hd.KeyChecks, RecordCount: hd.RecordCount, Records: st.records}
 	if d.KeyChecks == nil {
 		d.KeyChecks = map[string][]byte{}
+	}
+	if hd.Versions {
+		d.Versions = st.versions
 	}
 	if hd.Audit {
 		d.Audit = st.audit
@@ -101,6 +106,8 @@ func (st *stream) read() (*entry, error) {
 	}
 	if sec := e.section(); sec < st.stage {
 		return nil, invalid(fmt.Sprintf("line %d of the backup is out of order: %s after %s", st.s.lines, sectionNames[sec], sectionNames[st.stage]))
+	} else if sec == secVersions && !st.hd.Versions {
+		return nil, invalid(fmt.Sprintf("line %d of the backup is a connection version, which its header does not announce", st.s.lines))
 	} else if sec == secAudit && !st.hd.Audit {
 		return nil, invalid(fmt.Sprintf("line %d of the backup is an audit event, which its header does not announce", st.s.lines))
 	} else {
@@ -140,12 +147,12 @@ func (st *stream) records(yield func(*tether.Record, error) bool) {
 		e, err := st.read()
 		switch {
 		case err != nil:
-		case e == nil && st.hd.Audit:
-			return // an empty audit log: Audit checks the trailer
+		case e == nil && (st.hd.Audit || st.hd.Versions):
+			return // an empty section after: its reader checks the trailer
 		case e == nil:
 			err = st.s.checkTrailer(st.end, st.hd, st.n)
 		case e.Connection == nil:
-			st.ahead = e // the audit log: Audit's
+			st.ahead = e // the history's or the audit log's
 			return
 		default:
 			err = st.check(e)
@@ -164,10 +171,44 @@ func (st *stream) records(yield func(*tether.Record, error) bool) {
 	}
 }
 
-// audit yields the audit events, once, after the records, then checks the
-// trailer.
-func (st *stream) audit(yield func(*tether.AuditEvent, error) bool) {
+// versions yields the connections' versions, once, after the records;
+// it checks the trailer when the backup holds no audit log.
+func (st *stream) versions(yield func(*tether.Record, error) bool) {
 	if err := st.start(1); err != nil {
+		yield(nil, err)
+		return
+	}
+	for {
+		e, err := st.read()
+		switch {
+		case err != nil:
+		case e == nil && st.hd.Audit:
+			return // an empty audit log: Audit checks the trailer
+		case e == nil:
+			err = st.s.checkTrailer(st.end, st.hd, st.n)
+		case e.ConnectionVersion == nil:
+			st.ahead = e // the audit log: Audit's
+			return
+		default:
+			err = st.check(e)
+		}
+		if err != nil || e == nil {
+			if err != nil {
+				yield(nil, err)
+			}
+			return
+		}
+		st.n.Versions++
+		if !yield(e.ConnectionVersion.domain(), nil) {
+			return
+		}
+	}
+}
+
+// audit yields the audit events, once, after the records (and the
+// history, when the backup holds it), then checks the trailer.
+func (st *stream) audit(yield func(*tether.AuditEvent, error) bool) {
+	if err := st.start(2); err != nil {
 		yield(nil, err)
 		return
 	}
@@ -196,14 +237,17 @@ func (st *stream) audit(yield func(*tether.AuditEvent, error) bool) {
 	}
 }
 
-// start marks sequence i (0 records, 1 audit) as iterated, refusing a
-// second iteration and an audit log read before the records.
+// start marks sequence i (0 records, 1 versions, 2 audit) as iterated,
+// refusing a second iteration, and a history or an audit log read before
+// what comes before it.
 func (st *stream) start(i int) error {
 	switch {
 	case st.started[i]:
 		return tether.Errorf(tether.EINVALID, "the %s of a backup can be read once", sectionNames[secConnections+i])
-	case i == 1 && !st.started[0]:
-		return tether.Errorf(tether.EINVALID, "the audit log of a backup is read after its connections")
+	case i > 0 && !st.started[0]:
+		return tether.Errorf(tether.EINVALID, "the %s of a backup is read after its connections", sectionNames[secConnections+i])
+	case i == 2 && st.hd.Versions && !st.started[1]:
+		return tether.Errorf(tether.EINVALID, "the audit log of a backup is read after its connection history")
 	}
 	st.started[i] = true
 	return nil

@@ -13,6 +13,7 @@ func (a *app) connGetCommand() *cobra.Command {
 		output    string
 		decrypted bool
 		watch     bool
+		version   int64
 	)
 	cmd := &cobra.Command{
 		Use:   "get [ID...]",
@@ -23,6 +24,7 @@ func (a *app) connGetCommand() *cobra.Command {
   tether conn get --type s3 --type gcs -o table
   tether conn get --id ml-repository -o 'jsonpath=[*].spec.reference'
   tether conn get --id training-data --decrypted
+  tether conn get training-data --version 3
   tether conn get --watch
   tether conn get -w --type s3 -o json`,
 		Args: cobra.ArbitraryArgs,
@@ -33,6 +35,9 @@ func (a *app) connGetCommand() *cobra.Command {
 			ids, err := getIDs(id, args, types)
 			if err != nil {
 				return err
+			}
+			if version != 0 {
+				return a.getVersion(cmd, ids, version, decrypted, output)
 			}
 			if watch {
 				out, err := checkWatchOutput(output, cmd.Flags().Changed("output") || cmd.Flags().Changed("format"), decrypted)
@@ -53,11 +58,29 @@ func (a *app) connGetCommand() *cobra.Command {
 	cmd.Flags().BoolVarP(&decrypted, "decrypted", "d", false, "include secrets, base64-encoded as posted")
 	cmd.Flags().BoolVarP(&watch, "watch", "w", false,
 		"print the connections, then every change as it happens (an EVENT column, or -o json lines) until Ctrl-C")
+	cmd.Flags().Int64Var(&version, "version", 0,
+		"print this version of the connection, from its history (see tether conn history)")
 	addOutputFlag(cmd, &output, "yaml")
 	a.completeIDs(cmd, "id")
 	cmd.ValidArgsFunction = a.idCompletion
 	a.completeTypes(cmd, "type")
 	return cmd
+}
+
+// getVersion prints one version of the one connection of ids.
+func (a *app) getVersion(cmd *cobra.Command, ids []string, version int64, decrypted bool, output string) error {
+	if len(ids) != 1 || version < 1 {
+		return usagef("--version needs one connection id and a version number (1, 2, ...)")
+	}
+	cl, err := a.client()
+	if err != nil {
+		return err
+	}
+	c, err := cl.GetVersion(cmd.Context(), a.ns(), ids[0], version, decrypted)
+	if err != nil {
+		return inNamespace(err, a.ns())
+	}
+	return printConnections(a.env.Stdout, output, []*tether.Connection{c})
 }
 
 // getIDs returns the ids to get: --id or the arguments (kubectl's

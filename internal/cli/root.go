@@ -153,7 +153,8 @@ func (a *app) connCommand() *cobra.Command {
 		Aliases: []string{"conn", "connections"},
 		Short:   "Manage connections",
 	}
-	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand(), a.connExportCommand(), a.connTestCommand(), a.connTypesCommand())
+	cmd.AddCommand(a.connGetCommand(), a.connCreateCommand(), a.connEditCommand(), a.connDeleteCommand(), a.connUsageCommand(), a.connRenderCommand(), a.connImportCommand(), a.connExportCommand(), a.connTestCommand(), a.connTypesCommand(),
+		a.connHistoryCommand(), a.connDiffCommand(), a.connRollbackCommand())
 	return RequireSubcommand(cmd)
 }
 

@@ -40,6 +40,11 @@ type Options struct {
 	// keeps the database's setting (tether.DefaultChangeHistory unless a
 	// replica set another): replicas should agree on it.
 	ChangeHistory int
+	// HistoryKeep is how many versions of each connection the history
+	// keeps (see tether.History). Zero keeps the database's setting
+	// (tether.DefaultHistoryKeep unless a replica set another): replicas
+	// should agree on it.
+	HistoryKeep int
 }
 
 // connectTimeout bounds each connection attempt when the URL sets no
@@ -75,8 +80,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.MaxConns < 0 {
 		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "the maximum number of connections must not be negative"}
 	}
-	if opts.ChangeHistory < 0 {
-		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "the change history must not be negative"}
+	if opts.ChangeHistory < 0 || opts.HistoryKeep < 0 {
+		return nil, &tether.Error{Code: tether.EINVALID, Op: op, Message: "the change history and the versions kept must not be negative"}
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
@@ -95,6 +100,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		_, err = db.Migrate(ctx)
 		if err == nil {
 			err = db.setChangeHistory(ctx, opts.ChangeHistory)
+		}
+		if err == nil {
+			err = db.setHistoryKeep(ctx, opts.HistoryKeep)
 		}
 	}
 	if err != nil {

@@ -189,3 +189,13 @@ func TestChangeHistory(t *testing.T) {
 		return open(t, pgtest.FreshDatabase(t, ""), postgres.Options{ChangeHistory: history})
 	})
 }
+
+func TestHistoryKeep(t *testing.T) {
+	storetest.RunHistoryKeep(t, func(t *testing.T, keep int) tether.Store {
+		return open(t, pgtest.FreshDatabase(t, ""), postgres.Options{HistoryKeep: keep})
+	})
+}
+
+// BenchmarkHistory: go test -bench History -run '^$' ./internal/postgres/
+// (TETHER_BENCH_RECORDS sets the scale).
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, openBench) }

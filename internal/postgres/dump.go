@@ -48,6 +48,9 @@ func (db *DB) Export(ctx context.Context, fn func(*tether.Dump) error) error {
 	// The records in (namespace, id) order, the audit log oldest first.
 	d.Records = streamOnce(s, sqlrow.Record[times], `SELECT `+sqlrow.RecordColumns+` FROM connections ORDER BY namespace, id`,
 		errors.New("a dump's records were read twice, or after Export returned"))
+	d.Versions = streamOnce(s, sqlrow.Version[times], `SELECT `+sqlrow.VersionColumns+`
+		FROM connection_versions ORDER BY namespace, id, version`,
+		errors.New("a dump's versions were read twice, or after Export returned"))
 	d.Audit = streamOnce(s, sqlrow.AuditEvent[times], `SELECT `+sqlrow.AuditColumns+` FROM audit_events ORDER BY id`,
 		errors.New("a dump's audit log was read twice, or after Export returned"))
 	return fn(d)

@@ -42,6 +42,11 @@ func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
 				return err
 			}
 		}
+		if d.Versions != nil {
+			if err := importVersions(ctx, op, tx, d.Versions); err != nil {
+				return err
+			}
+		}
 		// Namespaces holding records but not listed (an older backup
 		// format lists none) are created as with their first record.
 		if _, err := tx.Exec(ctx, `INSERT INTO namespaces (name, created_at)

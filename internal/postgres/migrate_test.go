@@ -256,7 +256,9 @@ func TestUpgradeKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := connect(t, dbURL).Exec(t.Context(), `DROP TABLE namespaces, role_bindings, audit_events;
+	if _, err := connect(t, dbURL).Exec(t.Context(), `DROP TABLE connection_versions, history_settings;
+		DROP FUNCTION tether_keep_version() CASCADE;
+		DROP TABLE namespaces, role_bindings, audit_events;
 		DROP TRIGGER tokens_notify_change ON tokens;
 		DROP TABLE changes, change_log_settings; DROP SEQUENCE changes_resource_version;
 		DROP FUNCTION tether_log_change() CASCADE;
@@ -266,11 +268,14 @@ func TestUpgradeKeepsData(t *testing.T) {
 	}
 	db = open(t, dbURL, postgres.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5, 6, 7}) {
-		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5 6 7]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5, 6, 7, 8}) {
+		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5 6 7 8]", applied, err)
 	}
 	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
 		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)
+	}
+	if got, err := db.ListVersions(t.Context(), "default", "kept", 0, 10); err != nil || len(got) != 1 || got[0].Version != 1 {
+		t.Errorf("history after the upgrade = %v, %v; want the live version", got, err)
 	}
 	if _, err := db.GetNamespace(t.Context(), tether.DefaultNamespace); err != nil {
 		t.Errorf("GetNamespace(default) after the upgrade: %v", err)

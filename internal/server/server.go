@@ -71,6 +71,8 @@ backups of the database: without it the secrets cannot be read.`,
 	f.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&cfg.auditRetention, "audit-retention", cmp.Or(env("TETHER_AUDIT_RETENTION"), defaultAuditRetention()),
 		"delete audit events older than this, e.g. 365d or 720h; 0 keeps them all (env TETHER_AUDIT_RETENTION)")
+	f.IntVar(&cfg.historyKeep, "history-keep", historyKeepDefault(env),
+		"versions of each connection the history keeps, the live one included (env TETHER_HISTORY_KEEP)")
 	f.DurationVar(&cfg.watchBookmark, "watch-bookmark", tether.DefaultBookmarkInterval,
 		"how often a watch (?watch=true) sends a bookmark when nothing changes")
 	f.StringVar(&cfg.pprofAddr, "pprof-addr", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060")
@@ -103,6 +105,9 @@ func (a *app) runServer(ctx context.Context, cfg serverConfig) error {
 	}
 	if err := cfg.serverLimits.check(); err != nil {
 		return err
+	}
+	if cfg.historyKeep < 1 {
+		return cli.Usagef("--history-keep must be at least 1 (the live version)")
 	}
 	if _, err := cfg.probes.options(); err != nil {
 		return err // before any file is created

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/pflag"
 
@@ -32,6 +33,9 @@ type storeConfig struct {
 	db      string // a postgres:// URL; empty for SQLite in dataDir
 	dataDir string
 	fsync   bool
+	// historyKeep is how many versions of each connection the history
+	// keeps; 0 keeps the database's setting. Only the server sets it.
+	historyKeep int
 }
 
 func (c *storeConfig) addFlags(f *pflag.FlagSet, getenv func(string) string) {
@@ -55,7 +59,7 @@ func (c *storeConfig) description() string {
 func (c *storeConfig) open(ctx context.Context, migrate bool) (store, error) {
 	restrictFileModes()
 	if c.db != "" {
-		return postgres.Open(ctx, c.db, postgres.Options{NoMigrate: !migrate})
+		return postgres.Open(ctx, c.db, postgres.Options{NoMigrate: !migrate, HistoryKeep: c.historyKeep})
 	}
 	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 		return nil, tether.Errorf(tether.EINVALID, "cannot create data directory %s: %v", c.dataDir, unwrapPathError(err))
@@ -64,7 +68,8 @@ func (c *storeConfig) open(ctx context.Context, migrate bool) (store, error) {
 	if c.fsync {
 		sync = "FULL"
 	}
-	return sqlite.Open(ctx, filepath.Join(c.dataDir, "tether.db"), sqlite.Options{Synchronous: sync, NoMigrate: !migrate})
+	return sqlite.Open(ctx, filepath.Join(c.dataDir, "tether.db"), sqlite.Options{Synchronous: sync, NoMigrate: !migrate,
+		HistoryKeep: c.historyKeep})
 }
 
 // unwrapPathError drops the path an *os.PathError repeats, for messages
@@ -74,4 +79,18 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// historyKeepDefault is --history-keep's default: TETHER_HISTORY_KEEP,
+// else tether.DefaultHistoryKeep. A value that is not a number is left for
+// the flag's check to refuse.
+func historyKeepDefault(getenv func(string) string) int {
+	if v := getenv("TETHER_HISTORY_KEEP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0
+		}
+		return n
+	}
+	return tether.DefaultHistoryKeep
 }

@@ -62,6 +62,9 @@ func (b *Backups) Restore(ctx context.Context, open func() (*tether.Dump, error)
 	}
 	checked := *d
 	checked.Records = withExpiry(knownKeys(d.Records, d.KeyChecks), b.sealer, b.types)
+	if d.Versions != nil {
+		checked.Versions = knownKeys(d.Versions, d.KeyChecks)
+	}
 	if err := b.store.Import(ctx, &checked); err != nil {
 		return err
 	}

@@ -73,8 +73,23 @@ func (s *Connections) Reveal(ctx context.Context, ns, id string) (*tether.Connec
 // were posted.
 func openRecord(sealer tether.Sealer, r *tether.Record) (*tether.Connection, error) {
 	c, err := toConnection(r)
-	if err != nil || r.Sealed == nil {
-		return c, err
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := openSealed(sealer, r)
+	if err != nil {
+		return nil, err
+	}
+	fillSecrets(&c.Spec, secrets)
+	return c, nil
+}
+
+// openSealed returns the secret values sealed in r, keyed as splitSecrets
+// keys them; none if r holds none.
+func openSealed(sealer tether.Sealer, r *tether.Record) (map[string]string, error) {
+	secrets := map[string]string{}
+	if r.Sealed == nil {
+		return secrets, nil
 	}
 	plain, err := sealer.Open(r.Sealed, aad(r.Namespace, r.ID))
 	if err != nil {
@@ -84,12 +99,10 @@ func openRecord(sealer tether.Sealer, r *tether.Record) (*tether.Connection, err
 			"this server cannot open the secrets of connection %q: its key file lacks the key that sealed them "+
 				"(every replica needs the same key file) or the stored data is damaged", r.ID)}
 	}
-	secrets := map[string]string{}
 	if err := json.Unmarshal(plain, &secrets); err != nil {
 		return nil, tether.Internal("service.reveal", err)
 	}
-	fillSecrets(&c.Spec, secrets)
-	return c, nil
+	return secrets, nil
 }
 
 // List returns the masked connections of ns that match f.

@@ -53,6 +53,9 @@ func (k *Keys) Rotate(ctx context.Context, progress func(done, total int)) (stri
 	if err := k.rewrapAll(ctx, keyID, progress); err != nil {
 		return keyID, err
 	}
+	if err := k.rewrapVersions(ctx, keyID); err != nil {
+		return keyID, err
+	}
 	return keyID, audited
 }
 

@@ -25,6 +25,12 @@ func (s *Connections) Update(ctx context.Context, ns string, c *tether.Connectio
 	if err := s.check(ctx, tether.PermWrite, ns, ActionUpdate, c.ID); err != nil {
 		return nil, err
 	}
+	return s.update(ctx, ns, c, opts, ActionUpdate)
+}
+
+// update is Update once the caller is authorized, audited as action (an
+// update, or a rollback).
+func (s *Connections) update(ctx context.Context, ns string, c *tether.Connection, opts tether.UpdateOptions, action string) (*tether.Connection, error) {
 	if c.Namespace != "" && c.Namespace != ns {
 		return nil, tether.Errorf(tether.EINVALID, "namespace in the body (%q) differs from the namespace addressed (%q)", c.Namespace, ns)
 	}
@@ -32,7 +38,7 @@ func (s *Connections) Update(ctx context.Context, ns string, c *tether.Connectio
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		out, err := s.updateOnce(ctx, ns, c, opts)
+		out, err := s.updateOnce(ctx, ns, c, opts, action)
 		if tether.ErrorCode(err) != tether.ECONFLICT || opts.Version != 0 || attempt == maxUpdateAttempts {
 			return out, err
 		}
@@ -41,7 +47,7 @@ func (s *Connections) Update(ctx context.Context, ns string, c *tether.Connectio
 	}
 }
 
-func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Connection, opts tether.UpdateOptions) (*tether.Connection, error) {
+func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Connection, opts tether.UpdateOptions, action string) (*tether.Connection, error) {
 	cur, err := s.store.GetRecord(ctx, ns, in.ID)
 	if err != nil {
 		return nil, err
@@ -70,7 +76,7 @@ func (s *Connections) updateOnce(ctx context.Context, ns string, in *tether.Conn
 	if r.Type != cur.Type {
 		s.pages.invalidate() // it moves between type-filtered lists
 	}
-	if err := recordWrite(ctx, s.audit, s.event(ActionUpdate, ns, in.ID), fmt.Sprintf("connection %q was updated", in.ID)); err != nil {
+	if err := recordWrite(ctx, s.audit, s.event(action, ns, in.ID), fmt.Sprintf("connection %q was updated", in.ID)); err != nil {
 		return nil, err
 	}
 	return toConnection(r)

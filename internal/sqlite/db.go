@@ -60,6 +60,10 @@ type Options struct {
 	// keeps the database's setting (tether.DefaultChangeHistory unless an
 	// earlier Open set another).
 	ChangeHistory int
+	// HistoryKeep is how many versions of each connection the history
+	// keeps (see tether.History). Zero keeps the database's setting
+	// (tether.DefaultHistoryKeep unless an earlier Open set another).
+	HistoryKeep int
 }
 
 // DB is a tether.Store on one SQLite database file. It is safe for
@@ -128,6 +132,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		if err = setChangeHistory(ctx, db.write, opts.ChangeHistory); err != nil {
 			return fail(err)
 		}
+		if err = setHistoryKeep(ctx, db.write, opts.HistoryKeep); err != nil {
+			return fail(err)
+		}
 	}
 	if db.read, err = openPool(ctx, path, opts, readerPool); err != nil {
 		return fail(err)
@@ -160,9 +167,9 @@ func (o Options) withDefaults() (Options, error) {
 		return o, &tether.Error{Code: tether.EINVALID, Op: "sqlite.Open",
 			Message: "synchronous must be one of OFF, NORMAL, FULL, EXTRA"}
 	}
-	if o.ChangeHistory < 0 {
+	if o.ChangeHistory < 0 || o.HistoryKeep < 0 {
 		return o, &tether.Error{Code: tether.EINVALID, Op: "sqlite.Open",
-			Message: "the change history must not be negative"}
+			Message: "the change history and the versions kept must not be negative"}
 	}
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 5 * time.Second

@@ -148,3 +148,13 @@ func TestChangeHistory(t *testing.T) {
 		return open(t, filepath.Join(t.TempDir(), "tether.db"), sqlite.Options{ChangeHistory: history})
 	})
 }
+
+func TestHistoryKeep(t *testing.T) {
+	storetest.RunHistoryKeep(t, func(t *testing.T, keep int) tether.Store {
+		return open(t, filepath.Join(t.TempDir(), "tether.db"), sqlite.Options{HistoryKeep: keep})
+	})
+}
+
+// BenchmarkHistory: go test -bench History -run '^$' ./internal/sqlite/
+// (TETHER_BENCH_RECORDS sets the scale).
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, openBench) }

@@ -42,6 +42,8 @@ func (db *DB) Export(ctx context.Context, fn func(*tether.Dump) error) error {
 	// The audit log oldest first, the records in (namespace, id) order.
 	d.Records = queryEach(ctx, op, tx, sqlrow.Record[times],
 		`SELECT `+sqlrow.RecordColumns+` FROM connections ORDER BY namespace, id`)
+	d.Versions = queryEach(ctx, op, tx, sqlrow.Version[times],
+		`SELECT `+sqlrow.VersionColumns+` FROM connection_versions ORDER BY namespace, id, version`)
 	d.Audit = queryEach(ctx, op, tx, sqlrow.AuditEvent[times],
 		`SELECT `+sqlrow.AuditColumns+` FROM audit_events ORDER BY id`)
 	return fn(d)

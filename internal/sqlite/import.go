@@ -30,6 +30,11 @@ func (db *DB) Import(ctx context.Context, d *tether.Dump) error {
 				return err
 			}
 		}
+		if d.Versions != nil {
+			if err := importVersions(ctx, op, tx, d.Versions); err != nil {
+				return err
+			}
+		}
 		if err := recordNamespaces(ctx, tx); err != nil {
 			return storeErr(ctx, op, err)
 		}

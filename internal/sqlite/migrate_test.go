@@ -82,7 +82,10 @@ func TestUpgradeKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP TRIGGER connections_log_insert; DROP TRIGGER connections_log_update;
+	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP TRIGGER connections_history_insert; DROP TRIGGER connections_history_update;
+		DROP TRIGGER connections_history_rewrap; DROP TRIGGER connections_history_delete;
+		DROP TABLE connection_versions; DROP TABLE history_settings;
+		DROP TRIGGER connections_log_insert; DROP TRIGGER connections_log_update;
 		DROP TRIGGER connections_log_delete; DROP TABLE changes; DROP TABLE change_log_settings;
 		DROP TABLE namespaces; DROP TABLE role_bindings;
 		DROP TABLE audit_events; DROP INDEX connections_expires_at; DROP INDEX connections_tested; DROP INDEX connections_last_test_at;
@@ -94,11 +97,14 @@ func TestUpgradeKeepsData(t *testing.T) {
 	}
 	db = open(t, path, sqlite.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{2, 3, 4, 5, 6}) {
-		t.Fatalf("Migrate from version 1 = %v, %v; want [2 3 4 5 6]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{2, 3, 4, 5, 6, 7}) {
+		t.Fatalf("Migrate from version 1 = %v, %v; want [2 3 4 5 6 7]", applied, err)
 	}
 	if got, err := db.GetRecord(t.Context(), "default", "kept"); err != nil || got.ID != "kept" {
 		t.Errorf("GetRecord after the upgrade = %v, %v", got, err)
+	}
+	if got, err := db.ListVersions(t.Context(), "default", "kept", 0, 10); err != nil || len(got) != 1 || got[0].Version != 1 {
+		t.Errorf("history after the upgrade = %v, %v; want the live version", got, err)
 	}
 	if _, err := db.GetNamespace(t.Context(), tether.DefaultNamespace); err != nil {
 		t.Errorf("GetNamespace(default) after the upgrade: %v", err)
@@ -121,7 +127,10 @@ func TestUpgradeReindexesAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP TRIGGER connections_log_insert; DROP TRIGGER connections_log_update;
+	if _, err := raw(t, "file:"+escape(path)).Exec(`DROP TRIGGER connections_history_insert; DROP TRIGGER connections_history_update;
+		DROP TRIGGER connections_history_rewrap; DROP TRIGGER connections_history_delete;
+		DROP TABLE connection_versions; DROP TABLE history_settings;
+		DROP TRIGGER connections_log_insert; DROP TRIGGER connections_log_update;
 		DROP TRIGGER connections_log_delete; DROP TABLE changes; DROP TABLE change_log_settings;
 		DROP INDEX audit_events_time_namespace_connection;
 		CREATE INDEX audit_events_namespace_connection_time ON audit_events (namespace, connection, time);
@@ -135,8 +144,8 @@ func TestUpgradeReindexesAudit(t *testing.T) {
 	}
 	db = open(t, path, sqlite.Options{NoMigrate: true})
 	defer db.Close()
-	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5, 6}) {
-		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5 6]", applied, err)
+	if applied, err := db.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{3, 4, 5, 6, 7}) {
+		t.Fatalf("Migrate from version 2 = %v, %v; want [3 4 5 6 7]", applied, err)
 	}
 	got, err := db.ListAudit(t.Context(), tether.AuditFilter{Namespace: "default", Connection: "c2",
 		Actions: []string{"connection.reveal"}, Since: now.Add(-20 * time.Hour)})

@@ -49,6 +49,19 @@ func storeCalls(ctx context.Context, s tether.Store) map[string]func() error {
 			_, err := s.RecordsNotWrappedBy(ctx, "key-9", "", "", 10)
 			return err
 		},
+		"ListVersions": func() error {
+			_, err := s.ListVersions(ctx, "default", "present", 0, 10)
+			return err
+		},
+		"GetVersion": func() error { _, err := s.GetVersion(ctx, "default", "present", 1); return err },
+		"VersionsNotWrappedBy": func() error {
+			_, err := s.VersionsNotWrappedBy(ctx, "key-9", tether.VersionKey{}, 10)
+			return err
+		},
+		"RewrapVersion": func() error {
+			_, err := s.RewrapVersion(ctx, "default", "present", 1, []byte("x"), "key-9")
+			return err
+		},
 		"CountRecordsNotWrappedBy": func() error { _, err := s.CountRecordsNotWrappedBy(ctx, "key-9"); return err },
 		"KeyChecks":                func() error { _, err := s.KeyChecks(ctx); return err },
 		"PutKeyCheck":              func() error { return s.PutKeyCheck(ctx, "key-9", []byte("x")) },

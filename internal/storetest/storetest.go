@@ -76,6 +76,11 @@ func Run(t *testing.T, open func(t *testing.T) tether.Store) {
 		{"ChangeLogWrites", testChangeLogWrites},
 		{"ChangeLogConcurrent", testChangeLogConcurrent},
 		{"ChangeLogPaging", testChangeLogPaging},
+		{"History", testHistory},
+		{"HistoryPage", testHistoryPage},
+		{"HistoryDelete", testHistoryDelete},
+		{"HistoryRewrap", testHistoryRewrap},
+		{"HistoryRestore", testHistoryRestore},
 		{"Ping", testPing},
 		{"CancelledContext", testCancelledContext},
 	}
