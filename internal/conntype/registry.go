@@ -42,6 +42,7 @@ var _ tether.TypeRegistry = (*Registry)(nil)
 func New(extra ...*tether.ConnectionType) *Registry {
 	all := append([]*tether.ConnectionType{
 		dockerType(), s3Type(), gcsType(), azureBlobType(), gitType(), ecrType(),
+		hostPathType(), volumeClaimType(),
 	}, extra...)
 	r := &Registry{types: make(map[string]*tether.ConnectionType, len(all)), declared: all}
 	for _, t := range all {
@@ -100,6 +101,7 @@ func (r *Registry) Validate(c *tether.Connection) error {
 		if t.Check != nil {
 			t.Check(&c.Spec, &p)
 		}
+		checkReferences(t, &c.Spec, &p)
 	}
 	return p.Err(subject(c.ID))
 }

@@ -20,7 +20,7 @@ func TestTypes(t *testing.T) {
 			t.Errorf("Type(%q) is not the schema Types returns", ct.Name)
 		}
 	}
-	want := []string{"azureblob", "docker", "ecr", "gcs", "git", "s3"}
+	want := []string{"azureblob", "docker", "ecr", "gcs", "git", "host_path", "s3", "volume_claim"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("Types (-want +got):\n%s", diff)
 	}
