@@ -58,6 +58,13 @@ type ConnectionSpec struct {
 	ConfigMapRef *ObjectRef `json:"configMap,omitempty"`
 }
 
+// Refers reports whether s names a Secret or ConfigMap that holds the
+// connection's credentials (SecretRef, ConfigMapRef): it is then
+// delivered only inside Kubernetes, from those objects.
+func (s *ConnectionSpec) Refers() bool {
+	return s.SecretRef != nil || s.ConfigMapRef != nil
+}
+
 // ObjectRef names a Kubernetes Secret or ConfigMap that a connection is
 // delivered from, as Polyaxon's connection secret and configMap do.
 type ObjectRef struct {

@@ -158,6 +158,29 @@ type Rendering struct {
 	// a command using one, as GIT_SSH_COMMAND): they mean something only
 	// where the files are written. Set them with SetFileEnv.
 	FileEnv []string
+	// Volumes are the volumes the connection is, for the types delivered
+	// as storage rather than credentials (a node's directory, a volume
+	// claim): Kubernetes delivery mounts each in the pods; a job on the
+	// host (tether run) gets a HostPath volume's path in its PathEnv and
+	// cannot be given a claim. Their types hold no secret.
+	Volumes []Volume
+}
+
+// Volume is storage that a connection mounts into pods. Exactly one of
+// HostPath and ClaimName is set.
+type Volume struct {
+	// HostPath is a directory of the node (a hostPath volume).
+	HostPath string
+	// ClaimName names a PersistentVolumeClaim of the pod's namespace.
+	ClaimName string
+	// MountPath is where the pods' containers see it: absolute, clean.
+	MountPath string
+	// ReadOnly mounts it read-only.
+	ReadOnly bool
+	// PathEnv, if set, names the variable of Rendering.Env that says
+	// where the job finds the volume: HostPath on the host, MountPath in
+	// a pod (Kubernetes delivery sets it so).
+	PathEnv string
 }
 
 // SetFileEnv sets the variable name to v, which refers to the rendering's

@@ -10,7 +10,8 @@ import (
 
 // Bundle renders conns, valid and revealed, for a job whose files will be
 // written under dir (absolute), following the package's naming rule. The
-// result's file paths are relative to dir.
+// result's file paths are relative to dir. A connection that cannot be
+// delivered on the host (OnHost, RenderedOnHost) is EINVALID.
 func Bundle(types tether.TypeRegistry, conns []*tether.Connection, dir string) (*tether.Rendering, error) {
 	if err := checkIDs(conns); err != nil {
 		return nil, err
@@ -21,8 +22,14 @@ func Bundle(types tether.TypeRegistry, conns []*tether.Connection, dir string) (
 		if t == nil || t.Render == nil {
 			return nil, tether.Errorf(tether.EINVALID, "connection %s has type %q, which cannot be delivered", c.ID, c.Spec.Type)
 		}
+		if err := OnHost(c); err != nil {
+			return nil, err
+		}
 		r, err := t.Render(c, filepath.Join(dir, c.ID))
 		if err != nil {
+			return nil, err
+		}
+		if err := RenderedOnHost(c, r); err != nil {
 			return nil, err
 		}
 		b.add(c, t, r)

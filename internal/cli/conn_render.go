@@ -28,7 +28,11 @@ const renderLongTail = `  poddefault       the Secret and a kubeflow.org/v1alpha
                    injects it into pods labelled <name>: "true": mounted as
                    files with --mount-path, one variable per --items key, or
                    every key as a variable (each from a secretKeyRef)
-                   otherwise
+                   otherwise; a connection that refers to a Secret or
+                   ConfigMap of the namespace (spec.secret,
+                   spec.configMap), or is a volume (host_path,
+                   volume_claim), gets a PodDefault that takes them as
+                   its spec says, and no Secret
 
 Kubeflow refuses a pod given two connections of one type (they would
 mix); give each but one its own --prefix (e.g. TEAM_B_, as tether run
@@ -131,6 +135,9 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 	if t == nil || t.Render == nil {
 		return nil, tether.Errorf(tether.EINVALID, "connection %s has type %q, which cannot be rendered", c.ID, c.Spec.Type)
 	}
+	if err := delivery.OnHost(c); err != nil && o.as != "poddefault" {
+		return nil, err
+	}
 	switch o.as {
 	case "k8s-secret":
 		s, err := kube.Secret(c, t, o.k8s)
@@ -154,6 +161,9 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := delivery.RenderedOnHost(c, r); err != nil {
+		return nil, err
+	}
 	if dir != "" {
 		if err := delivery.Write(dir, r.Files); err != nil {
 			return nil, err
@@ -162,11 +172,16 @@ func (a *app) render(c *tether.Connection, o renderOptions) ([]byte, error) {
 	return formatRendering(o.as, r, dir == "", o.k8s.Prefix)
 }
 
-// poddefaultYAML is the Secret and the PodDefault that injects it.
+// poddefaultYAML is the Secret and the PodDefault that injects it, or the
+// PodDefault alone for a connection that has no Secret of Tether's own
+// (it refers to the user's Secret or ConfigMap, or is a volume).
 func poddefaultYAML(c *tether.Connection, t *tether.ConnectionType, o kube.DeliveryOptions) ([]byte, error) {
 	pd, err := kube.PodDefault(c, t, o)
 	if err != nil {
 		return nil, err
+	}
+	if own, err := kube.OwnSecret(c, t); !own || err != nil {
+		return k8sYAML(err, pd)
 	}
 	s, err := kube.Secret(c, t, o)
 	return k8sYAML(err, s, pd)

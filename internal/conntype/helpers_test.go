@@ -188,6 +188,10 @@ func validConn(t testing.TB, typ string) *tether.Connection {
 		// the registry token a delivery carries (exchangeECR), which it
 		// renders
 		s.Username, s.Password = "AWS", tether.Secret(b64("ecr-token"))
+	case "host_path":
+		s.URI, s.Parameters = "/mnt/datasets", tether.Params{"mountPath": "/data", "readOnly": "true"}
+	case "volume_claim":
+		s.URI, s.Parameters = "training-data", tether.Params{"mountPath": "/data"}
 	default:
 		ct := conntype.New().Type(typ)
 		if ct == nil || ct.Example == nil {

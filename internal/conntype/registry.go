@@ -46,6 +46,7 @@ func New(extra ...*tether.ConnectionType) *Registry {
 		sshType(), ftpType(), sambaType(), httpType(), grpcType(), jenkinsType(), segmentType(),
 		slackType(), discordType(), mattermostType(), pagerDutyType(), hipchatType(), webhookType(),
 		customType(),
+		hostPathType(), volumeClaimType(),
 	}, extra...)
 	r := &Registry{types: make(map[string]*tether.ConnectionType, len(all)), declared: all}
 	for _, t := range all {
@@ -105,6 +106,7 @@ func (r *Registry) Validate(c *tether.Connection) error {
 		if t.Check != nil {
 			t.Check(&c.Spec, &p)
 		}
+		checkReferences(t, &c.Spec, &p)
 	}
 	return p.Err(subject(c.ID))
 }

@@ -20,9 +20,9 @@ func TestTypes(t *testing.T) {
 			t.Errorf("Type(%q) is not the schema Types returns", ct.Name)
 		}
 	}
-	want := []string{"aws", "azure", "azureblob", "custom", "discord", "docker", "ecr", "ftp", "gcp", "gcs", "git",
-		"grpc", "hipchat", "http", "jenkins", "mattermost", "pager_duty", "s3", "samba", "segment", "slack", "ssh",
-		"wasb", "webhook"}
+	want := []string{"aws", "azure", "azureblob", "custom", "discord", "docker", "ecr", "ftp", "gcp", "gcs",
+		"git", "grpc", "hipchat", "host_path", "http", "jenkins", "mattermost", "pager_duty", "s3", "samba",
+		"segment", "slack", "ssh", "volume_claim", "wasb", "webhook"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("Types (-want +got):\n%s", diff)
 	}

@@ -93,7 +93,9 @@ func (a *applier) injection(c *tether.Connection, spec v1alpha1.DeliverySpec) *v
 	return &v1alpha1.PodInjection{Env: pd.Spec.Env, Volumes: pd.Spec.Volumes, VolumeMounts: pd.Spec.VolumeMounts}
 }
 
-// apply delivers c to t: the Secret, and the PodDefault if asked for.
+// apply delivers c to t: the Secret, and the PodDefault if asked for;
+// only the latter for a connection that has no Secret of Tether's own
+// (applyDirect).
 // It reports whether the Secret's data changed. An existing Secret or
 // PodDefault that the controller does not manage, or that another sync
 // owns, is EINVALID naming it.
@@ -102,6 +104,12 @@ func (a *applier) apply(ctx context.Context, t target, c *tether.Connection) (bo
 	if typ == nil {
 		return false, tether.Errorf(tether.EINVALID, "connection %s/%s has type %q, which the controller cannot render",
 			c.Namespace, c.ID, c.Spec.Type)
+	}
+	if own, err := kube.OwnSecret(c, typ); err != nil || !own {
+		if err != nil {
+			return false, err
+		}
+		return false, a.applyDirect(ctx, t, c, typ)
 	}
 	o := options(t.spec, t.namespace)
 	want, err := kube.Secret(c, typ, o)

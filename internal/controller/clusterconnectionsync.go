@@ -79,7 +79,7 @@ func (r *clusterReconciler) deliver(ctx context.Context, s *v1alpha1.ClusterConn
 // deliverTo delivers c to each namespace of selected, counting those that
 // hold it; the first refusal is the outcome's message.
 func (r *clusterReconciler) deliverTo(ctx context.Context, s *v1alpha1.ClusterConnectionSync, c *tether.Connection, selected []string) (outcome, error) {
-	o, ready := synced(c.Status.Version), int32(0)
+	o, ready := r.apply.synced(c), int32(0)
 	o.refresh, o.expiry = refreshOf(c, r.now()), c.Status.Expiry
 	for _, ns := range selected {
 		changed, err := r.apply.apply(ctx, clusterTarget(s, ns), c)

@@ -78,7 +78,7 @@ func (r *syncReconciler) deliver(ctx context.Context, s *v1alpha1.ConnectionSync
 		return outcome{}, false, err
 	}
 	s.Status.DeliveredVersion = c.Status.Version
-	o := synced(c.Status.Version)
+	o := r.apply.synced(c)
 	o.refresh, o.expiry = refreshOf(c, r.now()), c.Status.Expiry
 	if changed {
 		r.events.Eventf(s, nil, eventType(o), o.reason, "Deliver", "Secret %s updated to version %d of %s/%s%s",

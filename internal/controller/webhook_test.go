@@ -117,8 +117,11 @@ func TestWebhookInjectsPods(t *testing.T) {
 	if err := c.Create(t.Context(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "default"}}); err != nil {
 		t.Fatal(err)
 	}
+	refInjection, volumeInjection := directInjection(t)
 	createSyncs(t, c, ns, []syncFixture{
 		{name: "s3", connID: "s3-data", injection: s3Injection},
+		{name: "by-ref", connID: "by-ref", injection: refInjection},
+		{name: "datasets", connID: "datasets", injection: volumeInjection},
 		{name: "s3-other", connNS: "default", connID: "s3-other", injection: otherInjection},
 		{name: "registry", connNS: "team-b", connID: "registry", injection: registryInjection},
 		{name: "gcs", connID: "gcs-data", notReady: "gcs connections are delivered as files: give podDefault.mountPath"},
@@ -196,6 +199,12 @@ func TestWebhookInjectsPods(t *testing.T) {
 			continue
 		}
 		checkInjected(t, c, tc.name, pod, tc.wantEnv, tc.wantVolumes, tc.wantMounts, tc.wantRecord)
+	}
+	direct := annotatedPod(ns, "direct", str("by-ref,datasets"), nil)
+	if err := c.Create(t.Context(), direct); err != nil {
+		t.Errorf("a pod given a reference and a volume: %v", err)
+	} else {
+		checkDirectPod(t, direct)
 	}
 	checkNotSent(t, c, ns)
 }

@@ -85,6 +85,10 @@ func conn(t testing.TB, typ string) (*tether.Connection, *tether.ConnectionType)
 		s.KeySecret, s.PublicKey = tether.Secret(b64(private)), b64("github.com "+authLine+"\n")
 	case "docker":
 		s.URI, s.Username, s.Password = "gcr.io/project/odahuflow", "_json", tether.Secret(b64(dockerPasswd))
+	case "host_path":
+		s.URI, s.Parameters = "/mnt/datasets", tether.Params{"mountPath": "/data", "readOnly": "true"}
+	case "volume_claim":
+		s.URI, s.Parameters = "scratch-claim", tether.Params{"mountPath": "/scratch"}
 	default:
 		ct := conntype.New().Type(typ)
 		if ct == nil || ct.Example == nil {
@@ -185,6 +189,9 @@ func TestDeliveryModes(t *testing.T) {
 		{"ftp", true, true, ""},
 		{"samba", true, true, ""},
 		{"http", true, true, ""},
+		// volumes: a PodDefault of their own, no Secret, no options
+		{"host_path", true, false, "is a volume"},
+		{"volume_claim", true, false, "is a volume"},
 	}
 	for _, typ := range []string{"wasb", "azure", "grpc", "jenkins", "segment", "slack", "discord", "mattermost",
 		"hipchat", "webhook", "pager_duty", "custom"} {
@@ -213,7 +220,11 @@ func TestDeliveryModes(t *testing.T) {
 			if !tc.envOK {
 				wantInvalid(t, err, c, tc.envErr)
 			}
-			if _, err := kube.Secret(c, typ, kube.DeliveryOptions{}); err != nil {
+			own, err := kube.OwnSecret(c, typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := kube.Secret(c, typ, kube.DeliveryOptions{}); own != (err == nil) {
 				t.Errorf("Secret in env mode: %v", err)
 			}
 			mount := kube.DeliveryOptions{MountPath: "/var/run/tether/training-data"}

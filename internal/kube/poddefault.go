@@ -84,7 +84,18 @@ const secretFileMode int32 = 0o400
 // The volume is named "tether-<Name>" (shortened with a hash beyond 63
 // characters), unique per connection as Kubeflow requires across
 // PodDefaults.
+//
+// A connection that refers to the user's Secret or ConfigMap, or is a
+// volume, has no Secret of Tether's own: its PodDefault names those
+// objects or volumes (see reference.go), and o's MountPath and Items,
+// which its spec decides, must be empty.
 func PodDefault(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptions) (*PodDefaultObject, error) {
+	if dd, err := newDirect(c, t, o); dd != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return dd.podDefault(), nil
+	}
 	d, err := newDelivery(c, t, o)
 	if err != nil {
 		return nil, err

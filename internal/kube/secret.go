@@ -37,7 +37,16 @@ import (
 // beside known_hosts); every other type's is Opaque. Variables that carry
 // a secret are not in the file form: the files hold the credentials (the
 // AWS keys are in the credentials file).
+//
+// A connection delivered without a Secret of Tether's own (OwnSecret) is
+// EINVALID.
 func Secret(c *tether.Connection, t *tether.ConnectionType, o DeliveryOptions) (*corev1.Secret, error) {
+	if dd, err := newDirect(c, t, o); dd != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return nil, dd.noSecret()
+	}
 	d, err := newDelivery(c, t, o)
 	if err != nil {
 		return nil, err

@@ -60,7 +60,7 @@ func (d *deliveries) deliver(ctx context.Context, t *tether.ConnectionType, c *t
 		stored = t.Expiry(c)
 	}
 	out := c
-	if t.Exchange != nil {
+	if t.Exchange != nil && !c.Spec.Refers() { // a reference holds nothing to exchange
 		got, err := d.exchange(ctx, t, c)
 		if err != nil {
 			return nil, err

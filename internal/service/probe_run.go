@@ -17,7 +17,14 @@ type slotFunc func(ctx context.Context) (release func(), err error)
 // until it returns: a probe that ignores the end of its context cannot hold
 // the request past the timeout, but neither can it let more probes run at
 // once than the limiter allows.
+//
+// A connection that refers to a Kubernetes Secret or ConfigMap is EINVALID:
+// its credentials are in the cluster, not in Tether.
 func (p *Probes) run(ctx context.Context, acquire slotFunc, t *tether.ConnectionType, c *tether.Connection, version int64) (*tether.ProbeResult, error) {
+	if c.Spec.Refers() {
+		return nil, tether.Errorf(tether.EINVALID,
+			"connection %s refers to a Kubernetes Secret or ConfigMap, which holds its credentials: Tether cannot test it", c.ID)
+	}
 	release, err := acquire(ctx)
 	if err != nil {
 		return nil, err

@@ -125,8 +125,16 @@ func subjectOf(id string) string {
 
 // merge returns in with every omitted or masked secret replaced by the
 // stored value, when the type is unchanged.
+//
+// An update that names a Secret or ConfigMap (spec.secret, spec.configMap)
+// keeps no stored secret: the connection then holds none, and a masked
+// value (as a read returned it) is dropped with the rest.
 func (s *Connections) merge(cur *tether.Record, in *tether.Connection) (*tether.Connection, error) {
 	c := in.Clone()
+	if c.Spec.Refers() {
+		dropMasked(c, s.types.Type(c.Spec.Type))
+		return c, nil
+	}
 	if cur.Sealed == nil || cur.Type != c.Spec.Type || !wantsStored(c, s.types.Type(c.Spec.Type)) {
 		return c, nil
 	}
@@ -161,6 +169,23 @@ func keepSecretParams(t *tether.ConnectionType, c, stored *tether.Connection) {
 		c.Spec.Parameters[prm.Name] = prev
 		if t.Parameter(prm.Name) == nil && !slices.Contains(c.Spec.SecretKeys, prm.Name) {
 			c.Spec.SecretKeys = append(c.Spec.SecretKeys, prm.Name)
+		}
+	}
+}
+
+// dropMasked empties the secrets of c, of type t, that are masked.
+func dropMasked(c *tether.Connection, t *tether.ConnectionType) {
+	if t == nil {
+		return
+	}
+	for _, name := range secretFields(t) {
+		if p := c.Spec.Field(name); *p == tether.Mask {
+			*p = ""
+		}
+	}
+	for _, prm := range t.Parameters {
+		if prm.Secret && c.Spec.Parameters[prm.Name] == tether.Mask {
+			delete(c.Spec.Parameters, prm.Name)
 		}
 	}
 }
