@@ -189,7 +189,9 @@ func validConn(t testing.TB, typ string) *tether.Connection {
 		// renders
 		s.Username, s.Password = "AWS", tether.Secret(b64("ecr-token"))
 	default:
-		t.Fatalf("no valid connection of type %q", typ)
+		if !validDBConn(typ, s) {
+			t.Fatalf("no valid connection of type %q", typ)
+		}
 	}
 	return c
 }

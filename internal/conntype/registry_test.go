@@ -20,11 +20,13 @@ func TestTypes(t *testing.T) {
 			t.Errorf("Type(%q) is not the schema Types returns", ct.Name)
 		}
 	}
-	want := []string{"azureblob", "docker", "ecr", "gcs", "git", "s3"}
+	want := []string{"azureblob", "cassandra", "cloudant", "databricks", "docker", "ecr", "gcs", "git",
+		"hdfs", "hive_cli", "hive_metastore", "hive_server2", "jdbc", "mongo", "mssql", "mysql",
+		"oracle", "pig_cli", "postgres", "presto", "redis", "s3", "snowflake", "sqlite", "vertica"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("Types (-want +got):\n%s", diff)
 	}
-	if r.Type("hdfs") != nil || r.Type("") != nil {
+	if r.Type("nosuchtype") != nil || r.Type("") != nil {
 		t.Error("Type of an unknown name is not nil")
 	}
 	r.Types()[0] = nil
