@@ -87,8 +87,10 @@ func (k *dbKind) airflowFrom(a *tether.AirflowConnection) (*tether.ConnectionSpe
 	if pw := a.Password.Reveal(); pw != "" {
 		s.Password = tether.Secret(base64.StdEncoding.EncodeToString([]byte(pw)))
 	}
-	u := &airflowURI{scheme: k.schemes[0], authority: airflowAuthority(a.Host, a.Port),
-		path: a.Schema, opts: url.Values{}}
+	u := &airflowURI{authority: airflowAuthority(a.Host, a.Port), path: a.Schema, opts: url.Values{}}
+	if len(k.schemes) > 0 {
+		u.scheme = k.schemes[0]
+	}
 	for key, v := range a.Extra {
 		if prm := paramOf(k, key); prm != nil && prm.Base64 {
 			s.Parameters[key] = base64.StdEncoding.EncodeToString([]byte(extraString(v)))
