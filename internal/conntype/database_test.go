@@ -156,7 +156,7 @@ var dbOwnCases = map[string][]typeCase{
 		{name: "no database", mut: uri("postgres://db.example")},
 		{name: "two hosts", mut: uri("postgres://a.example,b.example/analytics"), want: p("spec.uri"), msg: "must name one host"},
 	},
-	"mssql": {{name: "instance", mut: uri("sqlserver://db.example/SQLEXPRESS?database=analytics")}},
+	"mssql":  {{name: "instance", mut: uri("sqlserver://db.example/SQLEXPRESS?database=analytics")}},
 	"oracle": {{name: "no service", mut: uri("oracle://db.example:1521"), want: p("spec.uri"), msg: "must name the service"}},
 	"sqlite": {
 		{name: "host", mut: uri("sqlite://db.example/app.db"), want: p("spec.uri"), msg: "must not name a host"},

@@ -81,7 +81,7 @@ func TestDatabaseDSNs(t *testing.T) {
 				return dbFacts{}, err
 			}
 			return dbFacts{[]string{o.Addr}, o.Username, o.Password, strconv.Itoa(o.DB), ""}, nil
-		}, dbFacts{[]string{"cache.example:6379"}, "", dbPassword, "2", ""}},
+		}, dbFacts{[]string{"cache.example:6379"}, "default", dbPassword, "2", ""}},
 		{"presto", parseTrino, dbExampleFacts("presto.example", 8443, "hive", "default")},
 		{"mongo", func(t *testing.T, env map[string]string) (dbFacts, error) {
 			c, err := connstring.ParseAndValidate(env["MONGODB_URI"])

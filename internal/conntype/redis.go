@@ -9,7 +9,8 @@ import (
 // redisType is a Redis server (rediss:// for TLS). The password is
 // requirepass's, or an ACL user's with spec.username; the uri's path is the
 // database number. redis-cli reads REDISCLI_AUTH; REDIS_URL (and
-// DATABASE_URL) is the URL that redis-cli -u, redis-py and go-redis take.
+// DATABASE_URL) is the URL that redis-cli -u, redis-py and go-redis take,
+// whose user is "default" (Redis 6 and later) when the password has none.
 func redisType() *tether.ConnectionType {
 	return dbType(&dbKind{
 		name: "redis", desc: "Redis server",
@@ -45,5 +46,12 @@ func renderRedis(t *dbTarget, r *tether.Rendering, _ string) {
 	host, port := t.host()
 	r.Env["REDIS_HOST"], r.Env["REDIS_PORT"] = host, strconv.Itoa(port)
 	setIf(r.Env, "REDISCLI_AUTH", t.pass)
-	r.Env["REDIS_URL"] = t.url()
+	u := *t
+	if u.user == "" && u.pass != "" {
+		// redis-cli -u sends the URL's user, even an empty one, with
+		// the password: the default user is the one requirepass sets.
+		u.user = "default"
+	}
+	r.Env["REDIS_URL"] = u.url()
+	r.Env["DATABASE_URL"] = r.Env["REDIS_URL"]
 }
