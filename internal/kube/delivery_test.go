@@ -86,7 +86,9 @@ func conn(t testing.TB, typ string) (*tether.Connection, *tether.ConnectionType)
 	case "docker":
 		s.URI, s.Username, s.Password = "gcr.io/project/odahuflow", "_json", tether.Secret(b64(dockerPasswd))
 	default:
-		t.Fatalf("no fixture of type %q", typ)
+		if !dbFixture(typ, s) {
+			t.Fatalf("no fixture of type %q", typ)
+		}
 	}
 	reg := conntype.New()
 	if err := reg.Validate(c); err != nil {
@@ -174,6 +176,16 @@ func TestDeliveryModes(t *testing.T) {
 		{"gcs", false, true, "gcs connections are delivered as files: give --mount-path"},
 		{"docker", false, true, "docker connections are delivered as files: give --mount-path"},
 		{"git", false, true, "git connections are delivered as files: give --mount-path"},
+	}
+	// The database kinds carry their secrets in variables; mysql
+	// (my.cnf) and cassandra (cqlshrc) also have files to mount.
+	for typ := range dbFixtures {
+		files := typ == "mysql" || typ == "cassandra"
+		cases = append(cases, struct {
+			typ           string
+			envOK, fileOK bool
+			envErr        string
+		}{typ, true, files, typ + " connections have no files to mount: omit --mount-path"})
 	}
 	var covered []string
 	for _, tc := range cases {
