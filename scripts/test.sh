@@ -3,7 +3,7 @@
 # staticcheck, the unit/contract/end-to-end tests (with the race detector),
 # and a short run of every fuzz target. Works on a fresh Debian machine with
 # Go; everything else comes from the Go module proxy, or from Debian's
-# packages (PostgreSQL, etcd, the Docker registry, sshd, through
+# packages (PostgreSQL, MariaDB, Redis, etcd, the Docker registry, sshd, through
 # scripts/testenv/) and Azurite from npm. The first run builds
 # kube-apiserver, Dex, MinIO and fake-gcs-server from the module proxy (20 to
 # 40 min on 2 cores, then cached).
@@ -117,6 +117,18 @@ step "start sshd"
 # need a real SSH server with a repository, for a system user `tethergit`
 # (created if missing; this needs root, as in CI).
 start_service sshd SSHD TETHER_TEST_SSHD TETHER_SSHD_STATE
+
+step "start MariaDB"
+# The mysql connection's real-tool test (Debian's mysql client with only
+# the rendered variables, and a wrong password refused) needs a real
+# MariaDB server that checks passwords.
+start_service mariadb MARIADB TETHER_TEST_MARIADB TETHER_MARIADB_STATE
+
+step "start Redis"
+# The redis connection's real-tool test (redis-cli with only the rendered
+# REDISCLI_AUTH, and with only REDIS_URL; a wrong password refused) needs a
+# Redis server with requirepass.
+start_service redis REDIS TETHER_TEST_REDIS TETHER_REDIS_STATE
 
 step "start git-http-backend"
 # The git connection's tests over HTTPS (git clone with only the rendered

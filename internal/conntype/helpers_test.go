@@ -193,12 +193,14 @@ func validConn(t testing.TB, typ string) *tether.Connection {
 	case "volume_claim":
 		s.URI, s.Parameters = "training-data", tether.Params{"mountPath": "/data"}
 	default:
-		ct := conntype.New().Type(typ)
-		if ct == nil || ct.Example == nil {
-			t.Fatalf("no valid connection of type %q", typ)
+		if !validDBConn(typ, s) {
+			ct := conntype.New().Type(typ)
+			if ct == nil || ct.Example == nil {
+				t.Fatalf("no valid connection of type %q", typ)
+			}
+			c.Spec = (&tether.Connection{Spec: *ct.Example}).Clone().Spec
+			c.Spec.Type = typ
 		}
-		c.Spec = (&tether.Connection{Spec: *ct.Example}).Clone().Spec
-		c.Spec.Type = typ
 	}
 	return c
 }

@@ -15,10 +15,13 @@ func hostPathType() *tether.ConnectionType {
 		Name:        "host_path",
 		Description: "A directory of the Kubernetes node, mounted into pods",
 		Group:       tether.GroupVolume,
-		Parameters:  volumeParams(),
-		Check:       checkHostPath,
-		Render:      renderHostPath,
-		Polyaxon:    volumePolyaxon("host_path", "hostPath"),
+		URI:         "the node's directory, absolute, e.g. /mnt/datasets",
+		Example: &tether.ConnectionSpec{URI: "/mnt/datasets", Description: "Datasets on every node's disk",
+			Parameters: tether.Params{"mountPath": "/data", "readOnly": "true"}},
+		Parameters: volumeParams(),
+		Check:      checkHostPath,
+		Render:     renderHostPath,
+		Polyaxon:   volumePolyaxon("host_path", "hostPath"),
 	}
 }
 

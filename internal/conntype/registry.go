@@ -1,5 +1,6 @@
 // Package conntype is Tether's connection-type registry: one file per
-// connection type (s3, gcs, azureblob, git, docker, ecr), each declaring the
+// connection type (s3, gcs, azureblob, git, docker, ecr, the databases of
+// database.go, ...), each declaring the
 // type's schema (the fields it uses, requires and keeps secret, and the
 // parameters it accepts) and its own rules, plus the generic, schema-driven
 // validation every connection goes through.
@@ -47,6 +48,10 @@ func New(extra ...*tether.ConnectionType) *Registry {
 		slackType(), discordType(), mattermostType(), pagerDutyType(), hipchatType(), webhookType(),
 		customType(),
 		hostPathType(), volumeClaimType(),
+		postgresType(), mysqlType(), mssqlType(), oracleType(), verticaType(), sqliteType(),
+		redisType(), prestoType(), mongoType(), cassandraType(), snowflakeType(),
+		databricksType(), hiveMetastoreType(), hiveServer2Type(), hiveCLIType(), pigCLIType(),
+		jdbcType(), cloudantType(), hdfsType(),
 	}, extra...)
 	r := &Registry{types: make(map[string]*tether.ConnectionType, len(all)), declared: all}
 	for _, t := range all {

@@ -20,9 +20,11 @@ func TestTypes(t *testing.T) {
 			t.Errorf("Type(%q) is not the schema Types returns", ct.Name)
 		}
 	}
-	want := []string{"aws", "azure", "azureblob", "custom", "discord", "docker", "ecr", "ftp", "gcp", "gcs",
-		"git", "grpc", "hipchat", "host_path", "http", "jenkins", "mattermost", "pager_duty", "s3", "samba",
-		"segment", "slack", "ssh", "volume_claim", "wasb", "webhook"}
+	want := []string{"aws", "azure", "azureblob", "cassandra", "cloudant", "custom", "databricks", "discord",
+		"docker", "ecr", "ftp", "gcp", "gcs", "git", "grpc", "hdfs", "hipchat", "hive_cli", "hive_metastore",
+		"hive_server2", "host_path", "http", "jdbc", "jenkins", "mattermost", "mongo", "mssql", "mysql", "oracle",
+		"pager_duty", "pig_cli", "postgres", "presto", "redis", "s3", "samba", "segment", "slack", "snowflake",
+		"sqlite", "ssh", "vertica", "volume_claim", "wasb", "webhook"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("Types (-want +got):\n%s", diff)
 	}

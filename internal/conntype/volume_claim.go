@@ -15,10 +15,13 @@ func volumeClaimType() *tether.ConnectionType {
 		Name:        "volume_claim",
 		Description: "A PersistentVolumeClaim of the namespace, mounted into pods",
 		Group:       tether.GroupVolume,
-		Parameters:  volumeParams(),
-		Check:       checkVolumeClaim,
-		Render:      renderVolumeClaim,
-		Polyaxon:    volumePolyaxon("volume_claim", "volumeClaim"),
+		URI:         "the PersistentVolumeClaim's name, e.g. training-data",
+		Example: &tether.ConnectionSpec{URI: "training-data", Description: "The team's training data",
+			Parameters: tether.Params{"mountPath": "/data"}},
+		Parameters: volumeParams(),
+		Check:      checkVolumeClaim,
+		Render:     renderVolumeClaim,
+		Polyaxon:   volumePolyaxon("volume_claim", "volumeClaim"),
 	}
 }
 

@@ -90,12 +90,14 @@ func conn(t testing.TB, typ string) (*tether.Connection, *tether.ConnectionType)
 	case "volume_claim":
 		s.URI, s.Parameters = "scratch-claim", tether.Params{"mountPath": "/scratch"}
 	default:
-		ct := conntype.New().Type(typ)
-		if ct == nil || ct.Example == nil {
-			t.Fatalf("no fixture of type %q", typ)
+		if !dbFixture(typ, s) {
+			ct := conntype.New().Type(typ)
+			if ct == nil || ct.Example == nil {
+				t.Fatalf("no fixture of type %q", typ)
+			}
+			c.Spec = (&tether.Connection{Spec: *ct.Example}).Clone().Spec
+			c.Spec.Type = typ
 		}
-		c.Spec = (&tether.Connection{Spec: *ct.Example}).Clone().Spec
-		c.Spec.Type = typ
 	}
 	reg := conntype.New()
 	if err := reg.Validate(c); err != nil {
@@ -200,6 +202,16 @@ func TestDeliveryModes(t *testing.T) {
 			envOK, fileOK bool
 			envErr        string
 		}{typ, true, false, typ + " connections have no files to mount: omit --mount-path"})
+	}
+	// The database kinds carry their secrets in variables; mysql
+	// (my.cnf) and cassandra (cqlshrc) also have files to mount.
+	for typ := range dbFixtures {
+		files := typ == "mysql" || typ == "cassandra"
+		cases = append(cases, struct {
+			typ           string
+			envOK, fileOK bool
+			envErr        string
+		}{typ, true, files, typ + " connections have no files to mount: omit --mount-path"})
 	}
 	var covered []string
 	for _, tc := range cases {

@@ -6,8 +6,11 @@
 #
 # The server lives in a fresh directory under ${TMPDIR:-/tmp}, listens on
 # 127.0.0.1 only (on 55432, or the next free port) and trusts every local
-# connection: it holds nothing but test data. Its URL and directory are kept
-# in a state file, $TETHER_PG_STATE (default ${TMPDIR:-/tmp}/tether-pg.state),
+# connection: it holds nothing but test data. The one exception is the
+# members of the role tether_password_auth (a test creates it), whose TCP
+# connections must give their password (scram-sha-256): the tests of
+# rendered credentials need a server that checks them. Its URL and
+# directory are kept in a state file, $TETHER_PG_STATE (default ${TMPDIR:-/tmp}/tether-pg.state),
 # so that `stop` finds it. Both subcommands are idempotent: `start` with a
 # server already running prints its URL again; `stop` with none does nothing.
 # Two callers that must not share a server use two state files.
@@ -76,6 +79,13 @@ launch() {
     "-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=on -c max_connections=200" >/dev/null
 }
 
+# require_passwords puts first in the pg_hba.conf file $1 the rule that
+# the members of tether_password_auth log in over TCP with a password.
+require_passwords() {
+  local hba=$1
+  as_owner sh -c "{ echo 'host all +tether_password_auth 127.0.0.1/32 scram-sha-256'; cat '$hba'; } >'$hba.new' && mv '$hba.new' '$hba'"
+}
+
 # halt_dir stops, at once, the server in directory $1: lib.sh's EXIT trap
 # calls it for a server being set up when start fails, before it removes
 # the directory.
@@ -96,6 +106,7 @@ start() {
   CLEANUP=$dir
   as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  require_passwords "$dir/data/pg_hba.conf"
   launch_retry "$dir/postgres.log" "the server" : launch "$dir"
   url="postgres://postgres@127.0.0.1:$PORT/postgres?sslmode=disable"
   printf 'url=%s\ndir=%s\n' "$url" "$dir" >"$STATE"
