@@ -110,7 +110,7 @@ func TestCreateErrors(t *testing.T) {
 			http.StatusBadRequest, []string{"spec.keysecret: unknown field"}},
 		{"every problem at once", `{"id":"Bad_ID","spec":{"type":"s3","uri":"s3://b/p","role":"admin","keyID":"%%%"}}`,
 			http.StatusBadRequest, []string{"id", "spec.region", "spec.role", "spec.keyID", "spec.keySecret"}},
-		{"unknown type", `{"id":"x2","spec":{"type":"ftp","uri":"ftp://x"}}`, http.StatusBadRequest, []string{"spec.type", "ftp"}},
+		{"unknown type", `{"id":"x2","spec":{"type":"gopher","uri":"gopher://x"}}`, http.StatusBadRequest, []string{"spec.type", "gopher"}},
 		{"odahu docker example with bad base64", `{"id":"docker-registry","spec":{"type":"docker","uri":"docker.io/odahu/","username":"username","password":"bXlwYXNzd29yZA==="}}`,
 			http.StatusBadRequest, []string{"spec.password"}},
 		{"not JSON", `{"id":`, http.StatusBadRequest, []string{"JSON"}},

@@ -76,7 +76,8 @@ func TestNoSecretLeaks(t *testing.T) {
 					hc = strangers // failing authentications, throttled apart
 				}
 				r := s.doFrom(hc, token, rt.method, rep.Replace(rt.path), rep.Replace(rt.body), "X-Tether-Job", "leak-job")
-				if strings.HasSuffix(rt.path, "/decrypted") && r.status == http.StatusOK {
+				reveal := strings.HasSuffix(rt.path, "/decrypted") || strings.HasSuffix(rt.path, "?decrypted=true")
+				if reveal && r.status == http.StatusOK {
 					continue // an allowed reveal: the one answer that holds the secrets
 				}
 				answers.Write(r.body)

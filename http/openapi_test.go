@@ -123,6 +123,8 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	exchange("GET", "/version", "")
 	exchange("GET", "/metrics", "")
 	exchange("GET", "/openapi.json", "")
+	exchange("GET", "/api/v1/connection-types", "")
+	exchange("GET", "/api/v1/connection-types/s3", "")
 
 	var missing []string
 	for path, item := range doc.Paths.Map() {

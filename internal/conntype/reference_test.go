@@ -103,6 +103,10 @@ func TestReferencesEveryType(t *testing.T) {
 		t.Run(ct.Name, func(t *testing.T) {
 			c := validConn(t, ct.Name)
 			c.Spec.URI = ""
+			for _, k := range c.Spec.SecretKeys {
+				delete(c.Spec.Parameters, k)
+			}
+			c.Spec.SecretKeys = nil
 			for _, f := range ct.Fields {
 				if f.Secret {
 					*c.Spec.Field(f.Name) = ""
