@@ -72,7 +72,7 @@ func TestRenderToolFiles(t *testing.T) {
 	if want := "[default]\naws_access_key_id = AKIADATA\naws_secret_access_key = " + f.secret + "\n"; creds != want {
 		t.Errorf("credentials %q, want %q", creds, want)
 	}
-	wantError(t, f.c.run("", "conn", "render", "--id", "hub", "--as", "aws-credentials"), 3, "hub is of type docker", "needs a s3 connection")
+	wantError(t, f.c.run("", "conn", "render", "--id", "hub", "--as", "aws-credentials"), 3, "hub is of type docker", "needs a s3 or aws connection")
 	wantError(t, f.c.run("", "conn", "render", "--id", "data", "--as", "yaml"), 2, "--as")
 	wantError(t, f.c.run("", "conn", "render", "--id", "data", "--as", "dotenv", "--mount-path", "x", "--dir", "d", "--as", "docker-config"), 2, "--dir")
 }

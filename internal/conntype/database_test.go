@@ -68,7 +68,6 @@ func TestDatabaseKinds(t *testing.T) {
 	}
 }
 
-
 // dbCommonCases are the rules every database kind follows, as its schema
 // declares them.
 func dbCommonCases(t *testing.T, typ string) []typeCase {
