@@ -42,7 +42,7 @@ func TestExitCodes(t *testing.T) {
 		{"secret value on the command line", c, []string{"conn", "create", "-f", git, "--set-secret", "keySecret=literal"}, 2,
 			"secret values are never given on the command line"},
 		{"not found", c, []string{"conn", "get", "--id", "nope"}, 4, `connection "nope" is not found in namespace "default"`},
-		{"unknown type", c, []string{"conn", "get", "--type", "ftp"}, 3, `unknown connection type "ftp"`},
+		{"unknown type", c, []string{"conn", "get", "--type", "gopher"}, 3, `unknown connection type "gopher"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
